@@ -1,0 +1,67 @@
+import type { JourneyDefinition } from "@sopline/core";
+
+/**
+ * B2B lead nurture, "six touches" (DOMAIN.md): day 0 greeting + whitepaper, day 1 case, day 3
+ * article, day 7 trial offer, weekly cases for a month, then a monthly digest. Attending a demo
+ * moves the lead to "interested": a trial push and a call task for sales.
+ */
+export const b2bNurture: JourneyDefinition = {
+  id: "b2b-nurture",
+  version: 1,
+  name: "B2B lead nurture",
+  timezone: "Asia/Shanghai",
+  entry: "new",
+  window: { from: "09:00", to: "21:00" },
+  frequencyCap: { max: 2, per: "1d" },
+  stages: [
+    {
+      id: "new",
+      name: "新客培育 nurture",
+      kind: "nurture",
+      sop: [
+        { id: "greet", after: "0m", channel: "private_chat", content: "greeting", expireAfter: "6h", window: { from: "08:00", to: "22:00" } },
+        { id: "whitepaper", after: "2h", unless: "message.replied", channel: "private_chat", content: "whitepaper" },
+        { id: "case", day: 1, at: "09:00", channel: "private_chat", content: "case-1", mode: "task" },
+        { id: "article", day: 3, at: "20:00", channel: "official_account", content: "article-1" },
+        { id: "trial", day: 7, at: "10:00", channel: "private_chat", content: "trial-offer" },
+        { id: "weekly-case", day: 14, at: "10:00", repeat: { every: "1w", times: 4 }, channel: "private_chat", content: "case-weekly" },
+        { id: "digest", day: 45, at: "20:00", repeat: { every: "1mo", times: 6 }, channel: "official_account", content: "monthly-digest" },
+      ],
+    },
+    {
+      id: "interested",
+      name: "感兴趣 interested",
+      onEnter: { addTags: ["mql"] },
+      sop: [
+        { id: "trial-push", after: "1h", channel: "private_chat", content: "trial-offer" },
+        { id: "sales-call", day: 1, at: "10:00", channel: "call", content: "call-script", mode: "task" },
+        { id: "case-followup", day: 3, at: "20:00", channel: "private_chat", content: "case-2" },
+      ],
+    },
+    {
+      id: "quiet",
+      name: "安静 quiet",
+      kind: "quiet",
+      sop: [
+        { id: "wake-digest", day: 1, at: "20:00", channel: "moments", content: "monthly-digest" },
+        { id: "wake-offer", day: 7, at: "20:00", channel: "private_chat", content: "reactivation-offer" },
+      ],
+    },
+    {
+      id: "converted",
+      name: "成交 converted",
+      kind: "converted",
+      sop: [{ id: "thanks", after: "0m", channel: "private_chat", content: "thank-you" }],
+    },
+  ],
+  transitions: [
+    { from: ["new", "quiet"], to: "interested", on: "demo.attended" },
+    { from: "*", to: "converted", on: "order.paid" },
+    { from: ["new", "interested"], to: "quiet", silentFor: "30d" },
+    { from: "quiet", to: "interested", on: "message.replied" },
+  ],
+  tagRules: [
+    { tag: "engaged", on: "link.clicked", count: 3, within: "7d" },
+    { tag: "replied", on: "message.replied" },
+  ],
+};

@@ -1,0 +1,232 @@
+import { clockMinutes } from "./clock-time.js";
+import { type Span, approxMs, span } from "./duration.js";
+import type { Channel, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
+import type { JourneyOptions } from "./validate.js";
+import { type Range, type SendWindow, compileQuiet, resolveOpen } from "./window.js";
+import { MINUTE_MS, ZoneClock } from "./zone.js";
+
+// A validated definition turned into lookup-friendly structures, once per defineJourney().
+
+export interface CompiledCap {
+  max: number;
+  per: Span;
+  modes: ReadonlySet<"auto" | "task">;
+}
+
+export interface CompiledStep {
+  id: string;
+  index: number;
+  /** SOP segment: steps after the n-th waiting step belong to segment n and start when it ends. */
+  segment: number;
+  channel: Channel;
+  content: string;
+  mode: "auto" | "task";
+  assignee?: string;
+  title?: string;
+  timing: "after" | "day" | "birthday" | "holiday";
+  after?: Span;
+  day?: number;
+  /** Time of day in ms, for day / birthday / holiday steps. */
+  tod?: number;
+  repeat?: { every: Span; times?: number; for?: Span };
+  holidayDays?: number[];
+  multi: boolean;
+  unless: string[];
+  wait?: { events: string[]; timeout: Span; alternatives: Array<{ content: string; channel: Channel; mode: "auto" | "task" }>; stay: boolean };
+  expire?: Span;
+  cap?: CompiledCap;
+  window: (attrs: Record<string, string> | undefined) => SendWindow;
+}
+
+export interface CompiledTransition {
+  index: number;
+  to: string;
+  on?: string[];
+  tag?: string;
+  silentFor?: Span;
+}
+
+export interface CompiledStage {
+  id: string;
+  steps: CompiledStep[];
+  addTags: string[];
+  removeTags: string[];
+  /** First matching event transition per event name (definition order wins). */
+  onEvent: Map<string, CompiledTransition>;
+  onTag: CompiledTransition[];
+  onSilence: CompiledTransition[];
+}
+
+export interface TagRule {
+  tag: string;
+  count: number;
+  within?: Span;
+  remove: boolean;
+}
+
+export interface CompiledJourney {
+  id: string;
+  version: number;
+  entry: string;
+  zone: ZoneClock;
+  stages: Map<string, CompiledStage>;
+  tagRules: Map<string, TagRule[]>;
+  /** Per event name: how many recent times to keep and for how long (for counted tag rules). */
+  counted: Map<string, { keep: number; within?: Span }>;
+  /** Customer attributes the journey reads. */
+  attributes: string[];
+}
+
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+function compileCap(cap: JourneyDefinition["frequencyCap"]): CompiledCap | undefined {
+  if (!cap) return undefined;
+  return { max: cap.max, per: span(cap.per), modes: new Set(cap.modes ?? ["auto"]) };
+}
+
+function windowResolver(def: WindowDefinition | undefined, quiet: TimeRange | TimeRange[] | undefined) {
+  const quietRanges: Range[] = compileQuiet(quiet);
+  const fixed: SendWindow | undefined =
+    def === undefined || Array.isArray(def) || "from" in def ? { open: resolveOpen(def, undefined), quiet: quietRanges } : undefined;
+  if (fixed) return () => fixed;
+  const byValue = new Map<string, SendWindow>();
+  const attribute = (def as { byAttribute: string }).byAttribute;
+  return (attrs: Record<string, string> | undefined) => {
+    const key = attrs?.[attribute] ?? "";
+    let w = byValue.get(key);
+    if (!w) {
+      w = { open: resolveOpen(def, attrs), quiet: quietRanges };
+      byValue.set(key, w);
+    }
+    return w;
+  };
+}
+
+function compileStep(
+  step: StepDefinition,
+  index: number,
+  segment: number,
+  levels: { window?: WindowDefinition; quietHours?: TimeRange | TimeRange[]; expireAfter?: string | number; cap?: CompiledCap },
+  options: JourneyOptions,
+): CompiledStep {
+  const timing = step.after !== undefined ? "after" : step.day !== undefined ? "day" : step.birthday ? "birthday" : "holiday";
+  const mode = step.mode ?? "auto";
+  const expire = step.expireAfter ?? levels.expireAfter;
+  const at = step.at ?? (timing === "birthday" || timing === "holiday" ? "09:00" : undefined);
+  return {
+    id: step.id,
+    index,
+    segment,
+    channel: step.channel,
+    content: step.content,
+    mode,
+    ...(step.assignee ? { assignee: step.assignee } : {}),
+    ...(step.title ? { title: step.title } : {}),
+    timing,
+    ...(step.after !== undefined ? { after: span(step.after) } : {}),
+    ...(step.day !== undefined ? { day: step.day } : {}),
+    ...(at !== undefined ? { tod: clockMinutes(at) * MINUTE_MS } : {}),
+    ...(step.repeat
+      ? {
+          repeat: {
+            every: span(step.repeat.every),
+            ...(step.repeat.times !== undefined ? { times: step.repeat.times } : {}),
+            ...(step.repeat.for !== undefined ? { for: span(step.repeat.for) } : {}),
+          },
+        }
+      : {}),
+    ...(step.holiday ? { holidayDays: [...new Set((options.holidays?.[step.holiday] ?? []).map(ZoneClock.dayOf))].sort((a, b) => a - b) } : {}),
+    multi: step.repeat !== undefined || timing === "birthday" || timing === "holiday",
+    unless: list(step.unless),
+    ...(step.waitFor
+      ? {
+          wait: {
+            events: list(step.waitFor.event),
+            timeout: span(step.waitFor.timeout),
+            alternatives: (step.waitFor.alternatives ?? []).map((a) => ({ content: a.content, channel: a.channel ?? step.channel, mode: a.mode ?? mode })),
+            stay: step.waitFor.onTimeout === "stay",
+          },
+        }
+      : {}),
+    ...(expire !== undefined ? { expire: span(expire) } : {}),
+    ...(levels.cap ? { cap: levels.cap } : {}),
+    window: windowResolver(step.window ?? levels.window, step.quietHours ?? levels.quietHours),
+  };
+}
+
+/** Compiles a definition that {@link assertValidJourney} accepted. */
+export function compileJourney(def: JourneyDefinition, options: JourneyOptions): CompiledJourney {
+  const journeyCap = compileCap(def.frequencyCap);
+  const stages = new Map<string, CompiledStage>();
+  const attributes = new Set<string>();
+  const noteAttribute = (w: WindowDefinition | undefined) => {
+    if (w && !Array.isArray(w) && !("from" in w)) attributes.add(w.byAttribute);
+  };
+  noteAttribute(def.window);
+  for (const stage of def.stages) {
+    noteAttribute(stage.window);
+    let segment = 0;
+    const steps = (stage.sop ?? []).map((step, index) => {
+      noteAttribute(step.window);
+      const compiled = compileStep(
+        step,
+        index,
+        segment,
+        {
+          window: stage.window ?? def.window,
+          quietHours: stage.quietHours ?? def.quietHours,
+          expireAfter: stage.expireAfter ?? def.expireAfter,
+          cap: compileCap(stage.frequencyCap) ?? journeyCap,
+        },
+        options,
+      );
+      if (step.waitFor) segment++;
+      return compiled;
+    });
+    stages.set(stage.id, {
+      id: stage.id,
+      steps,
+      addTags: stage.onEnter?.addTags ?? [],
+      removeTags: stage.onEnter?.removeTags ?? [],
+      onEvent: new Map(),
+      onTag: [],
+      onSilence: [],
+    });
+  }
+  (def.transitions ?? []).forEach((t, index) => {
+    const from = list(t.from);
+    const compiled: CompiledTransition = {
+      index,
+      to: t.to,
+      ...(t.on !== undefined ? { on: list(t.on) } : {}),
+      ...(t.tag !== undefined ? { tag: t.tag } : {}),
+      ...(t.silentFor !== undefined ? { silentFor: span(t.silentFor) } : {}),
+    };
+    for (const stage of stages.values()) {
+      if (stage.id === t.to || !(from.includes("*") || from.includes(stage.id))) continue;
+      if (compiled.on) for (const name of compiled.on) if (!stage.onEvent.has(name)) stage.onEvent.set(name, compiled);
+      if (compiled.tag) stage.onTag.push(compiled);
+      if (compiled.silentFor) stage.onSilence.push(compiled);
+    }
+  });
+  const tagRules = new Map<string, TagRule[]>();
+  const counted = new Map<string, { keep: number; within?: Span }>();
+  for (const rule of def.tagRules ?? []) {
+    const compiled: TagRule = { tag: rule.tag, count: rule.count ?? 1, remove: rule.action === "remove", ...(rule.within ? { within: span(rule.within) } : {}) };
+    for (const name of list(rule.on)) {
+      tagRules.set(name, [...(tagRules.get(name) ?? []), compiled]);
+      if (compiled.count > 1) {
+        // Keep enough history for the most demanding rule on this event: the largest count, the longest period.
+        const prev = counted.get(name);
+        const within = prev && !prev.within ? undefined : longer(prev?.within, compiled.within);
+        counted.set(name, { keep: Math.max(prev?.keep ?? 0, compiled.count), ...(within ? { within } : {}) });
+      }
+    }
+  }
+  return { id: def.id, version: def.version, entry: def.entry, zone: ZoneClock.of(def.timezone), stages, tagRules, counted, attributes: [...attributes] };
+}
+
+function longer(a: Span | undefined, b: Span | undefined): Span | undefined {
+  if (!a || !b) return undefined;
+  return approxMs(a) >= approxMs(b) ? a : b;
+}

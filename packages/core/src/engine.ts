@@ -1,0 +1,313 @@
+import type { CompiledJourney, CompiledStage, CompiledStep, CompiledTransition } from "./compile.js";
+import type { Effect, EntryReason, SkipReason } from "./effects.js";
+import { type Occurrence, nextOccurrence } from "./occurrences.js";
+import type { Draft } from "./state.js";
+import { iso } from "./time.js";
+import { nextOpening } from "./window.js";
+import { ZoneClock } from "./zone.js";
+
+/** What happens next to a customer, at its effective time. */
+type Happening =
+  | { at: number; kind: "enter" }
+  | { at: number; kind: "silence"; transition: CompiledTransition }
+  | { at: number; kind: "release" }
+  | { at: number; kind: "alternative"; step: CompiledStep; base: number; never?: true }
+  | { at: number; kind: "step"; step: CompiledStep; occ: Occurrence; never?: true };
+
+const ORDER = { enter: 0, silence: 1, release: 2, alternative: 3, step: 4 } as const;
+// Bounds a chain of instant transitions; validation already rejects loops, this only guards.
+const MAX_MOVES_AT_ONE_INSTANT = 64;
+
+/**
+ * One advance() call: a working copy of the state, the effects it produced and the real time of the
+ * input (which decides expiry). Happenings are processed strictly in time order, each at its own
+ * time, so ticking every minute or once at the end yields the same steps.
+ */
+export class Run {
+  readonly effects: Effect[] = [];
+  private moves = 0;
+
+  constructor(
+    private readonly j: CompiledJourney,
+    readonly s: Draft,
+    private readonly now: number,
+  ) {}
+
+  /** The customer's own time zone, falling back to the journey's. */
+  private get clock(): ZoneClock {
+    return this.s.tz === undefined ? this.j.zone : ZoneClock.of(this.s.tz);
+  }
+
+  private get stage(): CompiledStage {
+    return this.j.stages.get(this.s.stage)!;
+  }
+
+  /** Processes every happening up to and including `until`. */
+  catchUp(until: number): void {
+    for (;;) {
+      const next = this.next();
+      if (!next || next.at > until) {
+        this.s.clock = Math.max(this.s.clock, until);
+        return;
+      }
+      this.s.clock = Math.max(this.s.clock, next.at);
+      this.apply(next);
+    }
+  }
+
+  /** Recomputes when advance() must next be called. */
+  settle(): void {
+    this.s.wake = this.next()?.at ?? null;
+  }
+
+  /** The earliest thing still to happen in the current stage visit. */
+  next(): Happening | null {
+    const s = this.s;
+    if (s.visit === 0) return { at: s.enteredAt, kind: "enter" };
+    let best: Happening | null = null;
+    const consider = (h: Happening) => {
+      if (!best || h.at < best.at || (h.at === best.at && rank(h) < rank(best))) best = h;
+    };
+    const stage = this.stage;
+    const clock = this.clock;
+    for (const t of stage.onSilence) {
+      consider({ at: clock.add(Math.max(s.active, s.enteredAt), t.silentFor!), kind: "silence", transition: t });
+    }
+    if (s.gate && s.gate.until !== null) {
+      const step = stage.steps.find((x) => x.id === s.gate!.step);
+      if (step?.wait && s.gate.alt < step.wait.alternatives.length) {
+        const alt = step.wait.alternatives[s.gate.alt]!;
+        const at = this.effective(step, alt.mode, s.gate.until);
+        consider({ at: at ?? s.gate.until, kind: "alternative", step, base: s.gate.until, ...(at === null ? { never: true as const } : {}) });
+      } else {
+        consider({ at: s.gate.until, kind: "release" });
+      }
+    }
+    for (const step of stage.steps) {
+      if (step.segment > s.anchors.length) continue;
+      const anchor = step.segment === 0 ? s.enteredAt : s.anchors[step.segment - 1]!;
+      const occ = nextOccurrence(step, s, clock, anchor);
+      if (!occ) continue;
+      if (best && occ.base > (best as Happening).at) continue; // windows and caps only move a step later
+      const at = this.effective(step, step.mode, occ.base);
+      consider({ at: at ?? occ.base, kind: "step", step, occ, ...(at === null ? { never: true as const } : {}) });
+    }
+    return best;
+  }
+
+  /** The time a touch can really go out: inside its send window and under the frequency cap; null if never. */
+  private effective(step: CompiledStep, mode: "auto" | "task", base: number): number | null {
+    const window = step.window(this.s.attrs);
+    const clock = this.clock;
+    let at = nextOpening(clock, base, window);
+    if (at === null) return null;
+    const cap = step.cap;
+    if (cap && cap.modes.has(mode) && this.s.sent.length >= cap.max) {
+      const free = clock.add(this.s.sent[this.s.sent.length - cap.max]!, cap.per);
+      if (free > at) at = nextOpening(clock, free, window);
+    }
+    return at;
+  }
+
+  private apply(h: Happening): void {
+    switch (h.kind) {
+      case "enter":
+        this.enter(this.j.entry, h.at, "enroll", {});
+        return;
+      case "silence":
+        this.enter(h.transition.to, h.at, "silence", {});
+        return;
+      case "release": {
+        const waiting = this.stage.steps.find((x) => x.id === this.s.gate!.step);
+        // `onTimeout: "stay"`: out of bait, keep waiting for the customer with no further wake-up.
+        if (waiting?.wait?.stay) this.s.gate!.until = null;
+        else this.release(h.at, "timeout");
+        return;
+      }
+      case "alternative":
+        return this.fireAlternative(h.step, h.at, h.never === true);
+      case "step":
+        return this.fireStep(h.step, h.occ, h.at, h.never === true);
+    }
+  }
+
+  private fireStep(step: CompiledStep, occ: Occurrence, at: number, never: boolean): void {
+    const s = this.s;
+    if (step.multi) s.last[step.id] = occ.base;
+    else s.done.push(step.id);
+    const suffix = occ.label !== undefined ? `#${occ.label}` : "";
+    const skip = never ? { reason: "no-window" as const } : this.skipReason(step, at);
+    const occurrence = occ.label !== undefined ? { occurrence: occ.label } : {};
+    if (skip) {
+      this.effects.push({ type: "step.skipped", ...this.ids(step, suffix), ...occurrence, dueAt: iso(at), reason: skip.reason, ...(skip.detail ? { detail: skip.detail } : {}) });
+      if (step.wait) s.anchors.push(at); // a skipped wait does not hold the rest of the SOP
+      return;
+    }
+    this.touch(step, step.mode, at, { ...this.ids(step, suffix), ...occurrence, channel: step.channel, content: step.content });
+    if (step.wait) s.gate = { step: step.id, alt: 0, until: this.clock.add(at, step.wait.timeout) };
+  }
+
+  private fireAlternative(step: CompiledStep, at: number, never: boolean): void {
+    const s = this.s;
+    const gate = s.gate!;
+    const alt = step.wait!.alternatives[gate.alt]!;
+    gate.alt += 1;
+    gate.until = this.clock.add(at, step.wait!.timeout);
+    const ids = { ...this.ids(step, `~${gate.alt}`), alternative: gate.alt };
+    const skip = never ? { reason: "no-window" as const } : this.expired(step, at);
+    if (skip) {
+      this.effects.push({ type: "step.skipped", ...ids, dueAt: iso(at), reason: skip.reason });
+      return;
+    }
+    this.touch(step, alt.mode, at, { ...ids, channel: alt.channel, content: alt.content });
+  }
+
+  private touch(step: CompiledStep, mode: "auto" | "task", at: number, fields: Record<string, unknown>): void {
+    const s = this.s;
+    const cap = step.cap;
+    if (cap && cap.modes.has(mode)) {
+      s.sent.push(at);
+      if (s.sent.length > cap.max) s.sent.splice(0, s.sent.length - cap.max);
+    }
+    const assignee = step.assignee ?? s.assignee;
+    this.effects.push({
+      type: "step.due",
+      ...(fields as { key: string; stage: string; visit: number; stepId: string; channel: CompiledStep["channel"]; content: string; journey: string; customer: string }),
+      dueAt: iso(at),
+      mode,
+      ...(assignee ? { assignee } : {}),
+      ...(step.title ? { title: step.title } : {}),
+    });
+  }
+
+  private ids(step: CompiledStep, suffix: string) {
+    const s = this.s;
+    return {
+      journey: this.j.id,
+      customer: s.customer,
+      key: `${this.j.id}:${s.customer}:${s.stage}:${s.visit}:${step.id}${suffix}`,
+      stage: s.stage,
+      visit: s.visit,
+      stepId: step.id,
+    };
+  }
+
+  private skipReason(step: CompiledStep, at: number): { reason: SkipReason; detail?: string } | null {
+    const seen = step.unless.find((name) => this.s.seen.includes(name));
+    if (seen) return { reason: "condition", detail: `${seen} happened` };
+    return this.expired(step, at);
+  }
+
+  private expired(step: CompiledStep, at: number): { reason: SkipReason } | null {
+    return step.expire && this.now > this.clock.add(at, step.expire) ? { reason: "expired" } : null;
+  }
+
+  private release(at: number, by: "event" | "timeout", event?: string): void {
+    const s = this.s;
+    const gate = s.gate!;
+    delete s.gate;
+    s.anchors.push(at);
+    this.effects.push({ type: "wait.ended", journey: this.j.id, customer: s.customer, stage: s.stage, stepId: gate.step, at: iso(at), by, ...(event ? { event } : {}) });
+  }
+
+  /** Leaves the current stage (cancelling what is pending) and starts `to`'s SOP anew. */
+  enter(to: string, at: number, reason: EntryReason, extra: { event?: { id: string; name: string }; tag?: string; by?: string }): void {
+    const s = this.s;
+    const from = s.visit === 0 ? null : s.stage;
+    if (from !== null) {
+      if (++this.moves > MAX_MOVES_AT_ONE_INSTANT) return;
+      const clock = this.clock;
+      // (A migration may leave a stage that the new version no longer has.)
+      const cancelled = (this.j.stages.get(from)?.steps ?? [])
+        .filter((step) => step.segment > s.anchors.length || nextOccurrence(step, s, clock, step.segment === 0 ? s.enteredAt : s.anchors[step.segment - 1]!) !== null)
+        .map((step) => step.id);
+      this.effects.push({ type: "stage.exited", journey: this.j.id, customer: s.customer, stage: from, visit: s.visit, at: iso(at), cancelled });
+    }
+    s.stage = to;
+    s.visit += 1;
+    s.enteredAt = at;
+    s.done = [];
+    s.last = {};
+    s.seen = [];
+    s.anchors = [];
+    delete s.gate;
+    this.effects.push({ type: "stage.entered", journey: this.j.id, customer: s.customer, from, to, visit: s.visit, at: iso(at), reason, ...extra });
+    const stage = this.stage;
+    for (const tag of stage.removeTags) this.untag(tag, at, "stage");
+    for (const tag of stage.addTags) this.tag(tag, at, "stage");
+    this.followTags(at);
+  }
+
+  /** Records a customer event at `at` (its own time `happened` may be earlier when it arrived late). */
+  event(id: string, name: string, at: number, happened: number): void {
+    const s = this.s;
+    s.active = Math.max(s.active, happened);
+    if (happened >= s.enteredAt && !s.seen.includes(name)) s.seen.push(name);
+    this.count(name, happened);
+    if (s.gate) {
+      const step = this.stage.steps.find((x) => x.id === s.gate!.step);
+      if (step?.wait?.events.includes(name)) this.release(at, "event", name);
+    }
+    for (const rule of this.j.tagRules.get(name) ?? []) {
+      if (rule.count > 1 && this.recent(name, rule.within, at) < rule.count) continue;
+      if (rule.remove) this.untag(rule.tag, at, "rule");
+      else this.tag(rule.tag, at, "rule");
+    }
+    const move = this.stage.onEvent.get(name);
+    if (move) this.enter(move.to, at, "event", { event: { id, name } });
+    else this.followTags(at);
+  }
+
+  private count(name: string, happened: number): void {
+    const keep = this.j.counted.get(name);
+    if (!keep) return;
+    const times = (this.s.counts[name] ??= []);
+    times.push(happened);
+    times.sort((a, b) => a - b);
+    if (times.length > keep.keep) times.splice(0, times.length - keep.keep);
+    if (keep.within) {
+      const oldest = this.clock.add(happened, keep.within, -1);
+      while (times.length > 0 && times[0]! <= oldest) times.shift();
+    }
+    if (times.length === 0) delete this.s.counts[name];
+  }
+
+  private recent(name: string, within: CompiledTransition["silentFor"], at: number): number {
+    const times = this.s.counts[name] ?? [];
+    if (!within) return times.length;
+    const since = this.clock.add(at, within, -1);
+    return times.filter((t) => t > since).length;
+  }
+
+  private tag(tag: string, at: number, reason: "rule" | "stage"): void {
+    if (this.s.tags.includes(tag)) return;
+    this.s.tags.push(tag);
+    this.effects.push({ type: "tag.added", journey: this.j.id, customer: this.s.customer, tag, at: iso(at), reason });
+  }
+
+  private untag(tag: string, at: number, reason: "rule" | "stage"): void {
+    const i = this.s.tags.indexOf(tag);
+    if (i < 0) return;
+    this.s.tags.splice(i, 1);
+    this.effects.push({ type: "tag.removed", journey: this.j.id, customer: this.s.customer, tag, at: iso(at), reason });
+  }
+
+  /** Tag transitions fire as soon as the customer has the tag. */
+  private followTags(at: number): void {
+    const move = this.stage.onTag.find((t) => this.s.tags.includes(t.tag!));
+    if (move) this.enter(move.to, at, "tag", { tag: move.tag! });
+  }
+
+  assign(assignee: string | null, at: number, by?: string): void {
+    const s = this.s;
+    const from = s.assignee ?? null;
+    if (from === assignee) return;
+    if (assignee === null) delete s.assignee;
+    else s.assignee = assignee;
+    this.effects.push({ type: "assignee.changed", journey: this.j.id, customer: s.customer, from, to: assignee, at: iso(at), ...(by ? { by } : {}) });
+  }
+}
+
+function rank(h: Happening): number {
+  return ORDER[h.kind] * 10_000 + ("step" in h ? h.step.index : 0);
+}

@@ -1,0 +1,172 @@
+import { z } from "zod";
+import { parseClockTime } from "./clock-time.js";
+import { parseDuration } from "./duration.js";
+import { ZoneClock } from "./zone.js";
+
+// The journey definition format. Plain data (JSON / YAML friendly); `journeyJsonSchema()` exports
+// it for editors. Cross-references (stage ids, loops, reachability) are checked in validate.ts.
+
+const duration = z
+  .union([z.string(), z.number()])
+  .superRefine((value, ctx) => {
+    const parsed = parseDuration(value);
+    if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+  })
+  .describe('A duration: "30m", "2h", "3d", "1w", "6mo", "1y", compounds like "1d12h", ISO 8601 "PT2H" / "P3D", or milliseconds');
+
+const clockTime = z
+  .string()
+  .superRefine((value, ctx) => {
+    const parsed = parseClockTime(value);
+    if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+  })
+  .describe('A wall-clock time "HH:mm" in the customer\'s time zone');
+
+const timeZone = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (!ZoneClock.isValid(value)) ctx.addIssue({ code: "custom", message: `"${value}" is not an IANA time zone (e.g. "Asia/Shanghai")` });
+  })
+  .describe('An IANA time zone, e.g. "Asia/Shanghai"');
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "ids use letters, digits, '_', '-' and '.' (no ':', '#', '~' or spaces)");
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+
+export const CHANNELS = ["private_chat", "group_chat", "moments", "official_account", "mini_program", "sms", "call", "webhook", "offline_event"] as const;
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+
+export const channelSchema = z.enum(CHANNELS).describe("Where the touch happens");
+const weekday = z.union([z.enum(WEEKDAYS), z.enum(["weekdays", "weekend"])]);
+
+export const timeRangeSchema = z.strictObject({
+  from: clockTime,
+  to: clockTime.describe('End of the range (exclusive); earlier than "from" means it runs past midnight'),
+  days: z.array(weekday).min(1).optional().describe("Weekdays the range applies to (default every day)"),
+}).refine((r) => r.from !== r.to, { message: "an empty range: from equals to", path: ["to"] });
+
+const windows = oneOrMany(timeRangeSchema);
+export const windowSchema = z
+  .union([
+    windows,
+    z.strictObject({
+      byAttribute: z.string().min(1).describe("Customer attribute that picks the audience, e.g. role"),
+      cases: z.record(z.string(), windows),
+      default: windows.optional(),
+    }),
+  ])
+  .describe("Send window(s): a step due outside them moves to the next opening; per-audience windows by a customer attribute");
+
+const timing = {
+  window: windowSchema.optional(),
+  quietHours: oneOrMany(timeRangeSchema).optional().describe("Times no touch is sent, e.g. 22:00–08:00"),
+  expireAfter: duration.optional().describe("Skip a step (reason `expired`) when it would be sent later than this after its due time"),
+};
+
+export const frequencyCapSchema = z.strictObject({
+  max: z.number().int().min(1),
+  per: duration.describe("Rolling period, e.g. 1d"),
+  modes: z.array(z.enum(["auto", "task"])).min(1).optional().describe('Which touches count (default ["auto"])'),
+});
+
+export const alternativeSchema = z.strictObject({
+  content: z.string().min(1),
+  channel: channelSchema.optional(),
+  mode: z.enum(["auto", "task"]).optional(),
+});
+
+export const stepSchema = z
+  .strictObject({
+    id,
+    title: z.string().optional(),
+    channel: channelSchema,
+    content: z.string().min(1).describe("Content ref in the content library"),
+    mode: z.enum(["auto", "task"]).optional().describe("auto: the system sends it; task: a staff member does it (default auto)"),
+    assignee: z.string().min(1).optional().describe("Staff id or role for task steps (default: the customer's staff member)"),
+    after: duration.optional().describe("Due this long after stage entry (or after the previous wait ended)"),
+    day: z.number().int().min(0).optional().describe("Calendar day after entry: 0 = the entry day, in the customer's time zone"),
+    at: clockTime.optional().describe("Time of day for `day`, `birthday` and `holiday` steps"),
+    birthday: z.literal(true).optional().describe("Due on the customer's birthday each year while in the stage"),
+    holiday: z.string().min(1).optional().describe("Due on each date of this holiday in the calendar passed to defineJourney"),
+    repeat: z
+      .strictObject({
+        every: duration,
+        times: z.number().int().min(1).optional().describe("Number of occurrences in all"),
+        for: duration.optional().describe("Repeat while within this long after the first occurrence"),
+      })
+      .optional(),
+    unless: oneOrMany(z.string().min(1)).optional().describe("Skip the step if any of these events happened since stage entry"),
+    waitFor: z
+      .strictObject({
+        event: oneOrMany(z.string().min(1)),
+        timeout: duration,
+        alternatives: z.array(alternativeSchema).optional().describe("Other bait sent one by one while the customer does not respond"),
+        onTimeout: z.enum(["continue", "stay"]).optional().describe("After the last alternative: continue with later steps (default) or stay waiting"),
+      })
+      .optional()
+      .describe("Hold later steps of the stage until the customer does one of these events"),
+    ...timing,
+  })
+  .describe("One touch of a stage's SOP");
+
+export const stageSchema = z.strictObject({
+  id,
+  name: z.string().optional(),
+  kind: z.string().optional().describe('e.g. "nurture" (lint expects ≥ 6 touches in its first 30 days), "quiet", "converted"'),
+  manual: z.boolean().optional().describe("Reached only by manual moves from the board (no transition leads here)"),
+  sop: z.array(stepSchema).optional(),
+  onEnter: z
+    .strictObject({ addTags: z.array(z.string().min(1)).optional(), removeTags: z.array(z.string().min(1)).optional() })
+    .optional(),
+  frequencyCap: frequencyCapSchema.optional(),
+  ...timing,
+});
+
+const stageRef = z.string().min(1);
+export const transitionSchema = z.strictObject({
+  from: z.union([stageRef, z.array(stageRef).min(1)]).describe('Stage id(s) or "*" for any stage'),
+  to: stageRef,
+  on: oneOrMany(z.string().min(1)).optional().describe("Event name(s) that move the customer"),
+  tag: z.string().min(1).optional().describe("Move as soon as the customer has this tag"),
+  silentFor: duration.optional().describe("Move after this long without any customer event"),
+});
+
+export const tagRuleSchema = z.strictObject({
+  tag: z.string().min(1),
+  on: oneOrMany(z.string().min(1)),
+  count: z.number().int().min(1).optional().describe("How many such events (default 1)"),
+  within: duration.optional().describe("…within this rolling period"),
+  action: z.enum(["add", "remove"]).optional(),
+});
+
+export const journeyDefinitionSchema = z
+  .strictObject({
+    id,
+    version: z.number().int().min(1),
+    name: z.string().optional(),
+    timezone: timeZone.describe("Default time zone for customers without one"),
+    entry: stageRef.describe("The stage a new enrollment starts in"),
+    stages: z.array(stageSchema).min(1),
+    transitions: z.array(transitionSchema).optional(),
+    tagRules: z.array(tagRuleSchema).optional(),
+    frequencyCap: frequencyCapSchema.optional(),
+    ...timing,
+  })
+  .describe("A sopline journey: stages, their SOPs and the transitions between them");
+
+export type JourneyDefinition = z.input<typeof journeyDefinitionSchema>;
+export type StageDefinition = z.input<typeof stageSchema>;
+export type StepDefinition = z.input<typeof stepSchema>;
+export type TransitionDefinition = z.input<typeof transitionSchema>;
+export type TagRuleDefinition = z.input<typeof tagRuleSchema>;
+export type TimeRange = z.input<typeof timeRangeSchema>;
+export type WindowDefinition = z.input<typeof windowSchema>;
+export type FrequencyCap = z.input<typeof frequencyCapSchema>;
+export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * The definition format as JSON Schema (draft 2020-12), for editors and YAML language servers.
+ * @example writeFileSync("journey.schema.json", JSON.stringify(journeyJsonSchema(), null, 2))
+ */
+export function journeyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(journeyDefinitionSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+}

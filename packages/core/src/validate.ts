@@ -1,0 +1,173 @@
+import { parseDuration, isZero } from "./duration.js";
+import { type DefinitionIssue, JourneyDefinitionError, formatPath } from "./errors.js";
+import { type JourneyDefinition, journeyDefinitionSchema } from "./schema.js";
+import { openMinutesInWeek } from "./window.js";
+
+/** Options that travel with a definition but are not part of it. */
+export interface JourneyOptions {
+  /** Holiday calendar as data: holiday name → dates ("yyyy-mm-dd"). Keeps the core pure. */
+  holidays?: Record<string, string[]>;
+}
+
+/**
+ * Checks a definition and returns every problem with its path (empty when valid):
+ * the shape, durations, clock times and time zones, then cross-references — unknown stages,
+ * duplicate ids, unreachable stages, tag transitions that could loop at one instant, windows
+ * that never open, holidays missing from the calendar.
+ */
+export function validateJourney(input: unknown, options: JourneyOptions = {}): DefinitionIssue[] {
+  const issues: DefinitionIssue[] = [];
+  const parsed = journeyDefinitionSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.push({ path: formatPath(issue.path), message: issue.message });
+  }
+  // Cross-reference checks run on the raw input too, so one pass reports everything.
+  if (input && typeof input === "object") crossCheck(input as Partial<JourneyDefinition>, options, issues);
+  return issues;
+}
+
+/** Throws {@link JourneyDefinitionError} unless the definition is valid. */
+export function assertValidJourney(input: unknown, options: JourneyOptions = {}): asserts input is JourneyDefinition {
+  const issues = validateJourney(input, options);
+  if (issues.length > 0) {
+    const id = input && typeof input === "object" && typeof (input as { id?: unknown }).id === "string" ? (input as { id: string }).id : undefined;
+    throw new JourneyDefinitionError(id, issues);
+  }
+}
+
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const rec = (v: unknown): Record<string, unknown> => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
+
+function crossCheck(def: Partial<JourneyDefinition>, options: JourneyOptions, issues: DefinitionIssue[]): void {
+  const add = (path: string, message: string) => issues.push({ path, message });
+  const stages = arr(def.stages).map(rec);
+  const stageIds = new Set<string>();
+  stages.forEach((stage, i) => {
+    if (typeof stage.id !== "string") return;
+    if (stageIds.has(stage.id)) add(`stages[${i}].id`, `duplicate stage id "${stage.id}"`);
+    stageIds.add(stage.id);
+  });
+  const known = (ref: unknown) => typeof ref === "string" && stageIds.has(ref);
+  if (typeof def.entry === "string" && !known(def.entry)) add("entry", `unknown stage "${def.entry}" (stages: ${[...stageIds].join(", ")})`);
+
+  stages.forEach((stage, i) => checkSop(stage, `stages[${i}]`, def, options, add));
+
+  const transitions = arr(def.transitions).map(rec);
+  transitions.forEach((t, i) => {
+    const path = `transitions[${i}]`;
+    for (const from of list(t.from as string | string[] | undefined)) {
+      if (from !== "*" && !known(from)) add(`${path}.from`, `unknown stage "${from}"`);
+    }
+    if (t.to !== undefined && !known(t.to)) add(`${path}.to`, `unknown stage "${String(t.to)}"`);
+    const triggers = ["on", "tag", "silentFor"].filter((k) => t[k] !== undefined);
+    if (triggers.length !== 1) add(path, `a transition needs exactly one trigger of on / tag / silentFor, got ${triggers.length ? triggers.join(" + ") : "none"}`);
+    if (list(t.from as string | string[] | undefined).includes(t.to as string)) {
+      add(path, `a transition cannot lead "${String(t.to)}" to itself (a manual move restarts a stage)`);
+    }
+    const silent = parseDuration(t.silentFor);
+    if (t.silentFor !== undefined && typeof silent !== "string" && isZero(silent)) add(`${path}.silentFor`, "must be longer than zero");
+  });
+
+  if (issues.length === 0) {
+    checkReachable(def as JourneyDefinition, add);
+    checkInstantLoops(def as JourneyDefinition, add);
+  }
+}
+
+function checkSop(
+  stage: Record<string, unknown>,
+  path: string,
+  def: Partial<JourneyDefinition>,
+  options: JourneyOptions,
+  add: (path: string, message: string) => void,
+): void {
+  const seen = new Set<string>();
+  arr(stage.sop).map(rec).forEach((step, j) => {
+    const at = `${path}.sop[${j}]`;
+    if (typeof step.id === "string") {
+      if (seen.has(step.id)) add(`${at}.id`, `duplicate step id "${step.id}" in stage "${String(stage.id)}"`);
+      seen.add(step.id);
+    }
+    const timings = ["after", "day", "birthday", "holiday"].filter((k) => step[k] !== undefined);
+    if (timings.length !== 1) {
+      add(at, `a step needs exactly one timing of after / day / birthday / holiday, got ${timings.length ? timings.join(" + ") : "none"}`);
+    }
+    if (step.at !== undefined && step.after !== undefined) add(`${at}.at`, '"at" goes with day / birthday / holiday, not with "after"');
+    if (step.repeat !== undefined && (step.birthday !== undefined || step.holiday !== undefined)) {
+      add(`${at}.repeat`, "birthday and holiday steps already recur; repeat goes with after / day");
+    }
+    if (step.repeat !== undefined && step.waitFor !== undefined) add(`${at}.repeat`, "a waiting step cannot repeat");
+    const every = parseDuration(rec(step.repeat).every);
+    if (step.repeat !== undefined && typeof every !== "string" && isZero(every)) add(`${at}.repeat.every`, "must be longer than zero");
+    if (typeof step.holiday === "string" && !options.holidays?.[step.holiday]) {
+      add(`${at}.holiday`, `holiday "${step.holiday}" is not in the calendar passed to defineJourney (options.holidays)`);
+    }
+    const timeout = parseDuration(rec(step.waitFor).timeout);
+    if (step.waitFor !== undefined && typeof timeout !== "string" && isZero(timeout)) add(`${at}.waitFor.timeout`, "must be longer than zero");
+    const win = step.window ?? stage.window ?? def.window;
+    const quiet = step.quietHours ?? stage.quietHours ?? def.quietHours;
+    if (win !== undefined || quiet !== undefined) {
+      try {
+        if (openMinutesInWeek(win as never, quiet as never) === 0) add(at, "its send window and quiet hours leave no time in the week to send");
+      } catch {
+        // malformed windows are reported by the schema
+      }
+    }
+  });
+}
+
+function checkReachable(def: JourneyDefinition, add: (path: string, message: string) => void): void {
+  const reached = new Set<string>([def.entry]);
+  const transitions = def.transitions ?? [];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const t of transitions) {
+      const from = list(t.from);
+      if (!reached.has(t.to) && (from.includes("*") || from.some((f) => reached.has(f)))) {
+        reached.add(t.to);
+        changed = true;
+      }
+    }
+  }
+  def.stages.forEach((stage, i) => {
+    if (!reached.has(stage.id) && !stage.manual) {
+      add(`stages[${i}]`, `stage "${stage.id}" is unreachable: no transition leads to it from the entry stage "${def.entry}" (set manual: true if it is reached only by manual moves)`);
+    }
+  });
+}
+
+/**
+ * Tag transitions fire as soon as the tag is present, so a cycle of them (new → hot → new …) could
+ * move a customer forever at one instant. Event and silence transitions fire once per occurrence.
+ */
+function checkInstantLoops(def: JourneyDefinition, add: (path: string, message: string) => void): void {
+  const stageIds = def.stages.map((s) => s.id);
+  const edges = new Map<string, Array<{ to: string; index: number }>>();
+  (def.transitions ?? []).forEach((t, index) => {
+    if (t.tag === undefined) return;
+    const from = list(t.from);
+    for (const f of from.includes("*") ? stageIds : from) {
+      if (f === t.to) continue;
+      edges.set(f, [...(edges.get(f) ?? []), { to: t.to, index }]);
+    }
+  });
+  const reported = new Set<string>();
+  const visit = (stage: string, path: string[], via: number[]): void => {
+    for (const edge of edges.get(stage) ?? []) {
+      const loopStart = path.indexOf(edge.to);
+      if (loopStart >= 0) {
+        const cycle = [...path.slice(loopStart), edge.to];
+        const key = [...cycle].sort().join(",");
+        if (!reported.has(key)) {
+          reported.add(key);
+          const indices = [...via.slice(loopStart), edge.index];
+          add(`transitions[${indices[0]}]`, `tag transitions ${cycle.join(" → ")} could fire forever at one instant (transitions ${indices.join(", ")})`);
+        }
+      } else if (path.length < stageIds.length) {
+        visit(edge.to, [...path, edge.to], [...via, edge.index]);
+      }
+    }
+  };
+  for (const id of stageIds) visit(id, [id], []);
+}

@@ -1,0 +1,100 @@
+import { clockMinutes } from "./clock-time.js";
+import type { TimeRange, WindowDefinition } from "./schema.js";
+import { MINUTE_MS, type ZoneClock } from "./zone.js";
+
+/** A daily time range in minutes after midnight; `to <= from` runs past midnight. */
+export interface Range {
+  from: number;
+  to: number;
+  /** Bit i set = ISO weekday i (1 = Monday) applies; 0b11111110 = every day. */
+  days: number;
+}
+
+/** Where a touch may be sent: open ranges (null = any time) minus quiet ranges. */
+export interface SendWindow {
+  open: Range[] | null;
+  quiet: Range[];
+}
+
+const EVERY_DAY = 0b11111110;
+const DAY_BITS: Record<string, number> = {
+  mon: 1 << 1, tue: 1 << 2, wed: 1 << 3, thu: 1 << 4, fri: 1 << 5, sat: 1 << 6, sun: 1 << 7,
+  weekdays: 0b00111110, weekend: 0b11000000,
+};
+
+export function compileRange(r: TimeRange): Range {
+  const days = r.days ? r.days.reduce((bits, d) => bits | (DAY_BITS[d] ?? 0), 0) : EVERY_DAY;
+  return { from: clockMinutes(r.from), to: clockMinutes(r.to), days };
+}
+
+const ranges = (v: TimeRange | TimeRange[]): Range[] => (Array.isArray(v) ? v : [v]).map(compileRange);
+
+/** Resolves a window definition for one customer (per-audience windows pick by attribute). */
+export function resolveOpen(def: WindowDefinition | undefined, attrs: Record<string, string> | undefined): Range[] | null {
+  if (def === undefined) return null;
+  if (Array.isArray(def) || "from" in def) return ranges(def as TimeRange | TimeRange[]);
+  const value = attrs?.[def.byAttribute];
+  const picked = value !== undefined ? def.cases[value] : undefined;
+  const chosen = picked ?? def.default;
+  return chosen === undefined ? null : ranges(chosen);
+}
+
+export function compileQuiet(def: TimeRange | TimeRange[] | undefined): Range[] {
+  return def === undefined ? [] : ranges(def);
+}
+
+function inRange(r: Range, weekday: number, minute: number): boolean {
+  const prev = weekday === 1 ? 7 : weekday - 1;
+  if (r.from < r.to) return (r.days & (1 << weekday)) !== 0 && minute >= r.from && minute < r.to;
+  return ((r.days & (1 << weekday)) !== 0 && minute >= r.from) || ((r.days & (1 << prev)) !== 0 && minute < r.to);
+}
+
+/** Whether a wall-clock weekday + minute is open for sending. */
+export function isOpenAt(w: SendWindow, weekday: number, minute: number): boolean {
+  if (w.open !== null && !w.open.some((r) => inRange(r, weekday, minute))) return false;
+  return !w.quiet.some((r) => inRange(r, weekday, minute));
+}
+
+/**
+ * The first instant at or after `ts` inside the window, or null if it never opens. Openness is
+ * decided on the customer's wall clock; the earliest opening is either `ts` itself or a moment
+ * where a range starts or quiet hours end, so only those candidates are checked.
+ */
+export function nextOpening(clock: ZoneClock, ts: number, w: SendWindow): number | null {
+  if (w.open === null && w.quiet.length === 0) return ts;
+  const { day, tod } = clock.wall(ts);
+  if (isOpenAt(w, clock.weekday(day), Math.floor(tod / MINUTE_MS))) return ts;
+  const starts = [...(w.open ?? [{ from: 0, to: 0, days: EVERY_DAY }]).map((r) => r.from), ...w.quiet.map((r) => r.to)];
+  let best: number | null = null;
+  for (let d = day; d <= day + 8; d++) {
+    if (best !== null && clock.instant(d, 0) > best) break;
+    for (const minute of starts) {
+      const at = clock.instant(d, minute * MINUTE_MS);
+      if (at <= ts || (best !== null && at >= best)) continue;
+      const wall = clock.wall(at);
+      if (isOpenAt(w, clock.weekday(wall.day), Math.floor(wall.tod / MINUTE_MS))) best = at;
+    }
+  }
+  return best;
+}
+
+/** Minutes a week the window is open (for validation: 0 means a step could never be sent). */
+export function openMinutesInWeek(def: WindowDefinition | undefined, quiet: TimeRange | TimeRange[] | undefined): number {
+  const quietRanges = compileQuiet(quiet);
+  const variants: Array<Range[] | null> = [];
+  if (def !== undefined && !Array.isArray(def) && !("from" in def)) {
+    for (const value of Object.values(def.cases)) variants.push(ranges(value));
+    variants.push(def.default ? ranges(def.default) : null);
+  } else {
+    variants.push(resolveOpen(def, undefined));
+  }
+  let least = Infinity;
+  for (const open of variants) {
+    let minutes = 0;
+    for (let weekday = 1; weekday <= 7; weekday++) {
+      for (let m = 0; m < 1440; m++) if (isOpenAt({ open, quiet: quietRanges }, weekday, m)) minutes++;
+    }
+    least = Math.min(least, minutes);
+  }
+  return least;
+}

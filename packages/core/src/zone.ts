@@ -1,0 +1,118 @@
+import { DateTime, IANAZone } from "luxon";
+import type { Span } from "./duration.js";
+
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+// Offsets are looked up per quarter hour: time zones change offset on quarter-hour boundaries (true of
+// every rule since 1970), so one Luxon answer per bucket is exact and keeps the hot path cheap.
+const BUCKET = 900_000;
+const MEMO_LIMIT = 200_000;
+
+/** A wall-clock position: the local calendar day (days since 1970-01-01) and the time of day in ms. */
+export interface WallTime {
+  day: number;
+  tod: number;
+}
+
+/**
+ * Calendar arithmetic in one IANA time zone. Every offset and every wall-clock → instant
+ * conversion comes from Luxon (which reads the tz database through Intl); this class only
+ * memoises those answers, because the scheduler asks the same questions millions of times.
+ */
+export class ZoneClock {
+  private static readonly zones = new Map<string, ZoneClock>();
+  private readonly offsets = new Map<number, number>();
+  private readonly instants = new Map<number, number>();
+  private readonly zone: IANAZone;
+
+  private constructor(readonly name: string) {
+    this.zone = IANAZone.create(name);
+  }
+
+  /** The shared clock for a zone name; throws a TypeError naming the zone when it is not a valid IANA zone. */
+  static of(name: string): ZoneClock {
+    let clock = ZoneClock.zones.get(name);
+    if (!clock) {
+      if (!IANAZone.isValidZone(name)) throw new TypeError(`"${name}" is not an IANA time zone (e.g. "Asia/Shanghai")`);
+      clock = new ZoneClock(name);
+      ZoneClock.zones.set(name, clock);
+    }
+    return clock;
+  }
+
+  static isValid(name: unknown): boolean {
+    return typeof name === "string" && IANAZone.isValidZone(name);
+  }
+
+  /** UTC offset in ms at an instant. */
+  offset(ts: number): number {
+    const bucket = Math.floor(ts / BUCKET);
+    let minutes = this.offsets.get(bucket);
+    if (minutes === undefined) {
+      minutes = this.zone.offset(bucket * BUCKET);
+      if (this.offsets.size > MEMO_LIMIT) this.offsets.clear();
+      this.offsets.set(bucket, minutes);
+    }
+    return minutes * MINUTE;
+  }
+
+  /** The wall-clock day and time of day at an instant. */
+  wall(ts: number): WallTime {
+    const local = ts + this.offset(ts);
+    const day = Math.floor(local / DAY);
+    return { day, tod: local - day * DAY };
+  }
+
+  /** ISO weekday of a local day: 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday). */
+  weekday(day: number): number {
+    return ((((day + 3) % 7) + 7) % 7) + 1;
+  }
+
+  /**
+   * The instant of a wall-clock time. A time that does not exist (spring-forward gap) moves
+   * forward past the gap and an ambiguous one (fall-back) takes the earlier instant, as Luxon does.
+   */
+  instant(day: number, tod: number): number {
+    const minute = Math.floor(tod / MINUTE);
+    const key = day * 1441 + minute;
+    let at = this.instants.get(key);
+    if (at === undefined) {
+      const date = DateTime.fromMillis(day * DAY, { zone: "utc" });
+      at = DateTime.fromObject(
+        { year: date.year, month: date.month, day: date.day, hour: Math.floor(minute / 60), minute: minute % 60 },
+        { zone: this.zone },
+      ).toMillis();
+      if (this.instants.size > MEMO_LIMIT) this.instants.clear();
+      this.instants.set(key, at);
+    }
+    return at + (tod - minute * MINUTE);
+  }
+
+  /** `ts` plus `times` × `span`: calendar parts on the wall clock, then exact milliseconds. */
+  add(ts: number, s: Span, times = 1): number {
+    if (s.months === 0 && s.days === 0) return ts + s.ms * times;
+    if (s.months === 0) {
+      const { day, tod } = this.wall(ts);
+      return this.instant(day + s.days * times, tod) + s.ms * times;
+    }
+    return (
+      DateTime.fromMillis(ts, { zone: this.zone })
+        .plus({ months: s.months * times, days: s.days * times })
+        .toMillis() +
+      s.ms * times
+    );
+  }
+
+  /** The local calendar date of a day number as "yyyy-mm-dd". */
+  static isoDate(day: number): string {
+    return new Date(day * DAY).toISOString().slice(0, 10);
+  }
+
+  /** The day number of a "yyyy-mm-dd" date. */
+  static dayOf(isoDate: string): number {
+    return Math.floor(Date.parse(`${isoDate}T00:00:00Z`) / DAY);
+  }
+}
+
+export const DAY_MS = DAY;
+export const MINUTE_MS = MINUTE;

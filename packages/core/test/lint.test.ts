@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { defineJourney, lintJourney, renderTimeline } from "@sopline/core";
+import { SH, sh } from "./helpers.js";
+
+const step = (id: string, day: number, content = id) => ({ id, day, at: "10:00", channel: "private_chat" as const, content });
+
+describe("lintJourney", () => {
+  it("warns about daily sends for more than 3 days, thin nurture stages, empty stages, missing and expired content", () => {
+    const journey = defineJourney({
+      id: "lint", version: 1, timezone: SH, entry: "new",
+      stages: [
+        { id: "new", kind: "nurture", sop: [step("d0", 0), step("d1", 1), step("d2", 2), step("d3", 3)] },
+        { id: "quiet", sop: [] },
+      ],
+      transitions: [{ from: "*", to: "quiet", silentFor: "30d" }],
+    });
+    const library = [{ ref: "d0" }, { ref: "d1" }, { ref: "d2", expiresAt: "2026-01-01T00:00:00Z" }];
+    const issues = lintJourney(journey.definition, library, { at: "2026-11-23T00:00:00Z" });
+    expect(issues.map((i) => [i.code, i.path])).toEqual([
+      ["daily-sends", "stages[0]"],
+      ["few-touches", "stages[0]"],
+      ["expired-content", "stages[0].sop[2].content"],
+      ["missing-content", "stages[0].sop[3].content"],
+      ["empty-stage", "stages[1]"],
+    ]);
+    expect(issues[0]!.message).toMatch(/4 days in a row/);
+    expect(issues[1]!.message).toMatch(/4 touches in its first 30 days/);
+  });
+
+  it("a well-paced nurture stage with its content in the library is clean", () => {
+    const sop = [step("a", 0), step("b", 1), step("c", 3), step("d", 7), step("e", 14), step("f", 21), step("g", 28)];
+    const issues = lintJourney({ id: "ok", version: 1, timezone: SH, entry: "new", stages: [{ id: "new", sop }] }, sop.map((s) => ({ ref: s.content })), { at: new Date(0) });
+    expect(issues).toEqual([]);
+  });
+
+  it("flags tag transitions on tags nothing sets", () => {
+    const issues = lintJourney({
+      id: "t", version: 1, timezone: SH, entry: "new",
+      stages: [{ id: "new", sop: [step("a", 0), step("b", 1), step("c", 3), step("d", 7), step("e", 14), step("f", 21)] }, { id: "hot", sop: [step("x", 0)] }],
+      transitions: [{ from: "new", to: "hot", tag: "vip" }],
+    });
+    expect(issues).toEqual([expect.objectContaining({ code: "tag-never-set", path: "transitions[0].tag" })]);
+  });
+});
+
+describe("renderTimeline", () => {
+  it("renders a simulation as a readable table in the customer's zone", () => {
+    const journey = defineJourney({
+      id: "r", version: 1, timezone: SH, entry: "new",
+      stages: [{ id: "new", sop: [step("hello", 0), { id: "call", day: 1, at: "09:00", channel: "call", content: "intro-call", mode: "task" }] }],
+    });
+    const sim = journey.simulate({ id: "c", assignee: "alice" }, [], { start: sh("2026-11-23 08:00"), until: sh("2026-11-30 00:00") });
+    const text = renderTimeline(sim.effects, { timezone: SH });
+    const lines = text.split("\n");
+    expect(lines[0]).toMatch(/^when \(Asia\/Shanghai\)\s+stage\s+what\s+channel\s+content \/ detail\s+mode$/);
+    expect(lines[2]).toMatch(/^2026-11-23 Mon 10:00\s+new\s+hello\s+private_chat\s+hello\s+auto$/);
+    expect(lines[3]).toMatch(/^2026-11-24 Tue 09:00\s+new\s+call\s+call\s+intro-call\s+task → alice$/);
+  });
+});
