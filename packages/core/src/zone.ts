@@ -70,22 +70,36 @@ export class ZoneClock {
 
   /**
    * The instant of a wall-clock time. A time that does not exist (spring-forward gap) moves
-   * forward past the gap and an ambiguous one (fall-back) takes the earlier instant, as Luxon does.
+   * forward past the gap and an ambiguous one (fall-back) takes the earlier instant.
    */
   instant(day: number, tod: number): number {
     const minute = Math.floor(tod / MINUTE);
     const key = day * 1441 + minute;
     let at = this.instants.get(key);
     if (at === undefined) {
-      const date = DateTime.fromMillis(day * DAY, { zone: "utc" });
-      at = DateTime.fromObject(
-        { year: date.year, month: date.month, day: date.day, hour: Math.floor(minute / 60), minute: minute % 60 },
-        { zone: this.zone },
-      ).toMillis();
+      at = this.resolve(day * DAY + minute * MINUTE);
       if (this.instants.size > MEMO_LIMIT) this.instants.clear();
       this.instants.set(key, at);
     }
     return at + (tod - minute * MINUTE);
+  }
+
+  /**
+   * The instant whose wall-clock reading is `wall` (ms, as if UTC). Luxon's own fromObject guesses
+   * with the offset at the machine's current time, which made ambiguous times depend on the clock;
+   * here both offsets around the wall time are tried, so the answer is the same everywhere.
+   */
+  private resolve(wall: number): number {
+    const before = this.zone.offset(wall - DAY);
+    const after = this.zone.offset(wall + DAY);
+    let best: number | null = null;
+    for (const minutes of before === after ? [before] : [before, after]) {
+      const t = wall - minutes * MINUTE;
+      if (this.zone.offset(t) === minutes && (best === null || t < best)) best = t;
+    }
+    // A time in a spring-forward gap does not exist: read it with the offset before the gap,
+    // which lands just as far past the gap (02:30 → 03:30).
+    return best ?? wall - before * MINUTE;
   }
 
   /** `ts` plus `times` × `span`: calendar parts on the wall clock, then exact milliseconds. */
