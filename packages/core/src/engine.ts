@@ -26,6 +26,7 @@ const MAX_MOVES_AT_ONE_INSTANT = 64;
 export class Run {
   readonly effects: Effect[] = [];
   private moves = 0;
+  private movesAt = Number.NaN;
 
   constructor(
     private readonly j: CompiledJourney,
@@ -139,7 +140,7 @@ export class Run {
     const skip = never ? { reason: "no-window" as const } : this.skipReason(step, at);
     const occurrence = occ.label !== undefined ? { occurrence: occ.label } : {};
     if (skip) {
-      this.effects.push({ type: "step.skipped", ...this.ids(step, suffix), ...occurrence, dueAt: iso(at), reason: skip.reason, ...(skip.detail ? { detail: skip.detail } : {}) });
+      this.effects.push({ type: "step.skipped", ...this.ids(step, suffix), ...occurrence, dueAt: iso(at), channel: step.channel, content: step.content, reason: skip.reason, ...(skip.detail ? { detail: skip.detail } : {}) });
       if (step.wait) s.anchors.push(at); // a skipped wait does not hold the rest of the SOP
       return;
     }
@@ -156,7 +157,7 @@ export class Run {
     const ids = { ...this.ids(step, `~${gate.alt}`), alternative: gate.alt };
     const skip = never ? { reason: "no-window" as const } : this.expired(step, at);
     if (skip) {
-      this.effects.push({ type: "step.skipped", ...ids, dueAt: iso(at), reason: skip.reason });
+      this.effects.push({ type: "step.skipped", ...ids, dueAt: iso(at), channel: alt.channel, content: alt.content, reason: skip.reason });
       return;
     }
     this.touch(step, alt.mode, at, { ...ids, channel: alt.channel, content: alt.content });
@@ -215,7 +216,13 @@ export class Run {
     const s = this.s;
     const from = s.visit === 0 ? null : s.stage;
     if (from !== null) {
-      if (++this.moves > MAX_MOVES_AT_ONE_INSTANT) return;
+      if (at !== this.movesAt) {
+        this.movesAt = at;
+        this.moves = 0;
+      }
+      if (++this.moves > MAX_MOVES_AT_ONE_INSTANT) {
+        throw new Error(`journey "${this.j.id}": more than ${MAX_MOVES_AT_ONE_INSTANT} stage moves at one instant (${iso(at)}) for customer ${s.customer}`);
+      }
       const clock = this.clock;
       // (A migration may leave a stage that the new version no longer has.)
       const cancelled = (this.j.stages.get(from)?.steps ?? [])
