@@ -38,6 +38,8 @@ export interface StepSkippedEffect extends Base {
   occurrence?: string;
   alternative?: number;
   dueAt: string;
+  channel: Channel;
+  content: string;
   reason: SkipReason;
   detail?: string;
 }

@@ -64,6 +64,8 @@ export function migrateState(journey: Journey, state: JourneyState, options: Mig
         stepId: step.id,
         ...(occ.label !== undefined ? { occurrence: occ.label } : {}),
         dueAt: iso(occ.base),
+        channel: step.channel,
+        content: step.content,
         reason: "migrated",
         detail: `added in version ${j.version} after its time had passed`,
       });
