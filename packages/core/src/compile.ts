@@ -75,6 +75,8 @@ export interface CompiledJourney {
   counted: Map<string, { keep: number; within?: Span }>;
   /** Customer attributes the journey reads. */
   attributes: string[];
+  /** How many recent capped touches to remember: the largest `max` of any cap. */
+  capHistory: number;
 }
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -223,7 +225,8 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
       }
     }
   }
-  return { id: def.id, version: def.version, entry: def.entry, zone: ZoneClock.of(def.timezone), stages, tagRules, counted, attributes: [...attributes] };
+  const capHistory = Math.max(0, ...[def.frequencyCap, ...def.stages.map((s) => s.frequencyCap)].map((c) => c?.max ?? 0));
+  return { id: def.id, version: def.version, entry: def.entry, zone: ZoneClock.of(def.timezone), stages, tagRules, counted, attributes: [...attributes], capHistory };
 }
 
 function longer(a: Span | undefined, b: Span | undefined): Span | undefined {

@@ -168,7 +168,8 @@ export class Run {
     const cap = step.cap;
     if (cap && cap.modes.has(mode)) {
       s.sent.push(at);
-      if (s.sent.length > cap.max) s.sent.splice(0, s.sent.length - cap.max);
+      // The history is shared by every cap of the journey: keep what the largest one needs.
+      if (s.sent.length > this.j.capHistory) s.sent.splice(0, s.sent.length - this.j.capHistory);
     }
     const assignee = step.assignee ?? s.assignee;
     this.effects.push({

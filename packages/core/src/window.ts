@@ -69,10 +69,13 @@ export function nextOpening(clock: ZoneClock, ts: number, w: SendWindow): number
   for (let d = day; d <= day + 8; d++) {
     if (best !== null && clock.instant(d, 0) > best) break;
     for (const minute of starts) {
-      const at = clock.instant(d, minute * MINUTE_MS);
-      if (at <= ts || (best !== null && at >= best)) continue;
-      const wall = clock.wall(at);
-      if (isOpenAt(w, clock.weekday(wall.day), Math.floor(wall.tod / MINUTE_MS))) best = at;
+      // A start inside a spring-forward gap opens when the gap ends.
+      const gapEnd = clock.gapEnd(d, minute * MINUTE_MS);
+      for (const at of gapEnd === null ? [clock.instant(d, minute * MINUTE_MS)] : [gapEnd, clock.instant(d, minute * MINUTE_MS)]) {
+        if (at <= ts || (best !== null && at >= best)) continue;
+        const wall = clock.wall(at);
+        if (isOpenAt(w, clock.weekday(wall.day), Math.floor(wall.tod / MINUTE_MS))) best = at;
+      }
     }
   }
   return best;

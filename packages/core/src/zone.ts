@@ -23,6 +23,7 @@ export class ZoneClock {
   private static readonly zones = new Map<string, ZoneClock>();
   private readonly offsets = new Map<number, number>();
   private readonly instants = new Map<number, number>();
+  private readonly dayOffsets = new Map<number, number>();
   private readonly zone: IANAZone;
 
   private constructor(readonly name: string) {
@@ -73,6 +74,17 @@ export class ZoneClock {
    * forward past the gap and an ambiguous one (fall-back) takes the earlier instant.
    */
   instant(day: number, tod: number): number {
+    // Most days have one offset from midnight to midnight: then any time of day is plain
+    // arithmetic on that offset. Days with a transition are resolved minute by minute.
+    let offset = this.dayOffsets.get(day);
+    if (offset === undefined) {
+      const start = this.resolve(day * DAY);
+      const end = this.resolve((day + 1) * DAY);
+      offset = end - start === DAY ? day * DAY - start : Number.NaN;
+      if (this.dayOffsets.size > MEMO_LIMIT) this.dayOffsets.clear();
+      this.dayOffsets.set(day, offset);
+    }
+    if (!Number.isNaN(offset)) return day * DAY + tod - offset;
     const minute = Math.floor(tod / MINUTE);
     const key = day * 1441 + minute;
     let at = this.instants.get(key);
@@ -82,6 +94,25 @@ export class ZoneClock {
       this.instants.set(key, at);
     }
     return at + (tod - minute * MINUTE);
+  }
+
+  /**
+   * When a wall-clock time falls in a spring-forward gap, the instant the gap ends (the first
+   * existing wall time after it); otherwise null.
+   */
+  gapEnd(day: number, tod: number): number | null {
+    const at = this.instant(day, tod);
+    const wall = this.wall(at);
+    if (wall.day === day && wall.tod === tod) return null;
+    // The transition lies between reading the time with the offset after the gap and with the one before.
+    let lo = day * DAY + tod - this.zone.offset(at) * MINUTE;
+    let hi = at;
+    while (hi - lo > MINUTE) {
+      const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE;
+      if (this.offset(mid) === this.offset(hi)) hi = mid;
+      else lo = mid;
+    }
+    return hi;
   }
 
   /**
