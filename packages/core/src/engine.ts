@@ -26,6 +26,8 @@ const MAX_MOVES_AT_ONE_INSTANT = 64;
 export class Run {
   readonly effects: Effect[] = [];
   private moves = 0;
+  /** The next happening found by the last catchUp(), reused by settle() when nothing changed since. */
+  private peeked: Happening | null | undefined;
   private movesAt = Number.NaN;
 
   constructor(
@@ -49,6 +51,7 @@ export class Run {
       const next = this.next();
       if (!next || next.at > until) {
         this.s.clock = Math.max(this.s.clock, until);
+        this.peeked = next;
         return;
       }
       this.s.clock = Math.max(this.s.clock, next.at);
@@ -58,30 +61,29 @@ export class Run {
 
   /** Recomputes when advance() must next be called. */
   settle(): void {
-    this.s.wake = this.next()?.at ?? null;
+    const next = this.peeked !== undefined ? this.peeked : this.next();
+    this.s.wake = next?.at ?? null;
   }
 
   /** The earliest thing still to happen in the current stage visit. */
   next(): Happening | null {
+    this.peeked = undefined;
     const s = this.s;
     if (s.visit === 0) return { at: s.enteredAt, kind: "enter" };
     let best: Happening | null = null;
-    const consider = (h: Happening) => {
-      if (!best || h.at < best.at || (h.at === best.at && rank(h) < rank(best))) best = h;
-    };
     const stage = this.stage;
     const clock = this.clock;
     for (const t of stage.onSilence) {
-      consider({ at: clock.add(Math.max(s.active, s.enteredAt), t.silentFor!), kind: "silence", transition: t });
+      best = earlier({ at: clock.add(Math.max(s.active, s.enteredAt), t.silentFor!), kind: "silence", transition: t }, best);
     }
     if (s.gate && s.gate.until !== null) {
       const step = stage.steps.find((x) => x.id === s.gate!.step);
       if (step?.wait && s.gate.alt < step.wait.alternatives.length) {
         const alt = step.wait.alternatives[s.gate.alt]!;
         const at = this.effective(step, alt.mode, s.gate.until);
-        consider({ at: at ?? s.gate.until, kind: "alternative", step, base: s.gate.until, ...(at === null ? { never: true as const } : {}) });
+        best = earlier({ at: at ?? s.gate.until, kind: "alternative", step, base: s.gate.until, ...(at === null ? { never: true as const } : {}) }, best);
       } else {
-        consider({ at: s.gate.until, kind: "release" });
+        best = earlier({ at: s.gate.until, kind: "release" }, best);
       }
     }
     for (const step of stage.steps) {
@@ -89,9 +91,10 @@ export class Run {
       const anchor = step.segment === 0 ? s.enteredAt : s.anchors[step.segment - 1]!;
       const occ = nextOccurrence(step, s, clock, anchor);
       if (!occ) continue;
-      if (best && occ.base > (best as Happening).at) continue; // windows and caps only move a step later
+      if (best && occ.base > best.at) continue; // windows and caps only move a step later
       const at = this.effective(step, step.mode, occ.base);
-      consider({ at: at ?? occ.base, kind: "step", step, occ, ...(at === null ? { never: true as const } : {}) });
+      if (best && at !== null && at > best.at) continue;
+      best = earlier(at === null ? { at: occ.base, kind: "step", step, occ, never: true } : { at, kind: "step", step, occ }, best);
     }
     return best;
   }
@@ -111,6 +114,7 @@ export class Run {
   }
 
   private apply(h: Happening): void {
+    this.peeked = undefined;
     switch (h.kind) {
       case "enter":
         this.enter(this.j.entry, h.at, "enroll", {});
@@ -207,13 +211,14 @@ export class Run {
   private release(at: number, by: "event" | "timeout", event?: string): void {
     const s = this.s;
     const gate = s.gate!;
-    delete s.gate;
+    s.gate = undefined;
     s.anchors.push(at);
     this.effects.push({ type: "wait.ended", journey: this.j.id, customer: s.customer, stage: s.stage, stepId: gate.step, at: iso(at), by, ...(event ? { event } : {}) });
   }
 
   /** Leaves the current stage (cancelling what is pending) and starts `to`'s SOP anew. */
   enter(to: string, at: number, reason: EntryReason, extra: { event?: { id: string; name: string }; tag?: string; by?: string }): void {
+    this.peeked = undefined;
     const s = this.s;
     const from = s.visit === 0 ? null : s.stage;
     if (from !== null) {
@@ -238,7 +243,7 @@ export class Run {
     s.last = {};
     s.seen = [];
     s.anchors = [];
-    delete s.gate;
+    s.gate = undefined;
     this.effects.push({ type: "stage.entered", journey: this.j.id, customer: s.customer, from, to, visit: s.visit, at: iso(at), reason, ...extra });
     const stage = this.stage;
     for (const tag of stage.removeTags) this.untag(tag, at, "stage");
@@ -248,6 +253,7 @@ export class Run {
 
   /** Records a customer event at `at` (its own time `happened` may be earlier when it arrived late). */
   event(id: string, name: string, at: number, happened: number): void {
+    this.peeked = undefined;
     const s = this.s;
     s.active = Math.max(s.active, happened);
     if (happened >= s.enteredAt && !s.seen.includes(name)) s.seen.push(name);
@@ -307,13 +313,19 @@ export class Run {
   }
 
   assign(assignee: string | null, at: number, by?: string): void {
+    this.peeked = undefined;
     const s = this.s;
     const from = s.assignee ?? null;
     if (from === assignee) return;
-    if (assignee === null) delete s.assignee;
+    if (assignee === null) s.assignee = undefined;
     else s.assignee = assignee;
     this.effects.push({ type: "assignee.changed", journey: this.j.id, customer: s.customer, from, to: assignee, at: iso(at), ...(by ? { by } : {}) });
   }
+}
+
+/** The earlier of two happenings; at the same instant, entry, then silence, waits, then steps in SOP order. */
+function earlier(h: Happening, best: Happening | null): Happening {
+  return !best || h.at < best.at || (h.at === best.at && rank(h) < rank(best)) ? h : best;
 }
 
 function rank(h: Happening): number {

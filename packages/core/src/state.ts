@@ -54,29 +54,62 @@ export type Draft = Omit<JourneyState, "done" | "last" | "seen" | "anchors" | "s
 };
 
 export function draftOf(s: JourneyState): Draft {
-  const counts: Record<string, number[]> = {};
-  if (s.counts) for (const [k, v] of Object.entries(s.counts)) counts[k] = v.slice();
+  // Field by field rather than spreads: this runs on every advance() and shapes stay monomorphic.
+  let counts: Record<string, number[]> = {};
+  if (s.counts) {
+    counts = {};
+    for (const k in s.counts) counts[k] = s.counts[k]!.slice();
+  }
   return {
-    ...s,
+    journey: s.journey,
+    version: s.version,
+    customer: s.customer,
+    tz: s.tz,
+    birthday: s.birthday,
+    assignee: s.assignee,
+    attrs: s.attrs,
+    stage: s.stage,
+    visit: s.visit,
+    enteredAt: s.enteredAt,
+    clock: s.clock,
+    active: s.active,
+    wake: s.wake,
     done: s.done ? s.done.slice() : [],
     last: s.last ? { ...s.last } : {},
     seen: s.seen ? s.seen.slice() : [],
+    gate: s.gate ? { step: s.gate.step, alt: s.gate.alt, until: s.gate.until } : undefined,
     anchors: s.anchors ? s.anchors.slice() : [],
     sent: s.sent ? s.sent.slice() : [],
     tags: s.tags ? s.tags.slice() : [],
     counts,
-    ...(s.gate ? { gate: { ...s.gate } } : {}),
   };
 }
 
 /** Drops empty collections and unset fields so stored states stay small and JSON round-trips exactly. */
 export function finish(d: Draft): JourneyState {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(d)) {
-    if (v === undefined) continue;
-    if (Array.isArray(v) && v.length === 0) continue;
-    if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0) continue;
-    out[k] = v;
-  }
-  return out as unknown as JourneyState;
+  const out: JourneyState = { journey: d.journey, version: d.version, customer: d.customer } as JourneyState;
+  if (d.tz !== undefined) out.tz = d.tz;
+  if (d.birthday !== undefined) out.birthday = d.birthday;
+  if (d.assignee !== undefined) out.assignee = d.assignee;
+  if (d.attrs !== undefined) out.attrs = d.attrs;
+  out.stage = d.stage;
+  out.visit = d.visit;
+  out.enteredAt = d.enteredAt;
+  out.clock = d.clock;
+  out.active = d.active;
+  out.wake = d.wake;
+  if (d.done.length > 0) out.done = d.done;
+  if (hasKeys(d.last)) out.last = d.last;
+  if (d.seen.length > 0) out.seen = d.seen;
+  if (d.gate !== undefined) out.gate = d.gate;
+  if (d.anchors.length > 0) out.anchors = d.anchors;
+  if (d.sent.length > 0) out.sent = d.sent;
+  if (d.tags.length > 0) out.tags = d.tags;
+  if (hasKeys(d.counts)) out.counts = d.counts;
+  return out;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
