@@ -1,0 +1,45 @@
+// Embedded PostgreSQL (PGlite, WASM) reached through node-postgres, so Prisma (adapter-pg) and
+// raw SQL use exactly the same driver code as on a real server.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
+import { createPgConfig, PglitePgConnection } from "@electric-sql/pglite/node-postgres";
+import pg from "pg";
+
+let patched = false;
+
+// adapter-pg passes per-query type parsers as `types: { getTypeParser }`; node-postgres ignores
+// that object when building the Parse message, PGlite's serializer calls `types.forEach` and throws.
+// Parameter type OIDs are never needed here (the server infers them), so drop a non-array `types`.
+function patchParse(): void {
+  if (patched) return;
+  patched = true;
+  const proto = PglitePgConnection.prototype as unknown as { parse(query: { types?: unknown }): void };
+  const original = proto.parse;
+  proto.parse = function (this: unknown, query: { types?: unknown }) {
+    const q = query && !Array.isArray(query.types) ? { ...query, types: undefined } : query;
+    return original.call(this, q);
+  };
+}
+
+export interface PgliteHandle {
+  pglite: PGlite;
+  pool: pg.Pool;
+}
+
+/** `dataDir` is a directory path or "memory://". PGlite does not create parent directories. */
+export async function openPglite(dataDir: string, options: PGliteOptions = {}): Promise<PgliteHandle> {
+  patchParse();
+  if (!dataDir.startsWith("memory://")) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+  const pglite = await PGlite.create(dataDir, options);
+  // PGlite is one session: the pool must never hand out two clients, and keeping the one client
+  // forever avoids re-running the connection handshake after idle periods.
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
+  return { pglite, pool };
+}
+
+/** Ends the pool, then PGlite: the process cannot exit before pglite.close(). */
+export async function closePglite({ pglite, pool }: PgliteHandle): Promise<void> {
+  await pool.end();
+  if (!pglite.closed) await pglite.close();
+}
