@@ -1,0 +1,72 @@
+import { type JourneyState, JourneyInputError } from "@sopline/core";
+import type { SqlRunner } from "../db/index.js";
+import type { AdvancedEnrollment, EnrollmentRow } from "./enrollment-row.js";
+import type { JourneyRegistry } from "./journey-registry.js";
+import { type Notices, persistAdvances } from "./persist-advances.js";
+
+export interface EnrollRequest {
+  workspaceId: string;
+  customer: { id: string; timezone?: string | null; birthday?: string | null; attributes?: Record<string, unknown> | null };
+  journeyKey: string;
+  staffId?: string | null;
+}
+
+export class UnknownJourneyError extends Error {
+  readonly code = "NOT_FOUND";
+  constructor(readonly journeyKey: string) {
+    super(`journey "${journeyKey}" does not exist (or has no active version) in this workspace`);
+  }
+}
+
+/**
+ * Enrolls customers in the newest active version of a journey at `at`, in the caller's
+ * transaction, and processes the entry at once (the greeting "after: 0m" is due right away).
+ * A customer already in that journey with that staff member keeps their enrollment.
+ */
+export async function enrollCustomers(
+  tx: SqlRunner,
+  registry: JourneyRegistry,
+  requests: EnrollRequest[],
+  at: Date,
+  notices: Notices,
+): Promise<Array<{ enrollmentId: string; created: boolean }>> {
+  const out: Array<{ enrollmentId: string; created: boolean }> = [];
+  const advanced: AdvancedEnrollment[] = [];
+  for (const req of requests) {
+    const journey = await registry.latest(tx, req.workspaceId, req.journeyKey);
+    if (!journey) throw new UnknownJourneyError(req.journeyKey);
+    const c = req.customer;
+    const initial: JourneyState = journey.enroll(
+      {
+        id: c.id,
+        ...(c.timezone ? { timezone: c.timezone } : {}),
+        ...(c.birthday ? { birthday: c.birthday } : {}),
+        ...(c.attributes ? { attributes: c.attributes } : {}),
+        ...(req.staffId ? { assignee: req.staffId } : {}),
+      },
+      at,
+    );
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO enrollments (workspace_id, customer_id, journey_key, journey_version, staff_id, owner_key, stage, state, next_wake_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+       ON CONFLICT (workspace_id, customer_id, journey_key, owner_key) DO NOTHING RETURNING id`,
+      [req.workspaceId, c.id, journey.id, journey.version, req.staffId ?? null, req.staffId ?? "", initial.stage, JSON.stringify(initial), new Date(initial.wake!)],
+    );
+    if (!inserted[0]) {
+      const existing = await tx.query<{ id: string }>(
+        `SELECT id FROM enrollments WHERE workspace_id = $1 AND customer_id = $2 AND journey_key = $3 AND owner_key = $4`,
+        [req.workspaceId, c.id, journey.id, req.staffId ?? ""],
+      );
+      out.push({ enrollmentId: existing[0]!.id, created: false });
+      continue;
+    }
+    const row: EnrollmentRow = { id: inserted[0].id, workspace_id: req.workspaceId, customer_id: c.id, journey_key: journey.id, journey_version: journey.version, staff_id: req.staffId ?? null, state: initial };
+    const { state, effects } = journey.advance(initial, { type: "tick", at });
+    advanced.push({ row, state, effects });
+    out.push({ enrollmentId: row.id, created: true });
+  }
+  await persistAdvances(tx, advanced, notices);
+  return out;
+}
+
+export { JourneyInputError };

@@ -1,0 +1,153 @@
+import type { Effect, StepDueEffect } from "@sopline/core";
+import type { SqlRunner } from "../db/index.js";
+import type { AdvancedEnrollment } from "./enrollment-row.js";
+import { taskKind } from "./task-kind.js";
+
+/** A task as published to live feeds. */
+export interface TaskNotice {
+  id: string;
+  seq: string;
+  workspaceId: string;
+  staffId: string;
+  customerId: string;
+  kind: string;
+  channel: string | null;
+  content: string | null;
+  title: string;
+  dueAt: string;
+  deliveryKey: string | null;
+}
+
+/** What changed, for subscriptions; published only after the transaction committed. */
+export interface Notices {
+  tasks: TaskNotice[];
+  /** Workspaces whose board counts changed. */
+  boards: Set<string>;
+  timelines: Array<{ workspaceId: string; customerId: string; effects: Effect[] }>;
+  fired: number;
+  skipped: number;
+}
+
+export function emptyNotices(): Notices {
+  return { tasks: [], boards: new Set(), timelines: [], fired: 0, skipped: 0 };
+}
+
+/**
+ * Writes what the core decided, in the caller's transaction, with one batched statement per table:
+ * new states and wake times, one delivery row per due or skipped step (unique idempotency key, so a
+ * step can never be recorded twice), tasks for task-mode steps, tag changes.
+ */
+export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[], notices: Notices): Promise<void> {
+  if (items.length === 0) return;
+  await tx.execute(
+    `UPDATE enrollments e SET state = v.state, next_wake_at = v.wake, stage = v.stage, updated_at = now()
+     FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[], $4::text[]) AS v(id, state, wake, stage)
+     WHERE e.id = v.id`,
+    [
+      items.map((i) => i.row.id),
+      items.map((i) => JSON.stringify(i.state)),
+      items.map((i) => (i.state.wake === null ? null : new Date(i.state.wake))),
+      items.map((i) => i.state.stage),
+    ],
+  );
+
+  const d = { ws: [] as string[], enrollment: [] as string[], customer: [] as string[], key: [] as string[], journey: [] as string[], stage: [] as string[], step: [] as string[], due: [] as string[], channel: [] as string[], content: [] as string[], mode: [] as string[], status: [] as string[], reason: [] as (string | null)[] };
+  const taskSteps: Array<{ item: AdvancedEnrollment; effect: StepDueEffect }> = [];
+  const tagsAdded: Array<[string, string]> = [];
+  const tagsRemoved: Array<[string, string]> = [];
+  for (const item of items) {
+    const { row } = item;
+    let moved = false;
+    for (const e of item.effects) {
+      if (e.type === "step.due" || e.type === "step.skipped") {
+        d.ws.push(row.workspace_id);
+        d.enrollment.push(row.id);
+        d.customer.push(row.customer_id);
+        d.key.push(e.key);
+        d.journey.push(row.journey_key);
+        d.stage.push(e.stage);
+        d.step.push(e.stepId);
+        d.due.push(e.dueAt);
+        d.channel.push(e.channel);
+        d.content.push(e.content);
+        d.mode.push(e.type === "step.due" ? e.mode : "auto");
+        d.status.push(e.type === "step.skipped" ? "skipped" : e.mode === "task" ? "task" : "due");
+        d.reason.push(e.type === "step.skipped" ? e.reason : null);
+        if (e.type === "step.due") {
+          notices.fired++;
+          if (e.mode === "task") taskSteps.push({ item, effect: e });
+        } else notices.skipped++;
+      } else if (e.type === "tag.added") tagsAdded.push([row.customer_id, e.tag]);
+      else if (e.type === "tag.removed") tagsRemoved.push([row.customer_id, e.tag]);
+      else if (e.type === "stage.entered") moved = true;
+    }
+    if (moved) notices.boards.add(row.workspace_id);
+    if (item.effects.length > 0) notices.timelines.push({ workspaceId: row.workspace_id, customerId: row.customer_id, effects: item.effects });
+  }
+  if (d.key.length > 0) {
+    await tx.execute(
+      `INSERT INTO deliveries (workspace_id, enrollment_id, customer_id, key, journey_key, stage, step_id, due_at, channel, content, mode, status, reason)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+       ON CONFLICT (key) DO NOTHING`,
+      [d.ws, d.enrollment, d.customer, d.key, d.journey, d.stage, d.step, d.due, d.channel, d.content, d.mode, d.status, d.reason],
+    );
+  }
+  if (taskSteps.length > 0) await insertTasks(tx, taskSteps, notices);
+  if (tagsAdded.length > 0) {
+    await tx.execute(
+      `INSERT INTO customer_tags (customer_id, tag, source) SELECT c, t, 'rule' FROM unnest($1::text[], $2::text[]) AS v(c, t) ON CONFLICT DO NOTHING`,
+      [tagsAdded.map((t) => t[0]), tagsAdded.map((t) => t[1])],
+    );
+  }
+  if (tagsRemoved.length > 0) {
+    await tx.execute(
+      `DELETE FROM customer_tags ct USING unnest($1::text[], $2::text[]) AS v(c, t) WHERE ct.customer_id = v.c AND ct.tag = v.t`,
+      [tagsRemoved.map((t) => t[0]), tagsRemoved.map((t) => t[1])],
+    );
+  }
+}
+
+/**
+ * A task goes to the step's assignee when that names a staff member of the workspace (by id or
+ * external id, e.g. "sales-lead"), otherwise to the customer's staff member; with neither, the
+ * delivery stays recorded (status `task`) and shows as unassigned.
+ */
+async function insertTasks(tx: SqlRunner, steps: Array<{ item: AdvancedEnrollment; effect: StepDueEffect }>, notices: Notices): Promise<void> {
+  const named = [...new Set(steps.map((s) => s.effect.assignee).filter((a): a is string => a !== undefined))];
+  const byRef = new Map<string, string>();
+  if (named.length > 0) {
+    const rows = await tx.query<{ id: string; external_id: string; workspace_id: string }>(
+      `SELECT id, external_id, workspace_id FROM staff WHERE workspace_id = ANY($1::text[]) AND (id = ANY($2::text[]) OR external_id = ANY($2::text[]))`,
+      [[...new Set(steps.map((s) => s.item.row.workspace_id))], named],
+    );
+    for (const r of rows) {
+      byRef.set(`${r.workspace_id}\u0000${r.id}`, r.id);
+      byRef.set(`${r.workspace_id}\u0000${r.external_id}`, r.id);
+    }
+  }
+  const t = { ws: [] as string[], staff: [] as string[], customer: [] as string[], key: [] as string[], kind: [] as string[], channel: [] as string[], content: [] as string[], title: [] as string[], due: [] as string[] };
+  for (const { item, effect } of steps) {
+    const staff = (effect.assignee && byRef.get(`${item.row.workspace_id}\u0000${effect.assignee}`)) ?? item.row.staff_id;
+    if (!staff) continue;
+    t.ws.push(item.row.workspace_id);
+    t.staff.push(staff);
+    t.customer.push(item.row.customer_id);
+    t.key.push(effect.key);
+    t.kind.push(taskKind(effect.channel));
+    t.channel.push(effect.channel);
+    t.content.push(effect.content);
+    t.title.push(effect.title ?? `${effect.stepId}: ${effect.content}`);
+    t.due.push(effect.dueAt);
+  }
+  if (t.key.length === 0) return;
+  const rows = await tx.query<{ id: string; seq: string; workspace_id: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
+    `INSERT INTO tasks (workspace_id, staff_id, customer_id, delivery_key, kind, channel, content, title, due_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+     ON CONFLICT (delivery_key) DO NOTHING
+     RETURNING id, seq::text AS seq, workspace_id, staff_id, customer_id, kind, channel, content, title, due_at, delivery_key`,
+    [t.ws, t.staff, t.customer, t.key, t.kind, t.channel, t.content, t.title, t.due],
+  );
+  for (const r of rows) {
+    notices.tasks.push({ id: r.id, seq: r.seq, workspaceId: r.workspace_id, staffId: r.staff_id, customerId: r.customer_id, kind: r.kind, channel: r.channel, content: r.content, title: r.title, dueAt: new Date(r.due_at).toISOString(), deliveryKey: r.delivery_key });
+  }
+}
