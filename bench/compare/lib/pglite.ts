@@ -1,0 +1,20 @@
+// PGlite in-process on a temp dir. It has one connection, and the process only exits
+// after close() (an internal timer re-arms), so close and rm are registered as cleanup.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { onCleanup } from "./cleanup.js";
+import type { Query } from "./deliveries.js";
+
+export async function openPglite(): Promise<{ db: PGlite; q: Query; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "sopline-bench-pglite-"));
+  onCleanup(`rm ${dir}`, async () => rmSync(dir, { recursive: true, force: true }));
+  const db = await PGlite.create(dir);
+  onCleanup("pglite.close()", async () => {
+    if (!db.closed) await db.close();
+  });
+  const q: Query = (text, params) => db.query(text, params as any[]);
+  return { db, q, dir };
+}
