@@ -1,5 +1,5 @@
 import type { CompiledJourney, CompiledStage, CompiledStep, CompiledTransition } from "./compile.js";
-import type { Effect, EntryReason, SkipReason } from "./effects.js";
+import type { Effect, EntryReason, SkipReason, StepDueEffect, StepSkippedEffect } from "./effects.js";
 import { type Occurrence, nextOccurrence } from "./occurrences.js";
 import type { Draft } from "./state.js";
 import { iso } from "./time.js";
@@ -142,32 +142,27 @@ export class Run {
     else s.done.push(step.id);
     const suffix = occ.label !== undefined ? `#${occ.label}` : "";
     const skip = never ? { reason: "no-window" as const } : this.skipReason(step, at);
-    const occurrence = occ.label !== undefined ? { occurrence: occ.label } : {};
     if (skip) {
-      this.effects.push({ type: "step.skipped", ...this.ids(step, suffix), ...occurrence, dueAt: iso(at), channel: step.channel, content: step.content, reason: skip.reason, ...(skip.detail ? { detail: skip.detail } : {}) });
+      this.skip(step, at, suffix, occ.label, undefined, step.channel, step.content, skip.reason, skip.detail);
       if (step.wait) s.anchors.push(at); // a skipped wait does not hold the rest of the SOP
       return;
     }
-    this.touch(step, step.mode, at, { ...this.ids(step, suffix), ...occurrence, channel: step.channel, content: step.content });
+    this.touch(step, step.mode, at, suffix, occ.label, undefined, step.channel, step.content);
     if (step.wait) s.gate = { step: step.id, alt: 0, until: this.clock.add(at, step.wait.timeout) };
   }
 
   private fireAlternative(step: CompiledStep, at: number, never: boolean): void {
-    const s = this.s;
-    const gate = s.gate!;
+    const gate = this.s.gate!;
     const alt = step.wait!.alternatives[gate.alt]!;
     gate.alt += 1;
     gate.until = this.clock.add(at, step.wait!.timeout);
-    const ids = { ...this.ids(step, `~${gate.alt}`), alternative: gate.alt };
     const skip = never ? { reason: "no-window" as const } : this.expired(step, at);
-    if (skip) {
-      this.effects.push({ type: "step.skipped", ...ids, dueAt: iso(at), channel: alt.channel, content: alt.content, reason: skip.reason });
-      return;
-    }
-    this.touch(step, alt.mode, at, { ...ids, channel: alt.channel, content: alt.content });
+    if (skip) this.skip(step, at, `~${gate.alt}`, undefined, gate.alt, alt.channel, alt.content, skip.reason, undefined);
+    else this.touch(step, alt.mode, at, `~${gate.alt}`, undefined, gate.alt, alt.channel, alt.content);
   }
 
-  private touch(step: CompiledStep, mode: "auto" | "task", at: number, fields: Record<string, unknown>): void {
+  // Effects are built as plain literals with a fixed field order (no spreads): this is the hot path.
+  private touch(step: CompiledStep, mode: "auto" | "task", at: number, suffix: string, occurrence: string | undefined, alternative: number | undefined, channel: CompiledStep["channel"], content: string): void {
     const s = this.s;
     const cap = step.cap;
     if (cap && cap.modes.has(mode)) {
@@ -175,27 +170,51 @@ export class Run {
       // The history is shared by every cap of the journey: keep what the largest one needs.
       if (s.sent.length > this.j.capHistory) s.sent.splice(0, s.sent.length - this.j.capHistory);
     }
-    const assignee = step.assignee ?? s.assignee;
-    this.effects.push({
+    const effect: StepDueEffect = {
       type: "step.due",
-      ...(fields as { key: string; stage: string; visit: number; stepId: string; channel: CompiledStep["channel"]; content: string; journey: string; customer: string }),
-      dueAt: iso(at),
-      mode,
-      ...(assignee ? { assignee } : {}),
-      ...(step.title ? { title: step.title } : {}),
-    });
-  }
-
-  private ids(step: CompiledStep, suffix: string) {
-    const s = this.s;
-    return {
       journey: this.j.id,
       customer: s.customer,
-      key: `${this.j.id}:${s.customer}:${s.stage}:${s.visit}:${step.id}${suffix}`,
+      key: this.key(step, suffix),
       stage: s.stage,
       visit: s.visit,
       stepId: step.id,
+      dueAt: iso(at),
+      channel,
+      content,
+      mode,
     };
+    if (occurrence !== undefined) effect.occurrence = occurrence;
+    if (alternative !== undefined) effect.alternative = alternative;
+    const assignee = step.assignee ?? s.assignee;
+    if (assignee) effect.assignee = assignee;
+    if (step.title) effect.title = step.title;
+    this.effects.push(effect);
+  }
+
+  private skip(step: CompiledStep, at: number, suffix: string, occurrence: string | undefined, alternative: number | undefined, channel: CompiledStep["channel"], content: string, reason: SkipReason, detail: string | undefined): void {
+    const s = this.s;
+    const effect: StepSkippedEffect = {
+      type: "step.skipped",
+      journey: this.j.id,
+      customer: s.customer,
+      key: this.key(step, suffix),
+      stage: s.stage,
+      visit: s.visit,
+      stepId: step.id,
+      dueAt: iso(at),
+      channel,
+      content,
+      reason,
+    };
+    if (occurrence !== undefined) effect.occurrence = occurrence;
+    if (alternative !== undefined) effect.alternative = alternative;
+    if (detail) effect.detail = detail;
+    this.effects.push(effect);
+  }
+
+  private key(step: CompiledStep, suffix: string): string {
+    const s = this.s;
+    return `${this.j.id}:${s.customer}:${s.stage}:${s.visit}:${step.id}${suffix}`;
   }
 
   private skipReason(step: CompiledStep, at: number): { reason: SkipReason; detail?: string } | null {

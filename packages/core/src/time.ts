@@ -17,9 +17,18 @@ export function toMillis(value: Instant, field: string): number {
   return ms;
 }
 
+const isoCache = new Map<number, string>();
+
 /** Effects carry times as ISO-8601 UTC strings so they survive JSON unchanged. */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  // Many customers share due times (day 1 09:00): formatting each once saves most of the cost.
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    if (isoCache.size >= 4096) isoCache.clear();
+    isoCache.set(ms, text);
+  }
+  return text;
 }
 
 function describe(value: unknown): string {
