@@ -1,0 +1,111 @@
+import DataLoader from "dataloader";
+import type { Journey as CompiledJourney, JourneyDefinition } from "@sopline/core";
+import type { Auth, Authenticator } from "../auth/index.js";
+import { InvalidTokenError } from "../auth/index.js";
+import type { Clock } from "../clock.js";
+import type { Content, Database, Journey as JourneyRow, Staff } from "../db/index.js";
+import type { JourneyRegistry } from "../engine/journey-registry.js";
+import type { LivePubSub } from "../live/pubsub.js";
+import { forbidden, unauthenticated } from "./errors.js";
+
+/** What every request shares: one per gateway. */
+export interface GatewayServices {
+  db: Database;
+  registry: JourneyRegistry;
+  pubsub: LivePubSub;
+  clock: Clock;
+  authenticator: Authenticator;
+}
+
+/** Per-request batch loaders, scoped to the caller's workspace (created lazily). */
+export interface Loaders {
+  staff: DataLoader<string, Staff | null>;
+  content: DataLoader<string, Content | null>;
+  /** A stored journey version and its compiled engine — the key is `${key}@${version}`. */
+  journey: DataLoader<string, { row: JourneyRow; compiled: CompiledJourney } | null>;
+}
+
+export interface Context extends GatewayServices {
+  /** null when the request carried no credentials. */
+  auth: Auth | null;
+  /** Set when credentials were sent but are wrong or expired. */
+  authError: InvalidTokenError | null;
+  /** The request's "now", read once so every field of one request agrees. */
+  now: Date;
+  loaders: Loaders;
+}
+
+/** A caller that passed authentication. */
+export type Authed = Context & { auth: Auth };
+
+export function requireAuth(ctx: Context): Auth {
+  if (ctx.authError) throw unauthenticated(ctx.authError.message);
+  if (!ctx.auth) throw unauthenticated();
+  return ctx.auth;
+}
+
+/** Workspace-wide operations (upsert journeys, tokens, settings) need an API key. */
+export function requireApiKey(ctx: Context): Auth & { kind: "apiKey" } {
+  const auth = requireAuth(ctx);
+  if (auth.kind !== "apiKey") throw forbidden("this operation needs a workspace API key; staff tokens cannot use it");
+  return auth;
+}
+
+/**
+ * The staff member whose data is asked for: a staff token's own id (asking for another one is
+ * FORBIDDEN), or for an API key the `staffId` argument (required when `required`).
+ */
+export function staffScope(ctx: Context, staffId: string | null | undefined, required: true): string;
+export function staffScope(ctx: Context, staffId: string | null | undefined, required?: false): string | undefined;
+export function staffScope(ctx: Context, staffId: string | null | undefined, required = false): string | undefined {
+  const auth = requireAuth(ctx);
+  if (auth.kind === "staff") {
+    if (staffId && staffId !== auth.staffId) throw forbidden("a staff token can only see its own staff member's data");
+    return auth.staffId;
+  }
+  if (!staffId && required) throw forbidden("with an API key, pass staffId to say whose data you want");
+  return staffId ?? undefined;
+}
+
+export async function createContext(services: GatewayServices, authorization: string | null | undefined): Promise<Context> {
+  let auth: Auth | null = null;
+  let authError: InvalidTokenError | null = null;
+  try {
+    auth = await services.authenticator.authenticate(authorization);
+  } catch (err) {
+    if (!(err instanceof InvalidTokenError)) throw err;
+    authError = err;
+  }
+  const ctx = { ...services, auth, authError, now: services.clock() } as Context;
+  ctx.loaders = createLoaders(ctx);
+  return ctx;
+}
+
+function createLoaders(ctx: Context): Loaders {
+  const workspaceId = () => requireAuth(ctx).workspaceId;
+  return {
+    staff: new DataLoader(async (ids) => {
+      const rows = await ctx.db.prisma.staff.findMany({ where: { workspaceId: workspaceId(), id: { in: [...ids] } } });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    content: new DataLoader(async (refs) => {
+      const rows = await ctx.db.prisma.content.findMany({ where: { workspaceId: workspaceId(), ref: { in: [...refs] } } });
+      const byRef = new Map(rows.map((r) => [r.ref, r]));
+      return refs.map((ref) => byRef.get(ref) ?? null);
+    }),
+    journey: new DataLoader(async (keys) => {
+      const ws = workspaceId();
+      const wanted = keys.map((k) => {
+        const at = k.lastIndexOf("@");
+        return { key: k.slice(0, at), version: Number(k.slice(at + 1)) };
+      });
+      const rows = await ctx.db.prisma.journey.findMany({ where: { workspaceId: ws, OR: wanted } });
+      const byKey = new Map(rows.map((r) => [`${r.key}@${r.version}`, r]));
+      return keys.map((k) => {
+        const row = byKey.get(k);
+        return row ? { row, compiled: ctx.registry.remember(ws, row.definition as unknown as JourneyDefinition) } : null;
+      });
+    }),
+  };
+}

@@ -1,0 +1,65 @@
+// Errors callers can act on carry `extensions.code`; everything else is masked by yoga
+// (see maskError below) so no SQL, stack or internal message leaks.
+import { JourneyDefinitionError, JourneyInputError } from "@sopline/core";
+import type { GraphQLError as GraphQLErrorType } from "graphql";
+import { GraphQLError } from "./graphql-runtime.js";
+import { createGraphQLError } from "graphql-yoga";
+
+export type ErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "BAD_USER_INPUT" | "LIMIT" | "RATE_LIMITED" | "CONFLICT";
+
+export function gatewayError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLErrorType {
+  return createGraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export const unauthenticated = (message = 'Authentication required: send "Authorization: Bearer <API key or staff token>"') => gatewayError("UNAUTHENTICATED", message);
+export const forbidden = (message: string) => gatewayError("FORBIDDEN", message);
+/** Used both for rows that do not exist and for rows of another workspace or staff member: the caller cannot tell them apart. */
+export const notFound = (what: string, id: string) => gatewayError("NOT_FOUND", `${what} "${id}" not found`);
+export const badInput = (message: string, issues?: Array<{ path: string; message: string }>) =>
+  gatewayError("BAD_USER_INPUT", message, issues ? { issues } : {});
+/** A size limit: names the field, the limit and what arrived. */
+export const limitExceeded = (field: string, message: string, limit: number) => gatewayError("LIMIT", `${field}: ${message}`, { field, limit });
+
+/**
+ * Turns errors thrown by the engine and the core into coded GraphQL errors; returns null for
+ * anything unexpected (which yoga then masks).
+ */
+export function translateError(err: unknown): GraphQLErrorType | null {
+  if (err instanceof GraphQLError && typeof err.extensions?.code === "string") return err;
+  if (err instanceof JourneyDefinitionError) return badInput(err.message, err.issues);
+  if (err instanceof JourneyInputError) return badInput(err.message);
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    if (code === "NOT_FOUND" || code === "BAD_USER_INPUT" || code === "FORBIDDEN" || code === "UNAUTHENTICATED") {
+      return gatewayError(code, err.message);
+    }
+  }
+  return null;
+}
+
+/**
+ * yoga's `maskedErrors.maskError`: coded errors pass, known engine errors are translated,
+ * anything else becomes "Unexpected error." (with the original only in development).
+ */
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  // Coded errors thrown by resolvers (located by graphql-js, same extensions) and yoga's own
+  // protocol errors pass unchanged (and unlogged).
+  if (isOriginalGraphQLError(error)) return error as GraphQLErrorType;
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const translated = translateError(original);
+  if (translated) {
+    if (error instanceof GraphQLError) {
+      return new GraphQLError(translated.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: translated.extensions });
+    }
+    return translated;
+  }
+  return createGraphQLError(message, {
+    ...(error instanceof GraphQLError ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {}),
+    extensions: { code: "INTERNAL_SERVER_ERROR", ...(isDev && original instanceof Error ? { originalError: { message: original.message, stack: original.stack } } : {}) },
+  });
+}
+
+function isOriginalGraphQLError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return false;
+  return error.originalError == null ? true : isOriginalGraphQLError(error.originalError);
+}

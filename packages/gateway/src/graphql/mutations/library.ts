@@ -1,0 +1,101 @@
+import { builder } from "../builder.js";
+import { requireAuth } from "../context.js";
+import { badInput, notFound } from "../errors.js";
+import { upsertContent, upsertStaff } from "../services/library.js";
+import { assertStaffInWorkspace } from "../services/visibility.js";
+import { ContentType } from "../types/content.js";
+import { ChannelEnum } from "../types/enums.js";
+import { SegmentRuleType } from "../types/segment-rule.js";
+import { StaffType } from "../types/staff.js";
+
+const ContentInput = builder.inputType("ContentInput", {
+  fields: (t) => ({
+    ref: t.string({ required: true, description: "the ref journeys use" }),
+    title: t.string({ required: true }),
+    body: t.field({ type: "JSON", required: true, description: "the message: text, article, media ids, …" }),
+    type: t.string({ required: true, description: "offer | qa | objection | article | greeting | case | …" }),
+    topic: t.string({ description: "function | case | brand | …" }),
+    awareness: t.string({ description: "problem-aware | solution-aware | product-aware" }),
+    cta: t.string({ description: "call to action" }),
+    channel: t.field({ type: ChannelEnum }),
+    version: t.int({ description: "default: bumped when title, type or body change" }),
+    expiresAt: t.field({ type: "DateTime" }),
+  }),
+});
+
+const StaffInput = builder.inputType("StaffInput", {
+  fields: (t) => ({
+    externalId: t.string({ required: true, description: "e.g. the WeCom userid" }),
+    name: t.string({ required: true }),
+    team: t.string(),
+    active: t.boolean(),
+  }),
+});
+
+const SegmentRuleInput = builder.inputType("SegmentRuleInput", {
+  fields: (t) => ({
+    id: t.id({ description: "update this rule; without it a rule with the same name is updated, else one is created" }),
+    name: t.string({ required: true }),
+    priority: t.int({ description: "lower runs first (default 0)" }),
+    match: t.field({ type: "JSON", required: true, description: 'attribute → value, { "in": [values] } or { "exists": true }' }),
+    journeyKey: t.string({ required: true }),
+    team: t.string({ description: "assign round-robin within this team" }),
+    staffId: t.id({ description: "or always to this staff member" }),
+    active: t.boolean(),
+  }),
+});
+
+const SHORT = 200;
+
+builder.mutationFields((t) => ({
+  upsertContent: t.prismaField({
+    type: ContentType,
+    description: "Creates or updates a content library entry by ref.",
+    extensions: { access: "apiKey", limits: { strings: { "input.body": 100_000, ref: SHORT, "input.ref": SHORT, "input.title": 500 } } },
+    args: { input: t.arg({ type: ContentInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const auth = requireAuth(ctx);
+      if (!/^[\w.:-]+$/.test(input.ref)) throw badInput(`input.ref: letters, digits, ".", ":", "-" and "_" only, got "${input.ref}"`);
+      const row = await upsertContent(ctx.db, auth.workspaceId, { ...input, body: input.body });
+      return ctx.db.prisma.content.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
+  }),
+  upsertStaff: t.prismaField({
+    type: StaffType,
+    description: "Creates or updates a staff member by external id.",
+    extensions: { access: "apiKey", limits: { strings: { "input.externalId": SHORT, "input.name": SHORT, "input.team": SHORT } } },
+    args: { input: t.arg({ type: StaffInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const row = await upsertStaff(ctx.db, requireAuth(ctx).workspaceId, input);
+      return ctx.db.prisma.staff.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
+  }),
+  upsertSegmentRule: t.prismaField({
+    type: SegmentRuleType,
+    description: "Creates or updates a segment rule that routes new customers to a journey and a staff member or team.",
+    extensions: { access: "apiKey", limits: { argsBytes: 64 * 1024 } },
+    args: { input: t.arg({ type: SegmentRuleInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const auth = requireAuth(ctx);
+      if (input.match === null || typeof input.match !== "object" || Array.isArray(input.match)) throw badInput("input.match: expected a JSON object of attribute conditions");
+      if (input.staffId) await assertStaffInWorkspace(ctx, String(input.staffId));
+      const data = {
+        name: input.name,
+        priority: input.priority ?? 0,
+        match: input.match as object,
+        journeyKey: input.journeyKey,
+        team: input.team ?? null,
+        staffId: input.staffId ? String(input.staffId) : null,
+        active: input.active ?? true,
+      };
+      const existing = input.id
+        ? await ctx.db.prisma.segmentRule.findFirst({ where: { id: String(input.id), workspaceId: auth.workspaceId }, select: { id: true } })
+        : await ctx.db.prisma.segmentRule.findFirst({ where: { name: input.name, workspaceId: auth.workspaceId }, select: { id: true } });
+      if (input.id && !existing) throw notFound("segment rule", String(input.id));
+      const row = existing
+        ? await ctx.db.prisma.segmentRule.update({ where: { id: existing.id }, data })
+        : await ctx.db.prisma.segmentRule.create({ data: { ...data, workspaceId: auth.workspaceId } });
+      return ctx.db.prisma.segmentRule.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
+  }),
+}));

@@ -1,0 +1,47 @@
+import type { JourneyDefinition } from "@sopline/core";
+import { builder } from "../builder.js";
+import { requireAuth } from "../context.js";
+import { notFound } from "../errors.js";
+import { contentLibrary } from "../services/journeys.js";
+import { JourneyType, LintIssueType } from "../types/journey.js";
+
+builder.queryFields((t) => ({
+  journeys: t.prismaField({
+    type: [JourneyType],
+    description: "The newest version of every journey.",
+    args: { includeInactive: t.arg.boolean({ defaultValue: false }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.prisma.journey.findMany({
+        ...query,
+        where: { workspaceId: requireAuth(ctx).workspaceId, ...(args.includeInactive ? {} : { active: true }) },
+        distinct: ["key"],
+        orderBy: [{ key: "asc" }, { version: "desc" }],
+      }),
+  }),
+  journey: t.prismaField({
+    type: JourneyType,
+    description: "A journey by key: the newest version, or the given one.",
+    args: { key: t.arg.string({ required: true }), version: t.arg.int() },
+    resolve: async (query, _root, args, ctx) => {
+      const row = await ctx.db.prisma.journey.findFirst({
+        ...query,
+        where: { workspaceId: requireAuth(ctx).workspaceId, key: args.key, ...(args.version != null ? { version: args.version } : {}) },
+        orderBy: { version: "desc" },
+      });
+      if (!row) throw notFound("journey", args.version != null ? `${args.key}@${args.version}` : args.key);
+      return row;
+    },
+  }),
+  journeyLint: t.field({
+    type: [LintIssueType],
+    description: "The core's lint of the newest version against the workspace's content library (missing and expired content, daily sends, few touches, …).",
+    args: { key: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const auth = requireAuth(ctx);
+      const row = await ctx.db.prisma.journey.findFirst({ where: { workspaceId: auth.workspaceId, key: args.key }, orderBy: { version: "desc" } });
+      if (!row) throw notFound("journey", args.key);
+      const journey = ctx.registry.remember(auth.workspaceId, row.definition as unknown as JourneyDefinition);
+      return journey.lint(await contentLibrary(ctx.db, auth.workspaceId), { at: ctx.now });
+    },
+  }),
+}));

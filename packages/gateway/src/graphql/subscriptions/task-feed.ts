@@ -1,0 +1,53 @@
+import type { Channel } from "@sopline/core";
+import { filter, pipe } from "graphql-yoga";
+import { taskTopic } from "../../live/pubsub.js";
+import { builder } from "../builder.js";
+import { requireAuth, staffScope } from "../context.js";
+import type { TaskFeedPayload } from "../services/tasks.js";
+import { assertStaffInWorkspace } from "../services/visibility.js";
+import { ChannelEnum, TaskChangeEnum, type TaskStatus, TaskStatusEnum } from "../types/enums.js";
+
+const TaskNoticeType = builder.objectRef<TaskFeedPayload>("TaskNotice").implement({
+  description: "A task as carried by the live feed (no extra database read per event).",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    seq: t.exposeString("seq"),
+    title: t.exposeString("title"),
+    kind: t.exposeString("kind"),
+    channel: t.field({ type: ChannelEnum, nullable: true, resolve: (p) => p.channel as Channel | null }),
+    content: t.exposeString("content", { nullable: true }),
+    dueAt: t.field({ type: "DateTime", resolve: (p) => p.dueAt }),
+    status: t.field({ type: TaskStatusEnum, resolve: (p) => (p.status ?? "open") as TaskStatus }),
+    customerId: t.exposeID("customerId"),
+    staffId: t.exposeID("staffId"),
+  }),
+});
+
+const TaskFeedEventType = builder.objectRef<TaskFeedPayload>("TaskFeedEvent").implement({
+  fields: (t) => ({
+    change: t.field({ type: TaskChangeEnum, resolve: (p) => p.change }),
+    task: t.field({ type: TaskNoticeType, resolve: (p) => p }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  myTaskFeed: t.field({
+    type: TaskFeedEventType,
+    description:
+      "A staff member's tasks as they are created, updated (completed, skipped, snoozed) or handed over. Staff token: their own; API key: pass staffId. After a reconnect, catch up with tasksSince(seq).",
+    args: { staffId: t.arg.id() },
+    subscribe: async (_root, args, ctx) => {
+      const auth = requireAuth(ctx);
+      const staffId = staffScope(ctx, args.staffId ? String(args.staffId) : null, true);
+      if (auth.kind === "apiKey") await assertStaffInWorkspace(ctx, staffId);
+      const topic = taskTopic(auth.workspaceId, staffId);
+      // The topic already names workspace and staff member; checking the payload too means a
+      // mis-routed message (e.g. through a shared Redis) can never reach the wrong person.
+      return pipe(
+        ctx.pubsub.subscribe(topic),
+        filter((p): p is TaskFeedPayload => "staffId" in p && "change" in p && p.workspaceId === auth.workspaceId && p.staffId === staffId),
+      );
+    },
+    resolve: (payload) => payload,
+  }),
+}));

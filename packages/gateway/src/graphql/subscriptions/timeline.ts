@@ -1,0 +1,34 @@
+import type { Effect } from "@sopline/core";
+import { filter, pipe } from "graphql-yoga";
+import { timelineTopic, type TimelinePayload } from "../../live/pubsub.js";
+import { builder } from "../builder.js";
+import { requireAuth } from "../context.js";
+import { assertCustomerVisible } from "../services/visibility.js";
+import { type TimelineUpdateShape, TimelineUpdateType } from "../types/timeline.js";
+
+builder.subscriptionFields((t) => ({
+  customerTimeline: t.field({
+    type: TimelineUpdateType,
+    description: "What happens in a customer's journeys as it happens (steps due, stage changes, tags). A staff token: only their own customers, checked on every update.",
+    args: { customerId: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, ctx) => {
+      const auth = requireAuth(ctx);
+      const customerId = String(args.customerId);
+      await assertCustomerVisible(ctx, customerId);
+      return pipe(
+        ctx.pubsub.subscribe(timelineTopic(auth.workspaceId, customerId)),
+        filter(async (p): Promise<boolean> => {
+          if (!("effects" in p) || p.customerId !== customerId) return false;
+          if (auth.kind !== "staff") return true;
+          // handed over since subscribing: the staff member no longer sees this customer
+          const [row] = await ctx.db.sql.query(`SELECT 1 FROM customers WHERE id = $1 AND workspace_id = $2 AND staff_id = $3`, [customerId, auth.workspaceId, auth.staffId]);
+          return row !== undefined;
+        }),
+      );
+    },
+    resolve: (payload) => {
+      const p = payload as TimelinePayload;
+      return { customerId: p.customerId, effects: p.effects as Effect[] } satisfies TimelineUpdateShape;
+    },
+  }),
+}));

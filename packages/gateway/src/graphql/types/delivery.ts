@@ -1,0 +1,23 @@
+import type { Channel } from "@sopline/core";
+import { builder } from "../builder.js";
+import { ContentType } from "./content.js";
+import { ChannelEnum } from "./enums.js";
+
+export const DeliveryType = builder.prismaObject("Delivery", {
+  description: "A step that became due for a customer (recorded exactly once), sent, turned into a task or skipped.",
+  fields: (t) => ({
+    id: t.exposeID("key", { description: "the delivery's key (= key): pass it to acknowledgeDeliveries" }),
+    key: t.exposeString("key", { description: "the core's idempotency key" }),
+    journeyKey: t.exposeString("journeyKey"),
+    stage: t.exposeString("stage"),
+    stepId: t.exposeString("stepId"),
+    dueAt: t.expose("dueAt", { type: "DateTime" }),
+    channel: t.field({ type: ChannelEnum, nullable: true, resolve: (d) => (d.channel || null) as Channel | null }),
+    content: t.exposeString("content", { nullable: true, description: "content ref" }),
+    contentEntry: t.field({ type: ContentType, nullable: true, resolve: (d, _args, ctx) => (d.content ? ctx.loaders.content.load(d.content) : null) }),
+    mode: t.exposeString("mode", { description: "auto | task" }),
+    status: t.exposeString("status", { description: "due | task | sent | failed | skipped" }),
+    reason: t.exposeString("reason", { nullable: true, description: "why it was skipped (expired, condition, …)" }),
+    sentAt: t.expose("sentAt", { type: "DateTime", nullable: true }),
+  }),
+});

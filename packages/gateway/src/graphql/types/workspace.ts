@@ -1,0 +1,51 @@
+import { builder } from "../builder.js";
+import { AuthKindEnum, UnknownCustomersEnum } from "./enums.js";
+import { StaffType } from "./staff.js";
+
+/** What a workspace's settings JSON may hold. `tokenSecret` is never exposed. */
+export interface WorkspaceSettings {
+  unknownCustomers?: "create" | "reject";
+  timezone?: string;
+  tokenSecret?: string;
+}
+
+export const DEFAULT_TIMEZONE = "Asia/Shanghai";
+
+export const WorkspaceSettingsType = builder.objectRef<WorkspaceSettings>("WorkspaceSettings").implement({
+  fields: (t) => ({
+    unknownCustomers: t.field({ type: UnknownCustomersEnum, resolve: (s) => (s.unknownCustomers === "create" ? "create" : "reject") }),
+    timezone: t.string({
+      nullable: true,
+      description: `zone for "today" on the board; unset: the journey's zone, else ${DEFAULT_TIMEZONE}`,
+      resolve: (s) => s.timezone ?? null,
+    }),
+  }),
+});
+
+export const WorkspaceType = builder.prismaObject("Workspace", {
+  select: { id: true, name: true, createdAt: true, settings: true },
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    settings: t.field({ type: WorkspaceSettingsType, resolve: (w) => (w.settings ?? {}) as WorkspaceSettings }),
+  }),
+});
+
+export interface ViewerShape {
+  kind: "apiKey" | "staff";
+  workspaceId: string;
+  staffId: string | null;
+}
+
+export const ViewerType = builder.objectRef<ViewerShape>("Viewer").implement({
+  description: "Who is calling.",
+  fields: (t) => ({
+    kind: t.field({ type: AuthKindEnum, resolve: (v) => v.kind }),
+    workspace: t.prismaField({
+      type: WorkspaceType,
+      resolve: (query, v, _args, ctx) => ctx.db.prisma.workspace.findUniqueOrThrow({ ...query, where: { id: v.workspaceId } }),
+    }),
+    staff: t.field({ type: StaffType, nullable: true, resolve: (v, _args, ctx) => (v.staffId ? ctx.loaders.staff.load(v.staffId) : null) }),
+  }),
+});

@@ -1,0 +1,34 @@
+/**
+ * @sopline/gateway — the GraphQL gateway: persistence (embedded PGlite or PostgreSQL), the
+ * exactly-once scheduler, idempotent events, live task feeds, tenants and staff.
+ * @example
+ * import { createGateway } from "@sopline/gateway";
+ * const gateway = await createGateway({ adminKey: process.env.SOPLINE_ADMIN_KEY });
+ * const { url } = await gateway.start(4000); // GraphQL + graphql-ws on `${url}`
+ */
+export { createGateway, type Gateway, type GatewayOptions } from "./server/create-gateway.js";
+export { createGatewayYoga, type GatewayYoga, GRAPHQL_PATH } from "./server/yoga.js";
+export { WEBHOOK_PATH } from "./server/webhook.js";
+export { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./server/security.js";
+export { getSchema } from "./graphql/schema.js";
+export type { Context as GraphQLContext, GatewayServices } from "./graphql/context.js";
+export * as limits from "./graphql/limits.js";
+export {
+  type Auth,
+  type Authenticator,
+  createAuthenticator,
+  createWorkspace,
+  type CreatedWorkspace,
+  ensureDefaultWorkspace,
+  generateApiKey,
+  hashApiKey,
+  signStaffToken,
+  verifyStaffToken,
+  InvalidTokenError,
+} from "./auth/index.js";
+export { type Clock, systemClock } from "./clock.js";
+export { openDatabase, type Database, type OpenDatabaseOptions } from "./db/index.js";
+export { JourneyRegistry } from "./engine/journey-registry.js";
+export { createScheduler, type Scheduler, type SchedulerOptions, type RunStats } from "./engine/scheduler.js";
+export { createLivePubSub, type LivePubSub, taskTopic, boardTopic, timelineTopic, type TaskPayload } from "./live/pubsub.js";
+export type { EventInput, IngestResult, RejectedEvent } from "./events/event-input.js";
