@@ -3,7 +3,10 @@ import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 // `npm test` builds first; this checks what users install: the built packages load in both module systems.
-const packages = [{ name: "@sopline/core", exportName: "defineJourney" }];
+const packages = [
+  { name: "@sopline/core", exportName: "defineJourney" },
+  { name: "@sopline/gateway", exportName: "createGateway" },
+];
 
 describe.each(packages)("$name build", ({ name, exportName }) => {
   it("has its dist built", () => {
