@@ -96,4 +96,17 @@ describe("relative schedules", () => {
     const onTime = journey.advance(state, { type: "tick", at: Date.parse(sh("2026-11-24 09:00")) });
     expect(dueTimes(onTime.effects)).toEqual(["a@2026-11-24 09:00"]);
   });
+
+  it("accepts every instant as a Date, an ISO-8601 string or epoch ms, and emits ISO-8601 UTC", () => {
+    const journey = oneStage([{ id: "a", after: "1h", channel: "private_chat", content: "a" }]);
+    const at = Date.parse(sh("2026-11-23 10:00"));
+    const fromDate = journey.advance(journey.enroll({ id: "c" }, new Date(at)), { type: "tick", at: new Date(at + 3_600_000) });
+    const fromIso = journey.advance(journey.enroll({ id: "c" }, new Date(at).toISOString()), { type: "tick", at: new Date(at + 3_600_000).toISOString() });
+    const fromMs = journey.advance(journey.enroll({ id: "c" }, at), { type: "tick", at: at + 3_600_000 });
+    expect(fromIso).toEqual(fromDate);
+    expect(fromMs).toEqual(fromDate);
+    expect(fromDate.effects.find((e) => e.type === "step.due")).toMatchObject({ dueAt: "2026-11-23T03:00:00.000Z" });
+    expect(() => journey.enroll({ id: "c" }, "yesterday")).toThrow(/enroll at: expected a valid instant, got "yesterday"/);
+    expect(() => journey.advance(fromMs.state, { type: "tick", at: Number.NaN })).toThrow(/input.at \(tick\)/);
+  });
 });
