@@ -1,0 +1,24 @@
+/**
+ * WeCom / WeChat wired into the gateway: the callback endpoint (friend adds, welcome within 20 s,
+ * deletions), the 群发助手 worker, and the Moments / official-account / mini-program adapters.
+ * See README.md for mounting them.
+ */
+export { createChannelClients, forWorkspace, type ChannelClients, type ChannelClientsOptions, type PerWorkspace } from "./clients.js";
+export {
+  createWeComCallbackHandler,
+  type CallbackProcessed,
+  type WeComCallbackHandler,
+  type WeComCallbackHandlerOptions,
+  type WeComCorpConfig,
+} from "./callback-handler.js";
+export { findWelcomeStep } from "./welcome-step.js";
+export type { WelcomeOutcome } from "./welcome.js";
+export { createMassSendWorker, type MassSendRunStats, type MassSendWorker, type MassSendWorkerOptions } from "./mass-send/worker.js";
+export { createMomentsAdapter, type MomentsAdapterOptions } from "./moments-adapter.js";
+export { createOfficialAccountAdapter, type OfficialAccountAdapterOptions } from "./official-account-adapter.js";
+export { createMiniProgramAdapter, type MiniProgramAdapterOptions } from "./mini-program-adapter.js";
+export {
+  grantSubscribeQuota,
+  remainingSubscribeQuota,
+  type QuotaKey,
+} from "./subscribe-quota-store.js";
