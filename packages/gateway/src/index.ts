@@ -32,3 +32,6 @@ export { JourneyRegistry } from "./engine/journey-registry.js";
 export { createScheduler, type Scheduler, type SchedulerOptions, type RunStats } from "./engine/scheduler.js";
 export { createLivePubSub, type LivePubSub, taskTopic, boardTopic, timelineTopic, type TaskPayload } from "./live/pubsub.js";
 export type { EventInput, IngestResult, RejectedEvent } from "./events/event-input.js";
+export { createChannels, WECOM_CALLBACK_PATH, type ChannelOptions, type ChannelRuntime } from "./server/channels.js";
+export * from "./delivery/index.js";
+export * from "./wecom-integration/index.js";

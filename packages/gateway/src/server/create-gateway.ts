@@ -10,10 +10,11 @@ import { type Scheduler, createScheduler } from "../engine/scheduler.js";
 import type { GatewayServices } from "../graphql/context.js";
 import { MAX_BODY_BYTES } from "../graphql/limits.js";
 import { type LivePubSub, createLivePubSub } from "../live/pubsub.js";
+import { type ChannelOptions, type ChannelRuntime, createChannels } from "./channels.js";
 import type { QueryLimits } from "./security.js";
 import { GRAPHQL_PATH, type GatewayYoga, authorizationOf, createGatewayYoga } from "./yoga.js";
 
-export interface GatewayOptions {
+export interface GatewayOptions extends ChannelOptions {
   /** postgres://… for PostgreSQL; default: embedded PGlite in `dataDir`. */
   databaseUrl?: string | undefined;
   /** PGlite directory (default ./data/pglite). */
@@ -45,6 +46,8 @@ export interface Gateway {
   authenticator: Authenticator;
   /** The first workspace (created on first start). */
   workspaceId: string;
+  /** Channel delivery: the delivery worker, the 群发助手 worker and the WeCom callback handler. */
+  channels: ChannelRuntime;
   /** The first workspace's API key when this start created it (print it: it is not stored). */
   adminKey?: string | undefined;
   /** True when adminKey was generated rather than given. */
@@ -83,7 +86,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const scheduler = createScheduler({ db, registry, pubsub: live.pubsub, clock, intervalMs: options.schedulerIntervalMs, ...(log ? { log } : {}) });
   const authenticator = createAuthenticator(db, clock);
   const services: GatewayServices = { db, registry, pubsub: live.pubsub, clock, authenticator };
-  const yoga = createGatewayYoga(services, { queryLimits: options.queryLimits, log, graphiql: options.graphiql });
+  const channels = createChannels({ db, registry, pubsub: live.pubsub, clock, workspaceId: boot.workspaceId, ...(log ? { log } : {}) }, options);
+  const yoga = createGatewayYoga(services, { queryLimits: options.queryLimits, log, graphiql: options.graphiql, plugins: [channels.plugin] });
 
   let server: http.Server | undefined;
   let wss: WebSocketServer | undefined;
@@ -153,6 +157,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       });
     });
     scheduler.start();
+    channels.start();
     const address = httpServer.address() as AddressInfo;
     const shownHost = host && host !== "0.0.0.0" && host !== "::" ? host : "localhost";
     return { port: address.port, url: `http://${shownHost}:${address.port}${GRAPHQL_PATH}` };
@@ -161,6 +166,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   async function stop(): Promise<void> {
     return (stopping ??= (async () => {
       await scheduler.stop();
+      await channels.stop();
       if (wss) {
         for (const client of wss.clients) client.close(1001, "server shutting down");
         await new Promise<void>((resolve) => wss!.close(() => resolve()));
@@ -184,6 +190,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     registry,
     pubsub: live.pubsub,
     scheduler,
+    channels,
     authenticator,
     workspaceId: boot.workspaceId,
     adminKey: boot.apiKey,

@@ -1,4 +1,4 @@
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { type Plugin, createYoga, type YogaServerInstance } from "graphql-yoga";
 import { type Context, type GatewayServices, createContext } from "../graphql/context.js";
 import { maskError } from "../graphql/errors.js";
 import { getSchema } from "../graphql/schema.js";
@@ -31,7 +31,7 @@ export function authorizationOf(initial: { request?: Request; connectionParams?:
  */
 export function createGatewayYoga(
   services: GatewayServices,
-  options: { queryLimits?: Partial<QueryLimits>; log?: (message: string) => void; graphiql?: boolean } = {},
+  options: { queryLimits?: Partial<QueryLimits>; log?: (message: string) => void; graphiql?: boolean; plugins?: Plugin[] } = {},
 ): GatewayYoga {
   return createYoga<ServerContext, Context>({
     schema: getSchema(),
@@ -48,6 +48,6 @@ export function createGatewayYoga(
           error: (...args: unknown[]) => options.log!(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(" ")),
         }
       : "warn",
-    plugins: [bodyLimitPlugin(), webhookPlugin(services, options.log), ...queryLimitPlugins(options.queryLimits)],
+    plugins: [bodyLimitPlugin(), webhookPlugin(services, options.log), ...(options.plugins ?? []), ...queryLimitPlugins(options.queryLimits)],
   });
 }

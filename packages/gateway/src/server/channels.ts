@@ -1,0 +1,104 @@
+// Wires channel delivery into a gateway: adapters (the user's own plus the built-in WeCom Moments,
+// official-account and mini-program ones when credentials are configured), the delivery worker, the
+// 群发助手 worker and the WeCom callback route.
+import type { Plugin } from "graphql-yoga";
+import type { Clock } from "../clock.js";
+import type { Database } from "../db/index.js";
+import { type ChannelAdapter, type DeliveryWorker, createAdapterRegistry, createDeliveryWorker } from "../delivery/index.js";
+import type { JourneyRegistry } from "../engine/journey-registry.js";
+import type { LivePubSub } from "../live/pubsub.js";
+import {
+  type MassSendWorker,
+  type WeComCallbackHandler,
+  createChannelClients,
+  createMassSendWorker,
+  createMiniProgramAdapter,
+  createMomentsAdapter,
+  createOfficialAccountAdapter,
+  createWeComCallbackHandler,
+} from "../wecom-integration/index.js";
+
+export const WECOM_CALLBACK_PATH = "/wecom/callback";
+
+/** Channel settings of a gateway; every part is optional. */
+export interface ChannelOptions {
+  /** Your own adapters (e.g. SMS, a webhook): see src/delivery/README.md. */
+  channelAdapters?: ChannelAdapter[];
+  /** A WeCom corp: callbacks (friend adds, welcome, deletions), 群发助手 and Moments. */
+  wecom?: { corpId: string; secret: string; token: string; encodingAesKey: string; defaultJourney?: string };
+  officialAccount?: { appId: string; secret: string };
+  miniProgram?: { appId: string; secret: string };
+  /** HTTP for the WeChat APIs (default: global fetch). */
+  fetch?: typeof globalThis.fetch;
+  /** Polling interval of the channel workers once started (default 1,000 ms). */
+  deliveryIntervalMs?: number;
+}
+
+export interface ChannelRuntime {
+  deliveryWorker: DeliveryWorker;
+  massSendWorker?: MassSendWorker;
+  wecomCallback?: WeComCallbackHandler;
+  /** Serves GET/POST /wecom/callback (the signature is the authentication). */
+  plugin: Plugin;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createChannels(
+  deps: { db: Database; registry: JourneyRegistry; pubsub: LivePubSub; clock: Clock; workspaceId: string; log?: (message: string) => void },
+  options: ChannelOptions,
+): ChannelRuntime {
+  const { db, registry, pubsub, clock, workspaceId, log } = deps;
+  const clients = createChannelClients({
+    clock,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.wecom ? { wecom: { corpId: options.wecom.corpId, secret: options.wecom.secret } } : {}),
+    ...(options.officialAccount ? { officialAccount: options.officialAccount } : {}),
+    ...(options.miniProgram ? { miniProgram: options.miniProgram } : {}),
+  });
+  const adapters = createAdapterRegistry(options.channelAdapters ?? []);
+  if (clients.wecom) adapters.register(createMomentsAdapter({ api: clients.wecom }));
+  if (clients.officialAccount) adapters.register(createOfficialAccountAdapter({ api: clients.officialAccount }));
+  if (clients.miniProgram && options.miniProgram) adapters.register(createMiniProgramAdapter({ db, app: { appId: options.miniProgram.appId, api: clients.miniProgram } }));
+  const intervalMs = options.deliveryIntervalMs;
+  const deliveryWorker = createDeliveryWorker({ db, adapters, clock, ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) });
+  const massSendWorker = clients.wecom
+    ? createMassSendWorker({ db, api: clients.wecom, clock, pubsub, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) })
+    : undefined;
+  const wecomCallback =
+    clients.wecom && options.wecom
+      ? createWeComCallbackHandler({
+          db,
+          registry,
+          workspaceId,
+          corp: { corpId: options.wecom.corpId, token: options.wecom.token, encodingAesKey: options.wecom.encodingAesKey },
+          api: clients.wecom,
+          clock,
+          pubsub,
+          ...(options.wecom.defaultJourney ? { defaultJourney: options.wecom.defaultJourney } : {}),
+          ...(log ? { log } : {}),
+        })
+      : undefined;
+  const plugin: Plugin = {
+    onRequest({ request, url, endResponse }) {
+      if (url.pathname !== WECOM_CALLBACK_PATH) return;
+      if (!wecomCallback) return endResponse(new Response("WeCom is not configured on this gateway", { status: 404 }));
+      return wecomCallback(request).then(endResponse);
+    },
+  };
+  return {
+    deliveryWorker,
+    ...(massSendWorker ? { massSendWorker } : {}),
+    ...(wecomCallback ? { wecomCallback } : {}),
+    plugin,
+    start() {
+      deliveryWorker.start();
+      massSendWorker?.start();
+    },
+    async stop() {
+      await deliveryWorker.stop();
+      await massSendWorker?.stop();
+      await wecomCallback?.drain();
+    },
+  };
+}
