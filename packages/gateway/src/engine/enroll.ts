@@ -36,9 +36,11 @@ export async function enrollCustomers(
     const journey = await registry.latest(tx, req.workspaceId, req.journeyKey);
     if (!journey) throw new UnknownJourneyError(req.journeyKey);
     const c = req.customer;
+    // The core's customer id makes the idempotency keys: a customer followed by two staff members
+    // has two enrollments in one journey, so the owner is part of it.
     const initial: JourneyState = journey.enroll(
       {
-        id: c.id,
+        id: req.staffId ? `${c.id}/${req.staffId}` : c.id,
         ...(c.timezone ? { timezone: c.timezone } : {}),
         ...(c.birthday ? { birthday: c.birthday } : {}),
         ...(c.attributes ? { attributes: c.attributes } : {}),
