@@ -14,6 +14,12 @@ const scheduler = createScheduler({
     if (point === crashAt && batch === 1) process.kill(process.pid, "SIGKILL");
   },
 });
+// With SOPLINE_WAIT_FOR_GO, report readiness and wait for "go" on stdin, so that several workers
+// start claiming together (process start-up times differ a lot on a busy machine).
+if (process.env.SOPLINE_WAIT_FOR_GO) {
+  process.stderr.write("ready\n");
+  await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
+}
 const stats = await scheduler.runOnce(at);
 await db.close();
 process.stdout.write(JSON.stringify(stats));
