@@ -1,3 +1,4 @@
+import { createPolling } from "../engine/polling.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/index.js";
 import { type ClaimedDelivery, claimDeliveries } from "./claim.js";
@@ -71,9 +72,6 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const leaseMs = options.leaseMs ?? 120_000;
   const retry: DeliveryRetryPolicy = { maxAttempts: 5, baseMs: 30_000, ...options.retry };
   const concurrency = options.concurrency ?? 16;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
 
   function toRecord(claim: ClaimedDelivery, result: PromiseSettledResult<DeliveryOutcome>, now: Date): DeliveryRecord {
     const base = { key: claim.request.key, attempts: claim.attempts };
@@ -131,30 +129,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     return stats;
   }
 
-  const loop = async () => {
-    if (stopped) return;
-    try {
-      running = runOnce();
-      await running;
-    } catch (err) {
-      options.log?.(`delivery worker: ${(err as Error).message}`);
-    } finally {
-      running = undefined;
-      if (!stopped) timer = setTimeout(loop, options.intervalMs ?? 1_000);
-    }
-  };
+  const polling = createPolling("delivery worker", () => runOnce(), options.intervalMs ?? 1_000, options.log);
 
   return {
     runOnce,
-    start() {
-      stopped = false;
-      if (!timer && !running) void loop();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await running?.catch(() => {});
-    },
+    start: polling.start,
+    stop: polling.stop,
   };
 }

@@ -1,3 +1,4 @@
+import { createPolling } from "./polling.js";
 import type { Database } from "../db/index.js";
 import type { Clock } from "../clock.js";
 import { publishNotices } from "../live/publish-notices.js";
@@ -55,9 +56,6 @@ const CLAIM = `SELECT ${ENROLLMENT_COLUMNS} FROM enrollments
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { db, registry, clock } = options;
   const batchSize = options.batchSize ?? 1_000;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
 
   async function runBatch(now: Date, batch: number): Promise<{ claimed: number; notices: Notices }> {
     const notices = emptyNotices();
@@ -96,30 +94,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return stats;
   }
 
-  const loop = async () => {
-    if (stopped) return;
-    try {
-      running = runOnce();
-      await running;
-    } catch (err) {
-      options.log?.(`scheduler: ${(err as Error).message}`);
-    } finally {
-      running = undefined;
-      if (!stopped) timer = setTimeout(loop, options.intervalMs ?? 1_000);
-    }
-  };
+  const polling = createPolling("scheduler", () => runOnce(), options.intervalMs ?? 1_000, options.log);
 
   return {
     runOnce,
-    start() {
-      stopped = false;
-      if (!timer && !running) void loop();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await running?.catch(() => {});
-    },
+    start: polling.start,
+    stop: polling.stop,
   };
 }

@@ -1,3 +1,4 @@
+import { createPolling } from "../../engine/polling.js";
 import type { WeComApi } from "../../channels/wecom/api.js";
 import { type CustomerCapPolicy, DEFAULT_CUSTOMER_CAP, type RemindPolicy } from "../../channels/wecom/mass-send-limits.js";
 import { DEFAULT_WECOM_LIMITS } from "../../channels/wecom/validate.js";
@@ -71,9 +72,6 @@ export function createMassSendWorker(options: MassSendWorkerOptions): MassSendWo
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   const retry = { maxAttempts: 5, baseMs: 60_000, ...options.retry };
   const apiFor = (ws: string) => forWorkspace(options.api, ws);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
 
   function publish(tasks: TaskPayload[]): void {
     if (!options.pubsub) return;
@@ -151,30 +149,11 @@ export function createMassSendWorker(options: MassSendWorkerOptions): MassSendWo
     return stats;
   }
 
-  const loop = async () => {
-    if (stopped) return;
-    try {
-      running = runOnce();
-      await running;
-    } catch (err) {
-      options.log?.(`mass-send worker: ${(err as Error).message}`);
-    } finally {
-      running = undefined;
-      if (!stopped) timer = setTimeout(loop, options.intervalMs ?? 5_000);
-    }
-  };
+  const polling = createPolling("mass-send worker", () => runOnce(), options.intervalMs ?? 5_000, options.log);
 
   return {
     runOnce,
-    start() {
-      stopped = false;
-      if (!timer && !running) void loop();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await running?.catch(() => {});
-    },
+    start: polling.start,
+    stop: polling.stop,
   };
 }
