@@ -2,6 +2,7 @@
 // Flags override the environment: --port (PORT, 4000), --database-url (DATABASE_URL),
 // --redis-url (REDIS_URL), --admin-key (SOPLINE_ADMIN_KEY), --data-dir, --load-examples.
 import { parseArgs } from "node:util";
+import { channelOptionsFromEnv } from "./channel-env.js";
 import { createGateway } from "./create-gateway.js";
 
 const USAGE = `Usage: sopline serve [options]
@@ -13,6 +14,11 @@ const USAGE = `Usage: sopline serve [options]
   --redis-url <url>     redis://… for cross-instance subscriptions (env REDIS_URL)
   --admin-key <key>     API key of the first workspace (env SOPLINE_ADMIN_KEY; generated and printed when unset)
   --load-examples       load the example journeys, a content library, staff and segment rules
+
+Channels (optional, environment): WECOM_CORP_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY
+(callbacks on /wecom/callback, welcome messages, 群发助手, Moments), WECOM_DEFAULT_JOURNEY,
+WECHAT_OA_APP_ID + WECHAT_OA_SECRET (official account), WECHAT_MP_APP_ID + WECHAT_MP_SECRET
+(mini-program subscribe messages).
   -h, --help            this help
 `;
 
@@ -61,7 +67,15 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.err(`--port: expected 0…65535, got "${portText}"`);
     return 2;
   }
+  let channels;
+  try {
+    channels = channelOptionsFromEnv(io.env);
+  } catch (err) {
+    io.err((err as Error).message);
+    return 2;
+  }
   const gateway = await createGateway({
+    ...channels,
     databaseUrl: values["database-url"] ?? io.env.DATABASE_URL ?? undefined,
     dataDir: values["data-dir"],
     redisUrl: values["redis-url"] ?? io.env.REDIS_URL ?? undefined,
