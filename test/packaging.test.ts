@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 const packages = [
   { name: "@sopline/core", exportName: "defineJourney" },
   { name: "@sopline/gateway", exportName: "createGateway" },
+  { name: "@sopline/client", exportName: "createClient" },
 ];
 
 describe.each(packages)("$name build", ({ name, exportName }) => {

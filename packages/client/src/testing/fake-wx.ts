@@ -265,12 +265,12 @@ function encodeRequest(
   if (data === undefined) return { url, body: undefined };
   if (typeof data === "string" || data instanceof ArrayBuffer) return { url, body: method === "GET" ? undefined : data };
   if (method === "GET") {
-    const query = new URLSearchParams(Object.entries(data).map(([k, v]) => [k, String(v)])).toString();
+    const query = new URLSearchParams(Object.entries(data).map(([k, v]): [string, string] => [k, String(v)])).toString();
     return { url: query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url, body: undefined };
   }
   const contentType = Object.entries(header).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
   if (contentType.includes("application/x-www-form-urlencoded")) {
-    return { url, body: new URLSearchParams(Object.entries(data).map(([k, v]) => [k, String(v)])).toString() };
+    return { url, body: new URLSearchParams(Object.entries(data).map(([k, v]): [string, string] => [k, String(v)])).toString() };
   }
   return { url, body: JSON.stringify(data) };
 }

@@ -28,6 +28,13 @@ export interface GraphQLErrorPayload {
   readonly extensions?: { readonly code?: SoplineErrorCode; readonly [key: string]: unknown };
 }
 
+/** One problem with an input, as the gateway lists them under `extensions.issues` (BAD_USER_INPUT). */
+export interface InputIssue {
+  /** Where in the input, e.g. `stages[1].sop[0].after`. */
+  readonly path: string;
+  readonly message: string;
+}
+
 /** Base class of every error this package throws or hands to a sink. */
 export class SoplineClientError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -71,6 +78,8 @@ export class GraphQLResponseError extends SoplineClientError {
   readonly data: unknown;
   /** HTTP status when the response came over HTTP. */
   readonly status: number | undefined;
+  /** Every `extensions.issues` entry of every error (BAD_USER_INPUT names each bad field); empty when none. */
+  readonly issues: readonly InputIssue[];
 
   constructor(init: GraphQLResponseErrorInit) {
     const first = init.errors[0];
@@ -86,6 +95,7 @@ export class GraphQLResponseError extends SoplineClientError {
     this.code = code;
     this.data = init.data;
     this.status = init.status;
+    this.issues = init.errors.flatMap((e) => (Array.isArray(e.extensions?.issues) ? e.extensions.issues.filter(isIssue) : []));
   }
 
   /** True when any of the errors (not just the first) carries `code`. */
@@ -154,6 +164,11 @@ export class ProtocolError extends SoplineClientError {
     this.status = init.status;
     this.closeCode = init.closeCode;
   }
+}
+
+function isIssue(value: unknown): value is InputIssue {
+  const v = value as Partial<InputIssue> | null;
+  return typeof v === "object" && v !== null && typeof v.path === "string" && typeof v.message === "string";
 }
 
 /** Narrowing helper for `unknown` catch values. */

@@ -88,8 +88,19 @@ export function createSubscriptionClient(options: SubscriptionClientOptions): Su
 
   return {
     graphqlWs,
-    subscribe: ((operation: GraphQLOperation<unknown>, sink: ResultSink<unknown>) =>
-      graphqlWs.subscribe(
+    subscribe: ((operation: GraphQLOperation<unknown>, sink: ResultSink<unknown>) => {
+      let inCallback = false;
+      let stopped = false;
+      // A throwing sink must not reach graphql-ws: it would treat it as a bad server message and close the socket.
+      const call = (run: () => void) => {
+        inCallback = true;
+        try {
+          guard(run);
+        } finally {
+          inCallback = false;
+        }
+      };
+      const release = graphqlWs.subscribe(
         {
           query: operation.query,
           ...(operation.variables === undefined ? {} : { variables: operation.variables as Record<string, unknown> }),
@@ -97,12 +108,22 @@ export function createSubscriptionClient(options: SubscriptionClientOptions): Su
           ...(operation.extensions === undefined ? {} : { extensions: operation.extensions }),
         },
         {
-          // A throwing sink must not reach graphql-ws: it would treat it as a bad server message and close the socket.
-          next: (result) => guard(() => sink.next(result as never)),
-          error: (e) => guard(() => sink.error(toClientError(e))),
-          complete: () => guard(() => sink.complete()),
+          next: (result) => call(() => sink.next(result as never)),
+          error: (e) => call(() => sink.error(toClientError(e))),
+          complete: () => call(() => sink.complete()),
         },
-      )) as SubscriptionTransport["subscribe"],
+      );
+      return () => {
+        if (stopped) return;
+        stopped = true;
+        // graphql-ws 6 releases a subscription's lock again when the server's "complete" follows
+        // in the same socket read as the "next" whose handler unsubscribed: the lock count would
+        // drop below the number of live subscriptions and the lazy socket close under them.
+        // Deferred, the "complete" is handled first and the late release is a no-op.
+        if (inCallback) setTimeout(release, 0);
+        else release();
+      };
+    }) as SubscriptionTransport["subscribe"],
     onConnected: (listener) => graphqlWs.on("connected", (_socket, _payload, wasRetry) => listener({ reconnected: wasRetry })),
     terminate: () => graphqlWs.terminate(),
     dispose: async () => {

@@ -10,6 +10,7 @@ import type { GraphQLErrorPayload, SoplineClientError } from "./errors.js";
 export type {
   GraphQLErrorPayload,
   GraphQLResponseErrorInit,
+  InputIssue,
   NetworkErrorInit,
   NetworkErrorKind,
   ProtocolErrorInit,

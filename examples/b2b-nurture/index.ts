@@ -1,0 +1,4 @@
+// Entry: npx tsx examples/b2b-nurture/index.ts
+import { main } from "./main.js";
+
+await main();
