@@ -5,9 +5,8 @@
  * every evening. Nothing sleeps: time is the injected clock.
  */
 import { createClient, graphql, type Board, type SoplineClient, type Task } from "@sopline/client";
-import { createGateway } from "@sopline/gateway";
 // The seed data of `sopline serve --load-examples`: the example journeys, content library and staff.
-import { loadExamples } from "../../packages/gateway/src/server/examples.js";
+import { createGateway, loadExamples } from "@sopline/gateway";
 import { expectedStage, simulateLeads, summarize, type BehaviourSummary, type Lead, type Stage } from "./behaviour.js";
 
 const HOUR = 3_600_000;

@@ -35,3 +35,4 @@ export type { EventInput, IngestResult, RejectedEvent } from "./events/event-inp
 export { createChannels, WECOM_CALLBACK_PATH, type ChannelOptions, type ChannelRuntime } from "./server/channels.js";
 export * from "./delivery/index.js";
 export * from "./wecom-integration/index.js";
+export { loadExamples, type LoadedExamples } from "./server/examples.js";
