@@ -2,6 +2,7 @@
 // pending). Worker jobs complete only after their delivery row is committed in PostgreSQL
 // (group commit across concurrent jobs). Storage = Redis used_memory delta.
 
+import { resultOf } from "./lib/result.js";
 import { Queue, Worker } from "bullmq";
 import { onCleanup, runCleanup } from "./lib/cleanup.js";
 import { countDelivered, DELIVERIES_DDL, DeliveryCounter } from "./lib/deliveries.js";
@@ -81,17 +82,14 @@ async function measure(opts: RunOptions): Promise<Result> {
     console.error(`[bullmq] fire phase ended: ${outcome}; ${failures.length} failures ${failures[0] ?? ""}`);
   }
 
-  return {
+  return resultOf({
     system: "BullMQ 5",
     database: "redis",
-    enqueuePerSec: expected / (enqueueMs / 1000),
-    firePerSec: delivered / (fireMs / 1000),
-    bytesPerCustomer: bytes / opts.n,
-    bytesPerPendingStep: bytes / expected,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    duplicates: counter.duplicates,
-    misses: expected - delivered,
+    n: opts.n,
     expected,
+    delivered,
+    duplicates: counter.duplicates,
+    bytes,
     enqueueMs,
     fireMs,
     settings: {
@@ -102,5 +100,5 @@ async function measure(opts: RunOptions): Promise<Result> {
       idempotency: "jobId = customer-step (dedups while pending)",
       durability: `Redis ${await redisDurability(redis)}; deliveries in PostgreSQL ${await pgDurability(q)}`,
     },
-  };
+  });
 }

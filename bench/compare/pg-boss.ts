@@ -1,6 +1,7 @@
 // pg-boss 10: one job per step (id derived from customer:step, so a re-send is a no-op),
 // workers with batchSize writing delivery rows to the same PostgreSQL database.
 
+import { resultOf } from "./lib/result.js";
 import { createHash } from "node:crypto";
 import PgBoss from "pg-boss";
 import { onCleanup, runCleanup } from "./lib/cleanup.js";
@@ -85,17 +86,14 @@ async function measure(opts: RunOptions): Promise<Result> {
     console.error(`[pg-boss] fire phase ended: ${outcome}; ${errors.length} errors ${errors[0]?.message ?? ""}`);
   }
 
-  return {
+  return resultOf({
     system: "pg-boss 10",
     database: "postgresql",
-    enqueuePerSec: expected / (enqueueMs / 1000),
-    firePerSec: delivered / (fireMs / 1000),
-    bytesPerCustomer: bytes / opts.n,
-    bytesPerPendingStep: bytes / expected,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    duplicates: counter.duplicates,
-    misses: expected - delivered,
+    n: opts.n,
     expected,
+    delivered,
+    duplicates: counter.duplicates,
+    bytes,
     enqueueMs,
     fireMs,
     settings: {
@@ -109,5 +107,5 @@ async function measure(opts: RunOptions): Promise<Result> {
       idempotency: "job id = uuid(sha1(customer:step)), singletonKey = customer:step",
       durability: await pgDurability(q),
     },
-  };
+  });
 }

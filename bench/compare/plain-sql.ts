@@ -2,6 +2,7 @@
 // FOR UPDATE SKIP LOCKED through a partial index, delivery row in the same statement.
 // Runs on PostgreSQL (pg.Pool, parallel claim loops) or PGlite (one connection, one loop).
 
+import { resultOf } from "./lib/result.js";
 import { runCleanup } from "./lib/cleanup.js";
 import { countDelivered, DELIVERIES_DDL, DeliveryCounter, type Query } from "./lib/deliveries.js";
 import { benchPool, createBenchDatabase, pgDurability, poolQuery, relationBytes } from "./lib/pg.js";
@@ -89,17 +90,14 @@ async function measure(opts: RunOptions): Promise<Result> {
   const fireMs = Math.max(1, counter.lastCommitAt - fireStart);
   const delivered = await countDelivered(q);
 
-  return {
+  return resultOf({
     system: opts.database === "pglite" ? "plain SQL (PGlite)" : "plain SQL (PostgreSQL)",
     database: opts.database === "pglite" ? "pglite" : "postgresql",
-    enqueuePerSec: expected / (enqueueMs / 1000),
-    firePerSec: delivered / (fireMs / 1000),
-    bytesPerCustomer: bytes / opts.n,
-    bytesPerPendingStep: bytes / expected,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    duplicates: counter.duplicates,
-    misses: expected - delivered,
+    n: opts.n,
     expected,
+    delivered,
+    duplicates: counter.duplicates,
+    bytes,
     enqueueMs,
     fireMs,
     settings: {
@@ -110,5 +108,5 @@ async function measure(opts: RunOptions): Promise<Result> {
       index: "partial (due) WHERE NOT fired",
       durability: await pgDurability(q),
     },
-  };
+  });
 }

@@ -10,6 +10,7 @@ import { storeJourney } from "../../packages/gateway/test/engine/fixtures.js";
 import { eightStepJourney } from "../lib/eight-step-journey.js";
 import { seedEnrollments } from "../lib/seed-enrollments.js";
 import { onCleanup, runCleanup } from "./lib/cleanup.js";
+import { resultOf } from "./lib/result.js";
 import type { Result, RunOptions } from "./types.js";
 import { STEPS_PER_CUSTOMER, entryTime } from "./workload.js";
 
@@ -44,22 +45,19 @@ export async function run(opts: RunOptions): Promise<Result> {
     const fired = stats.reduce((n, s) => n + s.fired, 0);
     const [rows] = await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM deliveries`);
     const delivered = Number(rows!.n);
-    return {
+    return resultOf({
       system: kind === "pglite" ? "sopline (PGlite)" : "sopline (PostgreSQL)",
       database: kind === "pglite" ? "pglite" : "postgresql",
-      enqueuePerSec: expected / (enqueueMs / 1000),
-      firePerSec: delivered / (fireMs / 1000),
-      bytesPerCustomer: Number(size!.bytes) / opts.n,
-      bytesPerPendingStep: Number(size!.bytes) / expected,
-      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      n: opts.n,
+      expected,
+      delivered,
       // A key the engine emitted twice would be one due effect without a new row.
       duplicates: Math.max(0, fired - delivered),
-      misses: expected - delivered,
-      expected,
+      bytes: Number(size!.bytes),
       enqueueMs,
       fireMs,
       settings: { store: kind === "pglite" ? "PGlite (in-process)" : "PostgreSQL (pg.Pool)", batchSize: opts.batchSize, workers, durability: kind === "pglite" ? "PGlite defaults" : "synchronous_commit on" },
-    };
+    });
   } finally {
     await runCleanup();
   }
