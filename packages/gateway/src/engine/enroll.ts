@@ -21,7 +21,8 @@ export class UnknownJourneyError extends Error {
 /**
  * Enrolls customers in the newest active version of a journey at `at`, in the caller's
  * transaction, and processes the entry at once (the greeting "after: 0m" is due right away).
- * A customer already in that journey with that staff member keeps their enrollment.
+ * A customer already in that journey with that staff member keeps their enrollment; one whose
+ * enrollment ended (e.g. deleted as a friend) is enrolled anew, with new idempotency keys.
  */
 export async function enrollCustomers(
   tx: SqlRunner,
@@ -36,11 +37,17 @@ export async function enrollCustomers(
     const journey = await registry.latest(tx, req.workspaceId, req.journeyKey);
     if (!journey) throw new UnknownJourneyError(req.journeyKey);
     const c = req.customer;
-    // The core's customer id makes the idempotency keys: a customer followed by two staff members
-    // has two enrollments in one journey, so the owner is part of it.
+    // The core's customer id makes the idempotency keys, so it names the enrollment: a customer
+    // followed by two staff members has two enrollments in one journey (the owner is part of it),
+    // and one enrolled again after an enrollment ended counts its earlier runs.
+    const [ended] = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM enrollments WHERE workspace_id = $1 AND customer_id = $2 AND journey_key = $3 AND owner_key = $4 AND ended_at IS NOT NULL`,
+      [req.workspaceId, c.id, journey.id, req.staffId ?? ""],
+    );
+    const base = req.staffId ? `${c.id}/${req.staffId}` : c.id;
     const initial: JourneyState = journey.enroll(
       {
-        id: req.staffId ? `${c.id}/${req.staffId}` : c.id,
+        id: ended && ended.n > 0 ? `${base}~${ended.n}` : base,
         ...(c.timezone ? { timezone: c.timezone } : {}),
         ...(c.birthday ? { birthday: c.birthday } : {}),
         ...(c.attributes ? { attributes: c.attributes } : {}),
@@ -51,12 +58,12 @@ export async function enrollCustomers(
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO enrollments (workspace_id, customer_id, journey_key, journey_version, staff_id, owner_key, stage, state, next_wake_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
-       ON CONFLICT (workspace_id, customer_id, journey_key, owner_key) DO NOTHING RETURNING id`,
+       ON CONFLICT (workspace_id, customer_id, journey_key, owner_key) WHERE ended_at IS NULL DO NOTHING RETURNING id`,
       [req.workspaceId, c.id, journey.id, journey.version, req.staffId ?? null, req.staffId ?? "", initial.stage, JSON.stringify(initial), new Date(initial.wake!)],
     );
     if (!inserted[0]) {
       const existing = await tx.query<{ id: string }>(
-        `SELECT id FROM enrollments WHERE workspace_id = $1 AND customer_id = $2 AND journey_key = $3 AND owner_key = $4`,
+        `SELECT id FROM enrollments WHERE workspace_id = $1 AND customer_id = $2 AND journey_key = $3 AND owner_key = $4 AND ended_at IS NULL`,
         [req.workspaceId, c.id, journey.id, req.staffId ?? ""],
       );
       out.push({ enrollmentId: existing[0]!.id, created: false });

@@ -117,4 +117,21 @@ describe.each(["pglite", "postgres"] as const)("events, moves and handovers on %
     const call = await t.db.sql.query<{ staff_id: string }>(`SELECT staff_id FROM tasks WHERE customer_id = $1 AND kind = 'call'`, [c.id]);
     expect(call.map((x) => x.staff_id)).toEqual([staff[1]]);
   });
+
+  it("a customer whose enrollment ended (deleted as a friend) is enrolled anew when added again, with fresh keys", async () => {
+    const { workspaceId, registry, customers, staff } = await setup();
+    const c = customers[0]!;
+    await t.db.sql.execute(`UPDATE enrollments SET ended_at = $2 WHERE customer_id = $1`, [c.id, hours(3)]);
+    const again = await t.db.sql.transaction((tx) =>
+      enrollCustomers(tx, registry, [{ workspaceId, customer: { id: c.id }, journeyKey: "eight", staffId: staff[0]! }], hours(4), emptyNotices()),
+    );
+    expect(again[0]!.created).toBe(true);
+    const greetings = await t.db.sql.query<{ key: string }>(`SELECT key FROM deliveries WHERE customer_id = $1 AND step_id = 's0' ORDER BY due_at`, [c.id]);
+    expect(greetings.map((g) => g.key)).toEqual([`eight:${c.id}/${staff[0]}:new:1:s0`, `eight:${c.id}/${staff[0]}~1:new:1:s0`]);
+    // Enrolling while active is still a no-op.
+    const twice = await t.db.sql.transaction((tx) =>
+      enrollCustomers(tx, registry, [{ workspaceId, customer: { id: c.id }, journeyKey: "eight", staffId: staff[0]! }], hours(5), emptyNotices()),
+    );
+    expect(twice[0]).toMatchObject({ enrollmentId: again[0]!.enrollmentId, created: false });
+  });
 });
