@@ -1,9 +1,8 @@
-import type { JourneyState } from "@sopline/core";
 import type { Database, SqlRunner } from "../db/index.js";
-import { type AdvancedEnrollment, ENROLLMENT_COLUMNS, type EnrollmentRow } from "../engine/enrollment-row.js";
+import { applyEvents } from "../engine/apply-events.js";
 import { enrollCustomers } from "../engine/enroll.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
-import { type Notices, persistAdvances } from "../engine/persist-advances.js";
+import type { Notices } from "../engine/persist-advances.js";
 import { routeCustomer } from "../engine/segments.js";
 import { type EventInput, type IngestResult, type RejectedEvent, checkEvent } from "./event-input.js";
 
@@ -61,7 +60,14 @@ export async function ingestEvents(
     stored = toApply.length;
     duplicates = known.length - toApply.length;
     if (toApply.length === 0) return;
-    await applyToEnrollments(tx, registry, workspaceId, toApply, now, notices);
+    await applyEvents(
+      tx,
+      registry,
+      workspaceId,
+      toApply.map((a) => ({ customerId: a.customerId!, id: a.event.id, name: a.event.name, at: a.at, ...(a.event.data !== undefined ? { data: a.event.data } : {}) })),
+      now,
+      notices,
+    );
     await tx.execute(
       `UPDATE customers c SET last_event_at = GREATEST(c.last_event_at, v.at) FROM (SELECT cid, max(at) AS at FROM unnest($1::text[], $2::timestamptz[]) AS u(cid, at) GROUP BY cid) v WHERE c.id = v.cid`,
       [toApply.map((a) => a.customerId!), toApply.map((a) => new Date(a.at))],
@@ -118,32 +124,4 @@ async function createCustomer(tx: SqlRunner, registry: JourneyRegistry, workspac
     await enrollCustomers(tx, registry, [{ workspaceId, customer: { id: row!.id, timezone: p.timezone ?? null, birthday: p.birthday ?? null, attributes: p.attributes ?? null }, journeyKey: route.journeyKey, staffId: route.staffId }], now, notices);
   }
   return row!.id;
-}
-
-async function applyToEnrollments(tx: SqlRunner, registry: JourneyRegistry, workspaceId: string, events: Accepted[], now: Date, notices: Notices): Promise<void> {
-  const customers = [...new Set(events.map((a) => a.customerId!))];
-  // Locks wait for a scheduler batch holding the same enrollment, then read its committed state.
-  const rows = await tx.query<EnrollmentRow>(
-    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollments WHERE workspace_id = $1 AND customer_id = ANY($2::text[]) AND ended_at IS NULL ORDER BY id FOR UPDATE`,
-    [workspaceId, customers],
-  );
-  if (rows.length === 0) return;
-  await registry.load(tx, rows.map((r) => ({ workspaceId, key: r.journey_key, version: r.journey_version })));
-  const byCustomer = new Map<string, Accepted[]>();
-  for (const a of events) byCustomer.set(a.customerId!, [...(byCustomer.get(a.customerId!) ?? []), a]);
-  const items: AdvancedEnrollment[] = [];
-  for (const row of rows) {
-    const journey = registry.get(workspaceId, row.journey_key, row.journey_version);
-    let state: JourneyState = row.state;
-    const effects = [];
-    for (const a of (byCustomer.get(row.customer_id) ?? []).sort((x, y) => x.at - y.at)) {
-      // A slightly fast client clock must not make steps fire before their time here.
-      const at = Math.min(a.at, now.getTime());
-      const next = journey.advance(state, { type: "event", id: a.event.id, name: a.event.name, at, ...(a.event.data !== undefined ? { data: a.event.data } : {}) });
-      state = next.state;
-      effects.push(...next.effects);
-    }
-    items.push({ row, state, effects });
-  }
-  await persistAdvances(tx, items, notices);
 }
