@@ -3,7 +3,7 @@ import type { Journey as CompiledJourney, JourneyDefinition } from "@sopline/cor
 import type { Auth, Authenticator } from "../auth/index.js";
 import { InvalidTokenError } from "../auth/index.js";
 import type { Clock } from "../clock.js";
-import type { Content, Database, Journey as JourneyRow, Staff } from "../db/index.js";
+import type { Content, Database, Delivery, Journey as JourneyRow, Staff } from "../db/index.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { LivePubSub } from "../live/pubsub.js";
 import { forbidden, unauthenticated } from "./errors.js";
@@ -23,7 +23,12 @@ export interface Loaders {
   content: DataLoader<string, Content | null>;
   /** A stored journey version and its compiled engine — the key is `${key}@${version}`. */
   journey: DataLoader<string, { row: JourneyRow; compiled: CompiledJourney } | null>;
+  /** An enrollment's deliveries, newest first (at most PAST_STEPS_MAX) — the key is `${customerId} ${enrollmentId}`. */
+  pastSteps: DataLoader<string, Delivery[]>;
 }
+
+/** The most past steps one enrollment shows. */
+export const PAST_STEPS_MAX = 500;
 
 export interface Context extends GatewayServices {
   /** null when the request carried no credentials. */
@@ -106,6 +111,21 @@ function createLoaders(ctx: Context): Loaders {
         const row = byKey.get(k);
         return row ? { row, compiled: ctx.registry.remember(ws, row.definition as unknown as JourneyDefinition) } : null;
       });
+    }),
+    // Read through the customer index: deliveries are indexed per customer only (a customer has few).
+    pastSteps: new DataLoader(async (keys) => {
+      const pairs = keys.map((k) => k.split(" ") as [string, string]);
+      const rows = await ctx.db.prisma.delivery.findMany({
+        where: { workspaceId: workspaceId(), customerId: { in: [...new Set(pairs.map((p) => p[0]))] }, enrollmentId: { in: pairs.map((p) => p[1]) } },
+        orderBy: [{ dueAt: "desc" }, { key: "desc" }],
+      });
+      const byEnrollment = new Map<string, Delivery[]>();
+      for (const r of rows) {
+        const list = byEnrollment.get(r.enrollmentId) ?? [];
+        if (list.length < PAST_STEPS_MAX) list.push(r);
+        byEnrollment.set(r.enrollmentId, list);
+      }
+      return pairs.map(([, enrollmentId]) => byEnrollment.get(enrollmentId) ?? []);
     }),
   };
 }

@@ -126,4 +126,19 @@ describe.each(KINDS)("customers, journeys and the board on %s", (kind) => {
     expect(ok(await other.api(q, { c: "c1", ch: "OFFICIAL_ACCOUNT" })).contentDue).toEqual([]);
     expect(ok(await other.api(`mutation($ids: [ID!]!) { acknowledgeDeliveries(ids: $ids, status: FAILED) }`, { ids: [due[0].id] })).acknowledgeDeliveries).toBe(0);
   });
+  it("pastSteps lists each enrollment's own deliveries when one customer has two (one per staff member)", async () => {
+    h.clock.now = START;
+    const c7 = ok(await ws.api(ENROLL, { c: "c7", j: "sales", s: alice.id })).enroll.customerId;
+    h.clock.now = new Date(START.getTime() + DAY + 2 * HOUR);
+    expect(ok(await ws.api(ENROLL, { c: "c7", j: "sales", s: bob.id })).enroll).toMatchObject({ customerId: c7, created: true });
+    await h.gateway.scheduler.runOnce(h.clock.now);
+    const q = `query($id: ID!) { customer(id: $id) { journeys { staff { externalId } pastSteps { stepId dueAt } } } }`;
+    const journeys = ok(await ws.api(q, { id: c7 })).customer.journeys;
+    const of = (staff: string) => journeys.find((j: { staff: { externalId: string } }) => j.staff.externalId === staff).pastSteps;
+    expect(of("alice")).toEqual([
+      { stepId: "call", dueAt: "2026-11-24T01:30:00.000Z" },
+      { stepId: "hello", dueAt: START.toISOString() },
+    ]);
+    expect(of("bob")).toEqual([{ stepId: "hello", dueAt: h.clock.now.toISOString() }]);
+  });
 });

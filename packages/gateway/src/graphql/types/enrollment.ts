@@ -1,6 +1,8 @@
 import type { Channel, JourneyState, StepDueEffect } from "@sopline/core";
 import { builder } from "../builder.js";
+import { PAST_STEPS_MAX } from "../context.js";
 import { ContentType } from "./content.js";
+import { DeliveryType } from "./delivery.js";
 import { ChannelEnum } from "./enums.js";
 import { JourneyType } from "./journey.js";
 
@@ -59,10 +61,11 @@ export const EnrollmentType = builder.prismaObject("Enrollment", {
     nextWakeAt: t.expose("nextWakeAt", { type: "DateTime", nullable: true }),
     endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
     staff: t.relation("staff", { nullable: true }),
-    pastSteps: t.relation("deliveries", {
+    pastSteps: t.field({
+      type: [DeliveryType],
       description: "steps already due (sent, turned into tasks or skipped), most recent first",
       args: { last: t.arg.int({ defaultValue: 100, description: "at most this many (max 500)" }) },
-      query: (args) => ({ orderBy: [{ dueAt: "desc" }, { key: "desc" }], take: Math.min(Math.max(args.last ?? 100, 1), 500) }),
+      resolve: async (e, args, ctx) => (await ctx.loaders.pastSteps.load(`${e.customerId} ${e.id}`)).slice(0, Math.min(Math.max(args.last ?? 100, 1), PAST_STEPS_MAX)),
     }),
     upcomingSteps: t.field({
       type: [UpcomingStepType],
