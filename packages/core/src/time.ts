@@ -17,18 +17,34 @@ export function toMillis(value: Instant, field: string): number {
   return ms;
 }
 
-const isoCache = new Map<number, string>();
+const DAY = 86_400_000;
+// Up to 9999-12-31 the format is fixed-width (YYYY-MM-DDTHH:mm:ss.sssZ); later years get a sign.
+const FIXED_WIDTH_END = 253_402_300_800_000;
+const two = (n: number) => String(n).padStart(2, "0");
+const HH_MM = Array.from({ length: 1440 }, (_, m) => `${two(Math.floor(m / 60))}:${two(m % 60)}:`);
+const SS_Z = Array.from({ length: 60 }, (_, s) => `${two(s)}.000Z`);
+// The date part of the last few days, in a small direct-mapped table.
+const DATE_SLOTS = 64;
+const slotDay = new Float64Array(DATE_SLOTS).fill(Number.NaN);
+const slotDate: string[] = new Array<string>(DATE_SLOTS).fill("");
 
-/** Effects carry times as ISO-8601 UTC strings so they survive JSON unchanged. */
+/**
+ * Effects carry times as ISO-8601 UTC strings so they survive JSON unchanged. Same text as
+ * `Date#toISOString`, but whole seconds are assembled from prebuilt parts: toISOString costs
+ * ~0.4 µs and due times are rarely shared enough to cache whole strings.
+ */
 export function iso(ms: number): string {
-  // Many customers share due times (day 1 09:00): formatting each once saves most of the cost.
-  let text = isoCache.get(ms);
-  if (text === undefined) {
-    text = new Date(ms).toISOString();
-    if (isoCache.size >= 4096) isoCache.clear();
-    isoCache.set(ms, text);
+  if (!(ms >= 0 && ms < FIXED_WIDTH_END) || ms % 1000 !== 0) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY);
+  const slot = day & (DATE_SLOTS - 1);
+  let date = slotDate[slot]!;
+  if (slotDay[slot] !== day) {
+    date = new Date(day * DAY).toISOString().slice(0, 11);
+    slotDay[slot] = day;
+    slotDate[slot] = date;
   }
-  return text;
+  const second = (ms - day * DAY) / 1000;
+  return date + HH_MM[Math.floor(second / 60)]! + SS_Z[second % 60]!;
 }
 
 function describe(value: unknown): string {
