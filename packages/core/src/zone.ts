@@ -1,12 +1,15 @@
 import { DateTime, IANAZone } from "luxon";
 import type { Span } from "./duration.js";
+import { NumberMemo } from "./memo.js";
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 // Offsets are looked up per quarter hour: time zones change offset on quarter-hour boundaries (true of
 // every rule since 1970), so one Luxon answer per bucket is exact and keeps the hot path cheap.
 const BUCKET = 900_000;
-const MEMO_LIMIT = 200_000;
+// Memo sizes (entries, as powers of two): quarter hours cover ~170 days, days ~11 years.
+const BUCKET_BITS = 14;
+const DAY_BITS = 12;
 
 /** A wall-clock position: the local calendar day (days since 1970-01-01) and the time of day in ms. */
 export interface WallTime {
@@ -21,9 +24,9 @@ export interface WallTime {
  */
 export class ZoneClock {
   private static readonly zones = new Map<string, ZoneClock>();
-  private readonly offsets = new Map<number, number>();
-  private readonly instants = new Map<number, number>();
-  private readonly dayOffsets = new Map<number, number>();
+  private readonly offsets = new NumberMemo(BUCKET_BITS);
+  private readonly instants = new NumberMemo(DAY_BITS);
+  private readonly dayOffsets = new NumberMemo(DAY_BITS);
   private readonly zone: IANAZone;
 
   private constructor(readonly name: string) {
@@ -51,7 +54,6 @@ export class ZoneClock {
     let minutes = this.offsets.get(bucket);
     if (minutes === undefined) {
       minutes = this.zone.offset(bucket * BUCKET);
-      if (this.offsets.size > MEMO_LIMIT) this.offsets.clear();
       this.offsets.set(bucket, minutes);
     }
     return minutes * MINUTE;
@@ -81,7 +83,6 @@ export class ZoneClock {
       const start = this.resolve(day * DAY);
       const end = this.resolve((day + 1) * DAY);
       offset = end - start === DAY ? day * DAY - start : Number.NaN;
-      if (this.dayOffsets.size > MEMO_LIMIT) this.dayOffsets.clear();
       this.dayOffsets.set(day, offset);
     }
     if (!Number.isNaN(offset)) return day * DAY + tod - offset;
@@ -90,7 +91,6 @@ export class ZoneClock {
     let at = this.instants.get(key);
     if (at === undefined) {
       at = this.resolve(day * DAY + minute * MINUTE);
-      if (this.instants.size > MEMO_LIMIT) this.instants.clear();
       this.instants.set(key, at);
     }
     return at + (tod - minute * MINUTE);
