@@ -1,7 +1,7 @@
 import type { CompiledJourney, CompiledStage, CompiledStep, CompiledTransition } from "./compile.js";
 import type { Effect, EntryReason, SkipReason, StepDueEffect, StepSkippedEffect } from "./effects.js";
 import { type Occurrence, nextOccurrence } from "./occurrences.js";
-import type { Draft } from "./state.js";
+import { type Draft, append } from "./state.js";
 import { iso } from "./time.js";
 import { nextOpening } from "./window.js";
 import { ZoneClock } from "./zone.js";
@@ -125,7 +125,7 @@ export class Run {
       case "release": {
         const waiting = this.stage.steps.find((x) => x.id === this.s.gate!.step);
         // `onTimeout: "stay"`: out of bait, keep waiting for the customer with no further wake-up.
-        if (waiting?.wait?.stay) this.s.gate!.until = null;
+        if (waiting?.wait?.stay) this.s.gate = { ...this.s.gate!, until: null };
         else this.release(h.at, "timeout");
         return;
       }
@@ -138,13 +138,13 @@ export class Run {
 
   private fireStep(step: CompiledStep, occ: Occurrence, at: number, never: boolean): void {
     const s = this.s;
-    if (step.multi) s.last[step.id] = occ.base;
-    else s.done.push(step.id);
+    if (step.multi) s.last = { ...s.last, [step.id]: occ.base };
+    else s.done = append(s.done, step.id);
     const suffix = occ.label !== undefined ? `#${occ.label}` : "";
     const skip = never ? { reason: "no-window" as const } : this.skipReason(step, at);
     if (skip) {
       this.skip(step, at, suffix, occ.label, undefined, step.channel, step.content, skip.reason, skip.detail);
-      if (step.wait) s.anchors.push(at); // a skipped wait does not hold the rest of the SOP
+      if (step.wait) s.anchors = append(s.anchors, at); // a skipped wait does not hold the rest of the SOP
       return;
     }
     this.touch(step, step.mode, at, suffix, occ.label, undefined, step.channel, step.content);
@@ -152,10 +152,9 @@ export class Run {
   }
 
   private fireAlternative(step: CompiledStep, at: number, never: boolean): void {
-    const gate = this.s.gate!;
-    const alt = step.wait!.alternatives[gate.alt]!;
-    gate.alt += 1;
-    gate.until = this.clock.add(at, step.wait!.timeout);
+    const gate = { step: this.s.gate!.step, alt: this.s.gate!.alt + 1, until: this.clock.add(at, step.wait!.timeout) };
+    const alt = step.wait!.alternatives[gate.alt - 1]!;
+    this.s.gate = gate;
     const skip = never ? { reason: "no-window" as const } : this.expired(step, at);
     if (skip) this.skip(step, at, `~${gate.alt}`, undefined, gate.alt, alt.channel, alt.content, skip.reason, undefined);
     else this.touch(step, alt.mode, at, `~${gate.alt}`, undefined, gate.alt, alt.channel, alt.content);
@@ -166,9 +165,9 @@ export class Run {
     const s = this.s;
     const cap = step.cap;
     if (cap && cap.modes.has(mode)) {
-      s.sent.push(at);
+      s.sent = append(s.sent, at);
       // The history is shared by every cap of the journey: keep what the largest one needs.
-      if (s.sent.length > this.j.capHistory) s.sent.splice(0, s.sent.length - this.j.capHistory);
+      if (s.sent.length > this.j.capHistory) s.sent = s.sent.slice(s.sent.length - this.j.capHistory);
     }
     const effect: StepDueEffect = {
       type: "step.due",
@@ -231,7 +230,7 @@ export class Run {
     const s = this.s;
     const gate = s.gate!;
     s.gate = undefined;
-    s.anchors.push(at);
+    s.anchors = append(s.anchors, at);
     this.effects.push({ type: "wait.ended", journey: this.j.id, customer: s.customer, stage: s.stage, stepId: gate.step, at: iso(at), by, ...(event ? { event } : {}) });
   }
 
@@ -275,7 +274,7 @@ export class Run {
     this.peeked = undefined;
     const s = this.s;
     s.active = Math.max(s.active, happened);
-    if (happened >= s.enteredAt && !s.seen.includes(name)) s.seen.push(name);
+    if (happened >= s.enteredAt && !s.seen.includes(name)) s.seen = append(s.seen, name);
     this.count(name, happened);
     if (s.gate) {
       const step = this.stage.steps.find((x) => x.id === s.gate!.step);
@@ -294,15 +293,17 @@ export class Run {
   private count(name: string, happened: number): void {
     const keep = this.j.counted.get(name);
     if (!keep) return;
-    const times = (this.s.counts[name] ??= []);
-    times.push(happened);
+    const times = append(this.s.counts[name] ?? [], happened);
     times.sort((a, b) => a - b);
     if (times.length > keep.keep) times.splice(0, times.length - keep.keep);
     if (keep.within) {
       const oldest = this.clock.add(happened, keep.within, -1);
       while (times.length > 0 && times[0]! <= oldest) times.shift();
     }
-    if (times.length === 0) delete this.s.counts[name];
+    const counts: Record<string, readonly number[]> = { ...this.s.counts };
+    if (times.length === 0) delete counts[name];
+    else counts[name] = times;
+    this.s.counts = counts;
   }
 
   private recent(name: string, within: CompiledTransition["silentFor"], at: number): number {
@@ -314,14 +315,13 @@ export class Run {
 
   private tag(tag: string, at: number, reason: "rule" | "stage"): void {
     if (this.s.tags.includes(tag)) return;
-    this.s.tags.push(tag);
+    this.s.tags = append(this.s.tags, tag);
     this.effects.push({ type: "tag.added", journey: this.j.id, customer: this.s.customer, tag, at: iso(at), reason });
   }
 
   private untag(tag: string, at: number, reason: "rule" | "stage"): void {
-    const i = this.s.tags.indexOf(tag);
-    if (i < 0) return;
-    this.s.tags.splice(i, 1);
+    if (!this.s.tags.includes(tag)) return;
+    this.s.tags = this.s.tags.filter((t) => t !== tag);
     this.effects.push({ type: "tag.removed", journey: this.j.id, customer: this.s.customer, tag, at: iso(at), reason });
   }
 

@@ -2,7 +2,7 @@ import { compileJourney } from "./compile.js";
 import { approxMs } from "./duration.js";
 import { nextOccurrence } from "./occurrences.js";
 import type { JourneyDefinition } from "./schema.js";
-import { draftOf } from "./state.js";
+import { append, draftOf } from "./state.js";
 import { type Instant, toMillis } from "./time.js";
 import type { JourneyOptions } from "./validate.js";
 
@@ -104,10 +104,10 @@ function touchDays(compiled: ReturnType<typeof compileJourney>, stageId: string)
       if (day > HORIZON_DAYS) break;
       counts.set(day, (counts.get(day) ?? 0) + 1);
       if (!step.multi) {
-        d.done.push(step.id);
+        d.done = append(d.done, step.id);
         break;
       }
-      d.last[step.id] = occ.base;
+      d.last = { ...d.last, [step.id]: occ.base };
     }
     if (step.wait) {
       const waited = approxMs(step.wait.timeout) * (step.wait.alternatives.length + 1);

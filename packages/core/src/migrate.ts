@@ -2,7 +2,7 @@ import type { Effect } from "./effects.js";
 import type { Advanced, Journey } from "./journey.js";
 import { JourneyInputError } from "./errors.js";
 import { nextOccurrence } from "./occurrences.js";
-import { type JourneyState, draftOf, finish } from "./state.js";
+import { type JourneyState, append, draftOf, finish } from "./state.js";
 import { iso } from "./time.js";
 import { ZoneClock } from "./zone.js";
 import { Run } from "./engine.js";
@@ -38,21 +38,21 @@ export function migrateState(journey: Journey, state: JourneyState, options: Mig
   const stage = j.stages.get(d.stage)!;
   const ids = new Set(stage.steps.map((s) => s.id));
   d.done = d.done.filter((id) => ids.has(id));
-  for (const id of Object.keys(d.last)) if (!ids.has(id)) delete d.last[id];
+  d.last = Object.fromEntries(Object.entries(d.last).filter(([id]) => ids.has(id)));
   const gateStep = d.gate ? stage.steps.find((s) => s.id === d.gate!.step && s.wait) : undefined;
   if (d.gate && !gateStep) {
-    delete d.gate;
-    d.anchors.push(d.clock);
+    d.gate = undefined;
+    d.anchors = append(d.anchors, d.clock);
   }
   const gates = stage.steps.filter((s) => s.wait).length;
-  if (d.anchors.length > gates) d.anchors.length = gates;
+  if (d.anchors.length > gates) d.anchors = d.anchors.slice(0, gates);
   const clock = d.tz ? ZoneClock.of(d.tz) : j.zone;
   for (const step of stage.steps) {
     if (step.segment > d.anchors.length) continue;
     const anchor = step.segment === 0 ? d.enteredAt : d.anchors[step.segment - 1]!;
     for (let occ = nextOccurrence(step, d, clock, anchor); occ && occ.base <= d.clock; occ = nextOccurrence(step, d, clock, anchor)) {
-      if (step.multi) d.last[step.id] = occ.base;
-      else d.done.push(step.id);
+      if (step.multi) d.last = { ...d.last, [step.id]: occ.base };
+      else d.done = append(d.done, step.id);
       const suffix = occ.label !== undefined ? `#${occ.label}` : "";
       effects.push({
         type: "step.skipped",

@@ -42,24 +42,27 @@ export interface JourneyState {
   counts?: Record<string, number[]>;
 }
 
-/** A mutable working copy of a state, so advance() never mutates its input. */
-export type Draft = Omit<JourneyState, "done" | "last" | "seen" | "anchors" | "sent" | "tags" | "counts"> & {
-  done: string[];
-  last: Record<string, number>;
-  seen: string[];
-  anchors: number[];
-  sent: number[];
-  tags: string[];
-  counts: Record<string, number[]>;
+/**
+ * A working copy of a state, so advance() never mutates its input. Its collections are shared with
+ * the input and never changed in place: an update replaces the collection (see {@link append}), so
+ * a tick copies only what it changes and the next state shares the rest.
+ */
+export type Draft = Omit<JourneyState, "done" | "last" | "seen" | "gate" | "anchors" | "sent" | "tags" | "counts"> & {
+  done: readonly string[];
+  last: Readonly<Record<string, number>>;
+  seen: readonly string[];
+  gate?: Readonly<NonNullable<JourneyState["gate"]>>;
+  anchors: readonly number[];
+  sent: readonly number[];
+  tags: readonly string[];
+  counts: Readonly<Record<string, readonly number[]>>;
 };
+
+const NONE: readonly never[] = Object.freeze([]);
+const NO_KEYS: Readonly<Record<string, never>> = Object.freeze({});
 
 export function draftOf(s: JourneyState): Draft {
   // Field by field rather than spreads: this runs on every advance() and shapes stay monomorphic.
-  let counts: Record<string, number[]> = {};
-  if (s.counts) {
-    counts = {};
-    for (const k in s.counts) counts[k] = s.counts[k]!.slice();
-  }
   return {
     journey: s.journey,
     version: s.version,
@@ -74,38 +77,57 @@ export function draftOf(s: JourneyState): Draft {
     clock: s.clock,
     active: s.active,
     wake: s.wake,
-    done: s.done ? s.done.slice() : [],
-    last: s.last ? { ...s.last } : {},
-    seen: s.seen ? s.seen.slice() : [],
-    gate: s.gate ? { step: s.gate.step, alt: s.gate.alt, until: s.gate.until } : undefined,
-    anchors: s.anchors ? s.anchors.slice() : [],
-    sent: s.sent ? s.sent.slice() : [],
-    tags: s.tags ? s.tags.slice() : [],
-    counts,
+    done: s.done ?? NONE,
+    last: s.last ?? NO_KEYS,
+    seen: s.seen ?? NONE,
+    gate: s.gate,
+    anchors: s.anchors ?? NONE,
+    sent: s.sent ?? NONE,
+    tags: s.tags ?? NONE,
+    counts: s.counts ?? NO_KEYS,
   };
+}
+
+/** A new list with `item` at the end, allocated at its exact size (push and spread leave ~16 spare slots per stored state). */
+export function append<T>(list: readonly T[], item: T): T[] {
+  const n = list.length;
+  const out = new Array<T>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = list[i]!;
+  out[n] = item;
+  return out;
 }
 
 /** Drops empty collections and unset fields so stored states stay small and JSON round-trips exactly. */
 export function finish(d: Draft): JourneyState {
-  const out: JourneyState = { journey: d.journey, version: d.version, customer: d.customer } as JourneyState;
-  if (d.tz !== undefined) out.tz = d.tz;
-  if (d.birthday !== undefined) out.birthday = d.birthday;
-  if (d.assignee !== undefined) out.assignee = d.assignee;
-  if (d.attrs !== undefined) out.attrs = d.attrs;
-  out.stage = d.stage;
-  out.visit = d.visit;
-  out.enteredAt = d.enteredAt;
-  out.clock = d.clock;
-  out.active = d.active;
-  out.wake = d.wake;
-  if (d.done.length > 0) out.done = d.done;
-  if (hasKeys(d.last)) out.last = d.last;
-  if (d.seen.length > 0) out.seen = d.seen;
+  let out: JourneyState;
+  if (d.tz === undefined && d.birthday === undefined && d.assignee === undefined && d.attrs === undefined) {
+    // The usual shape as one literal: V8 keeps a literal's fields inside the object, while fields
+    // added one by one go to a separate property store (an extra allocation per state).
+    out =
+      d.done.length > 0
+        ? { journey: d.journey, version: d.version, customer: d.customer, stage: d.stage, visit: d.visit, enteredAt: d.enteredAt, clock: d.clock, active: d.active, wake: d.wake, done: d.done as string[] }
+        : { journey: d.journey, version: d.version, customer: d.customer, stage: d.stage, visit: d.visit, enteredAt: d.enteredAt, clock: d.clock, active: d.active, wake: d.wake };
+  } else {
+    out = { journey: d.journey, version: d.version, customer: d.customer } as JourneyState;
+    if (d.tz !== undefined) out.tz = d.tz;
+    if (d.birthday !== undefined) out.birthday = d.birthday;
+    if (d.assignee !== undefined) out.assignee = d.assignee;
+    if (d.attrs !== undefined) out.attrs = d.attrs;
+    out.stage = d.stage;
+    out.visit = d.visit;
+    out.enteredAt = d.enteredAt;
+    out.clock = d.clock;
+    out.active = d.active;
+    out.wake = d.wake;
+    if (d.done.length > 0) out.done = d.done as string[];
+  }
+  if (hasKeys(d.last)) out.last = d.last as Record<string, number>;
+  if (d.seen.length > 0) out.seen = d.seen as string[];
   if (d.gate !== undefined) out.gate = d.gate;
-  if (d.anchors.length > 0) out.anchors = d.anchors;
-  if (d.sent.length > 0) out.sent = d.sent;
-  if (d.tags.length > 0) out.tags = d.tags;
-  if (hasKeys(d.counts)) out.counts = d.counts;
+  if (d.anchors.length > 0) out.anchors = d.anchors as number[];
+  if (d.sent.length > 0) out.sent = d.sent as number[];
+  if (d.tags.length > 0) out.tags = d.tags as string[];
+  if (hasKeys(d.counts)) out.counts = d.counts as Record<string, number[]>;
   return out;
 }
 
