@@ -49,6 +49,8 @@ export interface CompiledTransition {
 export interface CompiledStage {
   id: string;
   steps: CompiledStep[];
+  /** Step id → index in `steps`. */
+  indexOf: Map<string, number>;
   addTags: string[];
   removeTags: string[];
   /** First matching event transition per event name (definition order wins). */
@@ -188,6 +190,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
     stages.set(stage.id, {
       id: stage.id,
       steps,
+      indexOf: new Map(steps.map((step) => [step.id, step.index])),
       addTags: stage.onEnter?.addTags ?? [],
       removeTags: stage.onEnter?.removeTags ?? [],
       onEvent: new Map(),

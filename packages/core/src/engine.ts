@@ -1,6 +1,6 @@
 import type { CompiledJourney, CompiledStage, CompiledStep, CompiledTransition } from "./compile.js";
 import type { Effect, EntryReason, SkipReason, StepDueEffect, StepSkippedEffect } from "./effects.js";
-import { type Occurrence, nextOccurrence } from "./occurrences.js";
+import { type Occurrence, nextOccurrence, singleBase } from "./occurrences.js";
 import { type Draft, append } from "./state.js";
 import { iso } from "./time.js";
 import { nextOpening } from "./window.js";
@@ -29,6 +29,10 @@ export class Run {
   /** The next happening found by the last catchUp(), reused by settle() when nothing changed since. */
   private peeked: Happening | null | undefined;
   private movesAt = Number.NaN;
+  /** Bit i set: step i of `doneStage` is done; rebuilt whenever `s.done` is replaced (it is copy-on-write). */
+  private doneBits = 0;
+  private doneOf: readonly string[] | null = null;
+  private doneStage: CompiledStage | null = null;
 
   constructor(
     private readonly j: CompiledJourney,
@@ -86,17 +90,54 @@ export class Run {
         best = earlier({ at: s.gate.until, kind: "release" }, best);
       }
     }
+    // The wall clock at the last anchor seen: steps of one segment share it.
+    let wallOf = Number.NaN;
+    let anchorDay = 0;
+    let anchorTod = 0;
     for (const step of stage.steps) {
       if (step.segment > s.anchors.length) continue;
       const anchor = step.segment === 0 ? s.enteredAt : s.anchors[step.segment - 1]!;
-      const occ = nextOccurrence(step, s, clock, anchor);
-      if (!occ) continue;
-      if (best && occ.base > best.at) continue; // windows and caps only move a step later
-      const at = this.effective(step, step.mode, occ.base);
+      let occ: Occurrence | null = null;
+      let base: number;
+      if (step.multi) {
+        occ = nextOccurrence(step, s, clock, anchor);
+        if (!occ) continue;
+        base = occ.base;
+      } else {
+        if (this.isDone(stage, step)) continue;
+        if (anchor !== wallOf) {
+          const wall = clock.wall(anchor);
+          wallOf = anchor;
+          anchorDay = wall.day;
+          anchorTod = wall.tod;
+        }
+        base = singleBase(step, clock, anchor, anchorDay, anchorTod);
+      }
+      if (best && base > best.at) continue; // windows and caps only move a step later
+      const at = this.effective(step, step.mode, base);
       if (best && at !== null && at > best.at) continue;
-      best = earlier(at === null ? { at: occ.base, kind: "step", step, occ, never: true } : { at, kind: "step", step, occ }, best);
+      occ ??= { base };
+      best = earlier(at === null ? { at: base, kind: "step", step, occ, never: true } : { at, kind: "step", step, occ }, best);
     }
     return best;
+  }
+
+  /** Whether a single step is done in this visit: a bit test instead of a search of `s.done` per step per scan. */
+  private isDone(stage: CompiledStage, step: CompiledStep): boolean {
+    // A bit per step; stages too long for one int fall back to the search.
+    if (stage.steps.length > 31) return this.s.done.includes(step.id);
+    const done = this.s.done;
+    if (done !== this.doneOf || stage !== this.doneStage) {
+      let bits = 0;
+      for (const id of done) {
+        const i = stage.indexOf.get(id);
+        if (i !== undefined) bits |= 1 << i;
+      }
+      this.doneBits = bits;
+      this.doneOf = done;
+      this.doneStage = stage;
+    }
+    return (this.doneBits & (1 << step.index)) !== 0;
   }
 
   /** The time a touch can really go out: inside its send window and under the frequency cap; null if never. */

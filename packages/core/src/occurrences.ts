@@ -19,13 +19,23 @@ const YEAR_LIMIT = 200;
 export function nextOccurrence(step: CompiledStep, s: Draft, clock: ZoneClock, anchor: number): Occurrence | null {
   if (!step.multi) {
     if (s.done.includes(step.id)) return null;
-    // A step whose time on the entry day has already passed is due at entry, not lost.
-    return { base: Math.max(firstBase(step, clock, anchor), anchor) };
+    const { day, tod } = clock.wall(anchor);
+    return { base: singleBase(step, clock, anchor, day, tod) };
   }
   const last = s.last[step.id];
   if (step.timing === "birthday") return nextBirthday(step, s, clock, anchor, last);
   if (step.timing === "holiday") return nextHoliday(step, clock, anchor, last);
   return nextRepeat(step, clock, anchor, last);
+}
+
+/**
+ * When a single (non-recurring) step is scheduled, given its segment's anchor and the anchor's
+ * wall-clock day and time (passed in so a scan over many steps reads the wall clock once).
+ */
+export function singleBase(step: CompiledStep, clock: ZoneClock, anchor: number, anchorDay: number, anchorTod: number): number {
+  const first = step.timing === "after" ? clock.add(anchor, step.after!) : clock.instant(anchorDay + step.day!, step.tod ?? anchorTod);
+  // A step whose time on the entry day has already passed is due at entry, not lost.
+  return Math.max(first, anchor);
 }
 
 function firstBase(step: CompiledStep, clock: ZoneClock, anchor: number): number {
