@@ -2,7 +2,7 @@ import { clockMinutes } from "./clock-time.js";
 import { type Span, approxMs, span } from "./duration.js";
 import type { Channel, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
 import type { JourneyOptions } from "./validate.js";
-import { type Range, type SendWindow, compileQuiet, resolveOpen } from "./window.js";
+import { type Range, type SendWindow, compileQuiet, resolveOpen, sendWindow } from "./window.js";
 import { MINUTE_MS, ZoneClock } from "./zone.js";
 
 // A validated definition turned into lookup-friendly structures, once per defineJourney().
@@ -91,7 +91,7 @@ function compileCap(cap: JourneyDefinition["frequencyCap"]): CompiledCap | undef
 function windowResolver(def: WindowDefinition | undefined, quiet: TimeRange | TimeRange[] | undefined) {
   const quietRanges: Range[] = compileQuiet(quiet);
   const fixed: SendWindow | undefined =
-    def === undefined || Array.isArray(def) || "from" in def ? { open: resolveOpen(def, undefined), quiet: quietRanges } : undefined;
+    def === undefined || Array.isArray(def) || "from" in def ? sendWindow(resolveOpen(def, undefined), quietRanges) : undefined;
   if (fixed) return () => fixed;
   const byValue = new Map<string, SendWindow>();
   const attribute = (def as { byAttribute: string }).byAttribute;
@@ -99,7 +99,7 @@ function windowResolver(def: WindowDefinition | undefined, quiet: TimeRange | Ti
     const key = attrs?.[attribute] ?? "";
     let w = byValue.get(key);
     if (!w) {
-      w = { open: resolveOpen(def, attrs), quiet: quietRanges };
+      w = sendWindow(resolveOpen(def, attrs), quietRanges);
       byValue.set(key, w);
     }
     return w;

@@ -14,6 +14,8 @@ export interface Range {
 export interface SendWindow {
   open: Range[] | null;
   quiet: Range[];
+  /** Minutes of the day at which the window can open: range starts and quiet-hour ends. */
+  starts: number[];
 }
 
 const EVERY_DAY = 0b11111110;
@@ -39,6 +41,10 @@ export function resolveOpen(def: WindowDefinition | undefined, attrs: Record<str
   return chosen === undefined ? null : ranges(chosen);
 }
 
+export function sendWindow(open: Range[] | null, quiet: Range[]): SendWindow {
+  return { open, quiet, starts: [...(open ?? [{ from: 0, to: 0, days: EVERY_DAY }]).map((r) => r.from), ...quiet.map((r) => r.to)] };
+}
+
 export function compileQuiet(def: TimeRange | TimeRange[] | undefined): Range[] {
   return def === undefined ? [] : ranges(def);
 }
@@ -51,8 +57,15 @@ function inRange(r: Range, weekday: number, minute: number): boolean {
 
 /** Whether a wall-clock weekday + minute is open for sending. */
 export function isOpenAt(w: SendWindow, weekday: number, minute: number): boolean {
-  if (w.open !== null && !w.open.some((r) => inRange(r, weekday, minute))) return false;
-  return !w.quiet.some((r) => inRange(r, weekday, minute));
+  // Index loops rather than some(): this runs for every candidate opening, without a closure each.
+  const open = w.open;
+  if (open !== null) {
+    let inside = false;
+    for (let i = 0; i < open.length && !inside; i++) inside = inRange(open[i]!, weekday, minute);
+    if (!inside) return false;
+  }
+  for (let i = 0; i < w.quiet.length; i++) if (inRange(w.quiet[i]!, weekday, minute)) return false;
+  return true;
 }
 
 /**
@@ -64,21 +77,25 @@ export function nextOpening(clock: ZoneClock, ts: number, w: SendWindow): number
   if (w.open === null && w.quiet.length === 0) return ts;
   const { day, tod } = clock.wall(ts);
   if (isOpenAt(w, clock.weekday(day), Math.floor(tod / MINUTE_MS))) return ts;
-  const starts = [...(w.open ?? [{ from: 0, to: 0, days: EVERY_DAY }]).map((r) => r.from), ...w.quiet.map((r) => r.to)];
   let best: number | null = null;
   for (let d = day; d <= day + 8; d++) {
     if (best !== null && clock.instant(d, 0) > best) break;
-    for (const minute of starts) {
+    for (let i = 0; i < w.starts.length; i++) {
+      const start = w.starts[i]! * MINUTE_MS;
       // A start inside a spring-forward gap opens when the gap ends.
-      const gapEnd = clock.gapEnd(d, minute * MINUTE_MS);
-      for (const at of gapEnd === null ? [clock.instant(d, minute * MINUTE_MS)] : [gapEnd, clock.instant(d, minute * MINUTE_MS)]) {
-        if (at <= ts || (best !== null && at >= best)) continue;
-        const wall = clock.wall(at);
-        if (isOpenAt(w, clock.weekday(wall.day), Math.floor(wall.tod / MINUTE_MS))) best = at;
-      }
+      const gapEnd = clock.gapEnd(d, start);
+      if (gapEnd !== null) best = earlierOpening(clock, w, gapEnd, ts, best);
+      best = earlierOpening(clock, w, clock.instant(d, start), ts, best);
     }
   }
   return best;
+}
+
+/** `at` when it is after `ts`, before `best` and open; otherwise `best`. */
+function earlierOpening(clock: ZoneClock, w: SendWindow, at: number, ts: number, best: number | null): number | null {
+  if (at <= ts || (best !== null && at >= best)) return best;
+  const wall = clock.wall(at);
+  return isOpenAt(w, clock.weekday(wall.day), Math.floor(wall.tod / MINUTE_MS)) ? at : best;
 }
 
 /** Minutes a week the window is open (for validation: 0 means a step could never be sent). */
@@ -93,9 +110,10 @@ export function openMinutesInWeek(def: WindowDefinition | undefined, quiet: Time
   }
   let least = Infinity;
   for (const open of variants) {
+    const window = sendWindow(open, quietRanges);
     let minutes = 0;
     for (let weekday = 1; weekday <= 7; weekday++) {
-      for (let m = 0; m < 1440; m++) if (isOpenAt({ open, quiet: quietRanges }, weekday, m)) minutes++;
+      for (let m = 0; m < 1440; m++) if (isOpenAt(window, weekday, m)) minutes++;
     }
     least = Math.min(least, minutes);
   }
