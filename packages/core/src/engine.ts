@@ -77,7 +77,9 @@ export class Run {
     let best: Happening | null = null;
     const stage = this.stage;
     const clock = this.clock;
-    for (const t of stage.onSilence) {
+    // Index loops here: for-of allocated an iterator result per step on this path.
+    for (let i = 0; i < stage.onSilence.length; i++) {
+      const t = stage.onSilence[i]!;
       best = earlier({ at: clock.add(Math.max(s.active, s.enteredAt), t.silentFor!), kind: "silence", transition: t }, best);
     }
     if (s.gate && s.gate.until !== null) {
@@ -94,7 +96,8 @@ export class Run {
     let wallOf = Number.NaN;
     let anchorDay = 0;
     let anchorTod = 0;
-    for (const step of stage.steps) {
+    for (let i = 0; i < stage.steps.length; i++) {
+      const step = stage.steps[i]!;
       if (step.segment > s.anchors.length) continue;
       const anchor = step.segment === 0 ? s.enteredAt : s.anchors[step.segment - 1]!;
       let occ: Occurrence | null = null;
@@ -129,8 +132,8 @@ export class Run {
     const done = this.s.done;
     if (done !== this.doneOf || stage !== this.doneStage) {
       let bits = 0;
-      for (const id of done) {
-        const i = stage.indexOf.get(id);
+      for (let k = 0; k < done.length; k++) {
+        const i = stage.indexOf.get(done[k]!);
         if (i !== undefined) bits |= 1 << i;
       }
       this.doneBits = bits;
@@ -258,7 +261,7 @@ export class Run {
   }
 
   private skipReason(step: CompiledStep, at: number): { reason: SkipReason; detail?: string } | null {
-    const seen = step.unless.find((name) => this.s.seen.includes(name));
+    const seen = step.unless.length === 0 ? undefined : step.unless.find((name) => this.s.seen.includes(name));
     if (seen) return { reason: "condition", detail: `${seen} happened` };
     return this.expired(step, at);
   }

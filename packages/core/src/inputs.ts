@@ -32,7 +32,8 @@ export function birthdayOf(value: unknown): string {
 /** Checks an input's shape and returns its instant in ms. */
 export function checkInput(input: JourneyInput): number {
   if (!input || typeof input !== "object") throw new JourneyInputError(`input: expected an object like { type: "tick", at }, got ${JSON.stringify(input)}`);
-  const at = toMillis(input.at, `input.at (${String(input.type)})`);
+  // Epoch ms need no conversion (the field name for errors is built only when needed).
+  const at = typeof input.at === "number" && Number.isFinite(input.at) ? input.at : toMillis(input.at, `input.at (${String(input.type)})`);
   switch (input.type) {
     case "tick":
       return at;
