@@ -1,4 +1,5 @@
 import { clockMinutes } from "./clock-time.js";
+import { DoneLists } from "./done-lists.js";
 import { type Span, approxMs, span } from "./duration.js";
 import type { Channel, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
 import type { JourneyOptions } from "./validate.js";
@@ -79,6 +80,8 @@ export interface CompiledJourney {
   attributes: string[];
   /** How many recent capped touches to remember: the largest `max` of any cap. */
   capHistory: number;
+  /** `done` lists shared between this journey's states. */
+  doneLists: DoneLists;
 }
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -229,7 +232,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
     }
   }
   const capHistory = Math.max(0, ...[def.frequencyCap, ...def.stages.map((s) => s.frequencyCap)].map((c) => c?.max ?? 0));
-  return { id: def.id, version: def.version, entry: def.entry, zone: ZoneClock.of(def.timezone), stages, tagRules, counted, attributes: [...attributes], capHistory };
+  return { id: def.id, version: def.version, entry: def.entry, zone: ZoneClock.of(def.timezone), stages, tagRules, counted, attributes: [...attributes], capHistory, doneLists: new DoneLists() };
 }
 
 function longer(a: Span | undefined, b: Span | undefined): Span | undefined {

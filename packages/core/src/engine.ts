@@ -1,7 +1,7 @@
 import type { CompiledJourney, CompiledStage, CompiledStep, CompiledTransition } from "./compile.js";
 import type { Effect, EntryReason, SkipReason, StepDueEffect, StepSkippedEffect } from "./effects.js";
 import { type Occurrence, nextOccurrence, singleBase } from "./occurrences.js";
-import { type Draft, append } from "./state.js";
+import { type Draft, NONE, append } from "./state.js";
 import { iso } from "./time.js";
 import { nextOpening } from "./window.js";
 import { ZoneClock } from "./zone.js";
@@ -183,7 +183,7 @@ export class Run {
   private fireStep(step: CompiledStep, occ: Occurrence, at: number, never: boolean): void {
     const s = this.s;
     if (step.multi) s.last = { ...s.last, [step.id]: occ.base };
-    else s.done = append(s.done, step.id);
+    else s.done = this.j.doneLists.append(s.done, step.id);
     const suffix = occ.label !== undefined ? `#${occ.label}` : "";
     const skip = never ? { reason: "no-window" as const } : this.skipReason(step, at);
     if (skip) {
@@ -301,7 +301,7 @@ export class Run {
     s.stage = to;
     s.visit += 1;
     s.enteredAt = at;
-    s.done = [];
+    s.done = NONE;
     s.last = {};
     s.seen = [];
     s.anchors = [];

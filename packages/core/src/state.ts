@@ -58,7 +58,8 @@ export type Draft = Omit<JourneyState, "done" | "last" | "seen" | "gate" | "anch
   counts: Readonly<Record<string, readonly number[]>>;
 };
 
-const NONE: readonly never[] = Object.freeze([]);
+/** The empty list every draft starts from (shared, frozen). */
+export const NONE: readonly never[] = Object.freeze([]);
 const NO_KEYS: Readonly<Record<string, never>> = Object.freeze({});
 
 export function draftOf(s: JourneyState): Draft {
