@@ -1,7 +1,16 @@
+import type { CompiledStage } from "./compile.js";
 import { NONE, append } from "./state.js";
 
 // Enough for every order in which the steps of real journeys get done; past it, lists are copied.
 const MAX_LISTS = 10_000;
+
+interface Node {
+  /** The shared lists one step longer, by step id. */
+  next: Map<string, readonly string[]>;
+  /** The list as a bit per step index of `stage` (see {@link DoneLists.bits}). */
+  stage: CompiledStage | null;
+  bits: number;
+}
 
 /**
  * Shares `done` lists between states. The customers of a stage mostly get its steps done in the
@@ -11,20 +20,35 @@ const MAX_LISTS = 10_000;
  * here are extended through the table; any other list (a state read back from JSON) is copied.
  */
 export class DoneLists {
-  /** Each shared list → the shared lists one step longer, by step id. */
-  private readonly children = new Map<readonly string[], Map<string, readonly string[]>>([[NONE, new Map()]]);
+  private readonly nodes = new Map<readonly string[], Node>([[NONE, { next: new Map(), stage: null, bits: 0 }]]);
 
   /** `list` with `id` appended. */
   append(list: readonly string[], id: string): readonly string[] {
-    const next = this.children.get(list);
-    if (next === undefined) return append(list, id);
-    let out = next.get(id);
+    const node = this.nodes.get(list);
+    if (node === undefined) return append(list, id);
+    let out = node.next.get(id);
     if (out === undefined) {
-      if (this.children.size >= MAX_LISTS) return append(list, id);
+      if (this.nodes.size >= MAX_LISTS) return append(list, id);
       out = Object.freeze(append(list, id));
-      next.set(id, out);
-      this.children.set(out, new Map());
+      node.next.set(id, out);
+      this.nodes.set(out, { next: new Map(), stage: null, bits: 0 });
     }
     return out;
+  }
+
+  /** Bit i set: step i of `stage` (at most 31 steps) is in `list`; remembered for shared lists. */
+  bits(list: readonly string[], stage: CompiledStage): number {
+    const node = this.nodes.get(list);
+    if (node !== undefined && node.stage === stage) return node.bits;
+    let bits = 0;
+    for (let k = 0; k < list.length; k++) {
+      const i = stage.indexOf.get(list[k]!);
+      if (i !== undefined) bits |= 1 << i;
+    }
+    if (node !== undefined) {
+      node.stage = stage;
+      node.bits = bits;
+    }
+    return bits;
   }
 }

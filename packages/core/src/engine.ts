@@ -131,12 +131,7 @@ export class Run {
     if (stage.steps.length > 31) return this.s.done.includes(step.id);
     const done = this.s.done;
     if (done !== this.doneOf || stage !== this.doneStage) {
-      let bits = 0;
-      for (let k = 0; k < done.length; k++) {
-        const i = stage.indexOf.get(done[k]!);
-        if (i !== undefined) bits |= 1 << i;
-      }
-      this.doneBits = bits;
+      this.doneBits = this.j.doneLists.bits(done, stage);
       this.doneOf = done;
       this.doneStage = stage;
     }

@@ -13,6 +13,19 @@ describe("shared done lists", () => {
     expect(Object.isFrozen(a)).toBe(true);
   });
 
+  it("gives a list's steps as bits of a stage's step indexes, shared or not", () => {
+    const lists = new DoneLists();
+    const stage = oneStage([
+      { id: "a", after: "0m", channel: "private_chat", content: "a" },
+      { id: "b", after: "1h", channel: "private_chat", content: "b" },
+      { id: "c", after: "2h", channel: "private_chat", content: "c" },
+    ]).compiled.stages.get("s")!;
+    const shared = lists.append(lists.append(NONE, "c"), "a");
+    expect(lists.bits(shared, stage)).toBe(0b101);
+    expect(lists.bits(shared, stage)).toBe(0b101);
+    expect(lists.bits(["b", "gone"], stage)).toBe(0b010);
+  });
+
   it("copies lists it did not make, leaving them unchanged", () => {
     const lists = new DoneLists();
     const parsed = JSON.parse('["greet"]') as string[];
