@@ -52,9 +52,9 @@ async function upsertStaff(tx: SqlRunner, workspaceId: string, userId: string): 
 
 /** Records the event once; false when this dedupe key was already processed (a WeCom retry). */
 async function recordOnce(tx: SqlRunner, ctx: ContactContext, customerId: string, dedupeKey: string, name: string, at: Date, data: unknown): Promise<boolean> {
-  const rows = await tx.query<{ id: string }>(
+  const rows = await tx.query<{ event_id: string }>(
     `INSERT INTO events (workspace_id, event_id, customer_id, name, at, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb)
-     ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING id`,
+     ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING event_id`,
     [ctx.workspaceId, dedupeKey, customerId, name, at, JSON.stringify(data)],
   );
   return rows.length > 0;

@@ -51,7 +51,7 @@ builder.queryFields((t) => ({
       channel: t.arg({ type: ChannelEnum, required: true }),
       limit: t.arg.int({ defaultValue: 10, description: "at most 100" }),
     },
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (query, _root, args, ctx) => {
       const id = args.customer;
       const identity =
         args.idKind === "external" ? { externalId: id }
@@ -59,9 +59,12 @@ builder.queryFields((t) => ({
         : args.idKind === "wecom" ? { wecomExternalUserId: id }
         : args.idKind === "unionid" ? { unionId: id }
         : { OR: [{ externalId: id }, { oaOpenId: id }, { wecomExternalUserId: id }, { unionId: id }] };
+      const workspaceId = requireAuth(ctx).workspaceId;
+      const customers = await ctx.db.prisma.customer.findMany({ where: { workspaceId, ...customerScope(ctx), ...identity }, select: { id: true } });
+      if (customers.length === 0) return [];
       return ctx.db.prisma.delivery.findMany({
         ...query,
-        where: { workspaceId: requireAuth(ctx).workspaceId, channel: args.channel, status: "due", dueAt: { lte: ctx.now }, customer: { ...customerScope(ctx), ...identity } },
+        where: { workspaceId, customerId: { in: customers.map((c) => c.id) }, channel: args.channel, status: "due", dueAt: { lte: ctx.now } },
         orderBy: [{ dueAt: "desc" }, { key: "asc" }],
         take: Math.min(Math.max(args.limit ?? 10, 1), 100),
       });
