@@ -1,6 +1,7 @@
 import type { Effect, StepDueEffect } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
 import type { AdvancedEnrollment } from "./enrollment-row.js";
+import { type DeliveryInsert, insertDeliveries } from "./insert-deliveries.js";
 import { taskKind } from "./task-kind.js";
 
 /** A task as published to live feeds. */
@@ -51,7 +52,7 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
     ],
   );
 
-  const d = { ws: [] as string[], enrollment: [] as string[], customer: [] as string[], key: [] as string[], journey: [] as string[], stage: [] as string[], step: [] as string[], due: [] as string[], channel: [] as string[], content: [] as string[], mode: [] as string[], status: [] as string[], reason: [] as (string | null)[] };
+  const deliveries: DeliveryInsert[] = [];
   const taskSteps: Array<{ item: AdvancedEnrollment; effect: StepDueEffect }> = [];
   const tagsAdded: Array<[string, string]> = [];
   const tagsRemoved: Array<[string, string]> = [];
@@ -59,24 +60,13 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
     const { row } = item;
     let moved = false;
     for (const e of item.effects) {
-      if (e.type === "step.due" || e.type === "step.skipped") {
-        d.ws.push(row.workspace_id);
-        d.enrollment.push(row.id);
-        d.customer.push(row.customer_id);
-        d.key.push(e.key);
-        d.journey.push(row.journey_key);
-        d.stage.push(e.stage);
-        d.step.push(e.stepId);
-        d.due.push(e.dueAt);
-        d.channel.push(e.channel);
-        d.content.push(e.content);
-        d.mode.push(e.type === "step.due" ? e.mode : "auto");
-        d.status.push(e.type === "step.skipped" ? "skipped" : e.mode === "task" ? "task" : "due");
-        d.reason.push(e.type === "step.skipped" ? e.reason : null);
-        if (e.type === "step.due") {
-          notices.fired++;
-          if (e.mode === "task") taskSteps.push({ item, effect: e });
-        } else notices.skipped++;
+      if (e.type === "step.due") {
+        deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: e.mode === "task" ? "task" : "due", reason: null });
+        notices.fired++;
+        if (e.mode === "task") taskSteps.push({ item, effect: e });
+      } else if (e.type === "step.skipped") {
+        deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: "skipped", reason: e.reason });
+        notices.skipped++;
       } else if (e.type === "tag.added") tagsAdded.push([row.customer_id, e.tag]);
       else if (e.type === "tag.removed") tagsRemoved.push([row.customer_id, e.tag]);
       else if (e.type === "stage.entered") moved = true;
@@ -84,14 +74,7 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
     if (moved) notices.boards.add(row.workspace_id);
     if (item.effects.length > 0) notices.timelines.push({ workspaceId: row.workspace_id, customerId: row.customer_id, effects: item.effects });
   }
-  if (d.key.length > 0) {
-    await tx.execute(
-      `INSERT INTO deliveries (workspace_id, enrollment_id, customer_id, key, journey_key, stage, step_id, due_at, channel, content, mode, status, reason)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-       ON CONFLICT (key) DO NOTHING`,
-      [d.ws, d.enrollment, d.customer, d.key, d.journey, d.stage, d.step, d.due, d.channel, d.content, d.mode, d.status, d.reason],
-    );
-  }
+  if (deliveries.length > 0) await insertDeliveries(tx, deliveries);
   if (taskSteps.length > 0) await insertTasks(tx, taskSteps, notices);
   if (tagsAdded.length > 0) {
     await tx.execute(
