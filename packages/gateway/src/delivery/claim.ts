@@ -50,7 +50,8 @@ WITH claimed AS (
     FOR UPDATE SKIP LOCKED))
   RETURNING key, workspace_id, enrollment_id, customer_id, journey_key, stage, step_id, channel, mode, content, due_at, attempts
 )
-SELECT d.*, c.external_id, c.name, c.timezone, c.attributes, c.wecom_external_user_id, c.oa_open_id, c.union_id, c.last_event_at,
+SELECT d.*, c.external_id, c.name, c.timezone, c.attributes, c.wecom_external_user_id, c.oa_open_id, c.union_id,
+       (SELECT max(ev.at) FROM events ev WHERE ev.customer_id = c.id) AS last_event_at,
        s.id AS staff_id, s.external_id AS staff_external_id, ct.body AS content_body
 FROM claimed d
 JOIN customers c ON c.id = d.customer_id

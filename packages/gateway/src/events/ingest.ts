@@ -68,10 +68,6 @@ export async function ingestEvents(
       now,
       notices,
     );
-    await tx.execute(
-      `UPDATE customers c SET last_event_at = GREATEST(c.last_event_at, v.at) FROM (SELECT cid, max(at) AS at FROM unnest($1::text[], $2::timestamptz[]) AS u(cid, at) GROUP BY cid) v WHERE c.id = v.cid`,
-      [toApply.map((a) => a.customerId!), toApply.map((a) => new Date(a.at))],
-    );
   });
   rejected.sort((a, b) => a.index - b.index);
   return { accepted: stored, duplicates, rejected };

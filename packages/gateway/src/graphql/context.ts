@@ -25,6 +25,8 @@ export interface Loaders {
   journey: DataLoader<string, { row: JourneyRow; compiled: CompiledJourney } | null>;
   /** An enrollment's deliveries, newest first (at most PAST_STEPS_MAX) — the key is `${customerId} ${enrollmentId}`. */
   pastSteps: DataLoader<string, Delivery[]>;
+  /** A customer's latest stored event time (by customer id). */
+  lastEventAt: DataLoader<string, Date | null>;
 }
 
 /** The most past steps one enrollment shows. */
@@ -126,6 +128,13 @@ function createLoaders(ctx: Context): Loaders {
         byEnrollment.set(r.enrollmentId, list);
       }
       return pairs.map(([, enrollmentId]) => byEnrollment.get(enrollmentId) ?? []);
+    }),
+    // Derived from the events (index on customer, time) rather than stamped on the customer by every
+    // ingested event: that update cost the ingest path a third of its throughput.
+    lastEventAt: new DataLoader(async (ids) => {
+      const rows = await ctx.db.prisma.event.groupBy({ by: ["customerId"], where: { workspaceId: workspaceId(), customerId: { in: [...ids] } }, _max: { at: true } });
+      const byId = new Map(rows.map((r) => [r.customerId, r._max.at]));
+      return ids.map((id) => byId.get(id) ?? null);
     }),
   };
 }

@@ -13,8 +13,8 @@ export interface ContactEvent {
 
 /**
  * Feeds one event to a customer's active enrollments in the caller's transaction (so transitions
- * and `unless` conditions see it) and stamps customers.last_event_at; `exceptStaffId` leaves that
- * staff member's enrollments out.
+ * and `unless` conditions see it); `exceptStaffId` leaves that staff member's enrollments out. The caller
+ * has stored the event: a customer's last interaction is read from the stored events.
  */
 export async function applyContactEvent(
   tx: SqlRunner,
@@ -23,7 +23,6 @@ export async function applyContactEvent(
   notices: Notices,
 ): Promise<number> {
   const { workspaceId, customerId, event, now } = args;
-  await tx.execute(`UPDATE customers SET last_event_at = GREATEST(last_event_at, $2) WHERE id = $1`, [customerId, event.at]);
   return applyEvents(
     tx,
     registry,

@@ -28,6 +28,11 @@ describe.each(["pglite", "postgres"] as const)("channel adapters on %s", (kind) 
     await t?.drop();
   });
 
+  /** A stored behaviour event: the customer's last interaction as the adapters read it. */
+  async function storeEvent(workspaceId: string, customerId: string, at: Date) {
+    await t.db.sql.execute(`INSERT INTO events (workspace_id, event_id, customer_id, name, at) VALUES ($1, $2, $3, 'message.replied', $4)`, [workspaceId, `${customerId}@${at.toISOString()}`, customerId, at]);
+  }
+
   async function setup(channel: string, n: number, body: unknown) {
     const env = createEnv(server, T0);
     const s = await setupDeliveries(t.db, channel, n);
@@ -60,8 +65,9 @@ describe.each(["pglite", "postgres"] as const)("channel adapters on %s", (kind) 
     for (const c of [fresh, stale, noTemplate]) {
       await t.db.sql.execute(`UPDATE customers SET oa_open_id = 'o-' || external_id WHERE id = $1`, [c]);
     }
-    await t.db.sql.execute(`UPDATE customers SET last_event_at = $2 WHERE id = $1`, [fresh, new Date(T0.getTime() - 47 * HOUR)]);
-    await t.db.sql.execute(`UPDATE customers SET last_event_at = $2 WHERE id = ANY($1::text[])`, [[stale, noTemplate], new Date(T0.getTime() - 49 * HOUR)]);
+    // their last interactions: 47 h ago (inside the 48 h window) and 49 h ago (outside it)
+    await storeEvent(s.workspaceId, fresh!, new Date(T0.getTime() - 47 * HOUR));
+    for (const c of [stale!, noTemplate!]) await storeEvent(s.workspaceId, c, new Date(T0.getTime() - 49 * HOUR));
     const openids = await t.db.sql.query<{ id: string; oa_open_id: string }>(`SELECT id, oa_open_id FROM customers WHERE id = ANY($1::text[])`, [[fresh, stale, noTemplate]]);
     for (const o of openids) s.fake.follow(OA.appId, o.oa_open_id, { lastInteractionAt: T0.getTime() - (o.id === fresh ? 47 : 49) * HOUR });
     // the third customer's step uses content without a template
@@ -114,7 +120,8 @@ describe.each(["pglite", "postgres"] as const)("channel adapters on %s", (kind) 
 
   it("access tokens: 50 concurrent deliveries cause one token fetch per app", async () => {
     const s = await setup("official_account", 50, { text: "hello" });
-    await t.db.sql.execute(`UPDATE customers SET oa_open_id = 'o-' || external_id, last_event_at = $2 WHERE id = ANY($1::text[])`, [s.customers, new Date(T0.getTime() - HOUR)]);
+    await t.db.sql.execute(`UPDATE customers SET oa_open_id = 'o-' || external_id WHERE id = ANY($1::text[])`, [s.customers]);
+    for (const c of s.customers) await storeEvent(s.workspaceId, c, new Date(T0.getTime() - HOUR));
     for (let i = 0; i < 50; i++) s.fake.follow(OA.appId, `o-c${i}`, { lastInteractionAt: T0.getTime() - HOUR });
     expect(await s.run(createOfficialAccountAdapter({ api: s.clients.officialAccount! }), 50)).toMatchObject({ sent: 50 });
     expect(s.fake.sent.custom).toHaveLength(50);

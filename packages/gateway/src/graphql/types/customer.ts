@@ -13,7 +13,7 @@ export const CustomerType = builder.prismaObject("Customer", {
     wecomExternalUserId: t.exposeString("wecomExternalUserId", { nullable: true }),
     oaOpenId: t.exposeString("oaOpenId", { nullable: true }),
     unionId: t.exposeString("unionId", { nullable: true }),
-    lastEventAt: t.expose("lastEventAt", { type: "DateTime", nullable: true }),
+    lastEventAt: t.field({ type: "DateTime", nullable: true, resolve: (c, _args, ctx) => ctx.loaders.lastEventAt.load(c.id) }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     staffId: t.exposeID("staffId", { nullable: true }),
     staff: t.relation("staff", { nullable: true }),
