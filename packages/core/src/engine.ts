@@ -26,8 +26,15 @@ const MAX_MOVES_AT_ONE_INSTANT = 64;
 export class Run {
   readonly effects: Effect[] = [];
   private moves = 0;
-  /** The next happening found by the last catchUp(), reused by settle() when nothing changed since. */
-  private peeked: Happening | null | undefined;
+  /**
+   * The next happening when it is already known (undefined: scan for it): the one the last
+   * catchUp() found beyond its horizon, for settle(), or the runner-up of the last scan once its
+   * best was applied without touching what the other candidates depend on (see apply()).
+   */
+  private known: Happening | null | undefined;
+  /** The best and second-best happenings of the scan in progress, then of the last scan. */
+  private best: Happening | null = null;
+  private second: Happening | null = null;
   private movesAt = Number.NaN;
   /** Bit i set: step i of `doneStage` is done; rebuilt whenever `s.done` is replaced (it is copy-on-write). */
   private doneBits = 0;
@@ -55,7 +62,7 @@ export class Run {
       const next = this.next();
       if (!next || next.at > until) {
         this.s.clock = Math.max(this.s.clock, until);
-        this.peeked = next;
+        this.known = next;
         return;
       }
       this.s.clock = Math.max(this.s.clock, next.at);
@@ -65,31 +72,33 @@ export class Run {
 
   /** Recomputes when advance() must next be called. */
   settle(): void {
-    const next = this.peeked !== undefined ? this.peeked : this.next();
+    const next = this.next();
     this.s.wake = next?.at ?? null;
   }
 
   /** The earliest thing still to happen in the current stage visit. */
   next(): Happening | null {
-    this.peeked = undefined;
+    const known = this.known;
+    this.known = undefined;
+    this.forgetScan();
+    if (known !== undefined) return known;
     const s = this.s;
     if (s.visit === 0) return { at: s.enteredAt, kind: "enter" };
-    let best: Happening | null = null;
     const stage = this.stage;
     const clock = this.clock;
     // Index loops here: for-of allocated an iterator result per step on this path.
     for (let i = 0; i < stage.onSilence.length; i++) {
       const t = stage.onSilence[i]!;
-      best = earlier({ at: clock.add(Math.max(s.active, s.enteredAt), t.silentFor!), kind: "silence", transition: t }, best);
+      this.offer({ at: clock.add(Math.max(s.active, s.enteredAt), t.silentFor!), kind: "silence", transition: t });
     }
     if (s.gate && s.gate.until !== null) {
       const step = stage.steps.find((x) => x.id === s.gate!.step);
       if (step?.wait && s.gate.alt < step.wait.alternatives.length) {
         const alt = step.wait.alternatives[s.gate.alt]!;
         const at = this.effective(step, alt.mode, s.gate.until);
-        best = earlier({ at: at ?? s.gate.until, kind: "alternative", step, base: s.gate.until, ...(at === null ? { never: true as const } : {}) }, best);
+        this.offer({ at: at ?? s.gate.until, kind: "alternative", step, base: s.gate.until, ...(at === null ? { never: true as const } : {}) });
       } else {
-        best = earlier({ at: s.gate.until, kind: "release" }, best);
+        this.offer({ at: s.gate.until, kind: "release" });
       }
     }
     // The wall clock at the last anchor seen: steps of one segment share it.
@@ -116,13 +125,30 @@ export class Run {
         }
         base = singleBase(step, clock, anchor, anchorDay, anchorTod);
       }
-      if (best && base > best.at) continue; // windows and caps only move a step later
+      // Windows and caps only move a step later: one that cannot be first or second is not worth placing.
+      const second = this.second;
+      if (second && base > second.at) continue;
       const at = this.effective(step, step.mode, base);
-      if (best && at !== null && at > best.at) continue;
+      if (second && at !== null && at > second.at) continue;
       occ ??= { base };
-      best = earlier(at === null ? { at: base, kind: "step", step, occ, never: true } : { at, kind: "step", step, occ }, best);
+      this.offer(at === null ? { at: base, kind: "step", step, occ, never: true } : { at, kind: "step", step, occ });
     }
-    return best;
+    return this.best;
+  }
+
+  private forgetScan(): void {
+    this.best = null;
+    this.second = null;
+  }
+
+  /** Places a candidate among the best two of the scan. */
+  private offer(h: Happening): void {
+    if (this.best === null || before(h, this.best)) {
+      this.second = this.best;
+      this.best = h;
+    } else if (this.second === null || before(h, this.second)) {
+      this.second = h;
+    }
   }
 
   /** Whether a single step is done in this visit: a bit test instead of a search of `s.done` per step per scan. */
@@ -153,7 +179,12 @@ export class Run {
   }
 
   private apply(h: Happening): void {
-    this.peeked = undefined;
+    // A single step without a wait or a capped touch changes nothing but its own `done` entry (and
+    // the effects), so the rest of the scan stands and its runner-up is the next happening: that
+    // saves the second scan of a typical firing tick.
+    const keep = h === this.best && h.kind === "step" && !h.step.multi && !h.step.wait && !(h.step.cap && h.step.cap.modes.has(h.step.mode));
+    this.known = keep ? this.second : undefined;
+    this.forgetScan();
     switch (h.kind) {
       case "enter":
         this.enter(this.j.entry, h.at, "enroll", {});
@@ -275,7 +306,7 @@ export class Run {
 
   /** Leaves the current stage (cancelling what is pending) and starts `to`'s SOP anew. */
   enter(to: string, at: number, reason: EntryReason, extra: { event?: { id: string; name: string }; tag?: string; by?: string }): void {
-    this.peeked = undefined;
+    this.known = undefined;
     const s = this.s;
     const from = s.visit === 0 ? null : s.stage;
     if (from !== null) {
@@ -310,7 +341,7 @@ export class Run {
 
   /** Records a customer event at `at` (its own time `happened` may be earlier when it arrived late). */
   event(id: string, name: string, at: number, happened: number): void {
-    this.peeked = undefined;
+    this.known = undefined;
     const s = this.s;
     s.active = Math.max(s.active, happened);
     if (happened >= s.enteredAt && !s.seen.includes(name)) s.seen = append(s.seen, name);
@@ -371,7 +402,7 @@ export class Run {
   }
 
   assign(assignee: string | null, at: number, by?: string): void {
-    this.peeked = undefined;
+    this.known = undefined;
     const s = this.s;
     const from = s.assignee ?? null;
     if (from === assignee) return;
@@ -381,9 +412,9 @@ export class Run {
   }
 }
 
-/** The earlier of two happenings; at the same instant, entry, then silence, waits, then steps in SOP order. */
-function earlier(h: Happening, best: Happening | null): Happening {
-  return !best || h.at < best.at || (h.at === best.at && rank(h) < rank(best)) ? h : best;
+/** Whether `h` comes before `other`: earlier, or at the same instant entry, then silence, waits, then steps in SOP order. */
+function before(h: Happening, other: Happening): boolean {
+  return h.at < other.at || (h.at === other.at && rank(h) < rank(other));
 }
 
 function rank(h: Happening): number {
