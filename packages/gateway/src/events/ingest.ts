@@ -41,7 +41,9 @@ export async function ingestEvents(
   await db.sql.transaction(async (tx) => {
     const settings = (await tx.query<{ settings: { unknownCustomers?: string } }>(`SELECT settings FROM workspaces WHERE id = $1`, [workspaceId]))[0]?.settings ?? {};
     await resolveCustomers(tx, registry, workspaceId, accepted, settings.unknownCustomers === "create", now, notices, rejected);
-    const known = accepted.filter((a) => a.customerId !== undefined);
+    // In event-id order: two batches carrying some of the same ids (a retry while the first is still
+    // in flight) then wait for each other in one order instead of deadlocking.
+    const known = accepted.filter((a) => a.customerId !== undefined).sort((x, y) => (x.event.id < y.event.id ? -1 : x.event.id > y.event.id ? 1 : x.index - y.index));
     if (known.length === 0) return;
     const inserted = await tx.query<{ event_id: string }>(
       `INSERT INTO events (workspace_id, event_id, customer_id, name, at, data)

@@ -63,6 +63,18 @@ describe.each(["pglite", "postgres"] as const)("events, moves and handovers on %
     expect(await count(t.db.sql, `SELECT count(*) AS n FROM deliveries WHERE customer_id = $1 AND step_id = 'trial'`, [a!.id])).toBe(1);
   });
 
+  it("two batches in flight at once with the same ids (opposite orders) both complete and store each event once", async () => {
+    const { workspaceId, registry, customers } = await setup();
+    const events = customers.flatMap((c, i) => Array.from({ length: 100 }, (_, j) => ({ id: `race-${i}-${String(j).padStart(3, "0")}`, customer: c.external_id, name: "message.read", at: hours(1) })));
+    const results = await Promise.all([
+      ingestEvents(t.db, registry, workspaceId, events, hours(2), emptyNotices()),
+      ingestEvents(t.db, registry, workspaceId, [...events].reverse(), hours(2), emptyNotices()),
+    ]);
+    expect(results.map((r) => r.accepted + r.duplicates)).toEqual([events.length, events.length]);
+    expect(results[0]!.accepted + results[1]!.accepted).toBe(events.length);
+    expect(await count(t.db.sql, `SELECT count(*) AS n FROM events WHERE workspace_id = $1 AND event_id LIKE 'race-%'`, [workspaceId])).toBe(events.length);
+  });
+
   it("handles out-of-order arrival: a late event counts for silence without rewriting what was sent", async () => {
     const { workspaceId, registry, customers } = await setup();
     const c = customers[0]!;
