@@ -4,7 +4,7 @@ import { type Span, approxMs, span } from "./duration.js";
 import type { Channel, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
 import type { JourneyOptions } from "./validate.js";
 import { type Range, type SendWindow, compileQuiet, resolveOpen, sendWindow } from "./window.js";
-import { MINUTE_MS, ZoneClock } from "./zone.js";
+import { DAY_MS, MINUTE_MS, ZoneClock } from "./zone.js";
 
 // A validated definition turned into lookup-friendly structures, once per defineJourney().
 
@@ -32,6 +32,8 @@ export interface CompiledStep {
   repeat?: { every: Span; times?: number; for?: Span };
   holidayDays?: number[];
   multi: boolean;
+  /** For single steps: a lower bound of (scheduled time − anchor), so a scan can pass over far steps without computing them. */
+  earliest: number;
   unless: string[];
   wait?: { events: string[]; timeout: Span; alternatives: Array<{ content: string; channel: Channel; mode: "auto" | "task" }>; stay: boolean };
   expire?: Span;
@@ -144,6 +146,7 @@ function compileStep(
       : {}),
     ...(step.holiday ? { holidayDays: [...new Set((options.holidays?.[step.holiday] ?? []).map(ZoneClock.dayOf))].sort((a, b) => a - b) } : {}),
     multi: step.repeat !== undefined || timing === "birthday" || timing === "holiday",
+    earliest: earliestAfterAnchor(step),
     unless: list(step.unless),
     ...(step.waitFor
       ? {
@@ -159,6 +162,28 @@ function compileStep(
     ...(levels.cap ? { cap: levels.cap } : {}),
     window: windowResolver(step.window ?? levels.window, step.quietHours ?? levels.quietHours),
   };
+}
+
+// Wall-clock days can be shorter than 24 h by a UTC offset change (DST, or a zone moving across the
+// date line): two days cover any such change on record.
+const OFFSET_CHANGE_DAYS = 2;
+
+/**
+ * A lower bound of how long after its anchor a single step is scheduled, whatever the time zone:
+ * `day: N` is at least N − 1 wall-clock days after the anchor's time of day, `after` at least its
+ * exact part plus its calendar part counted in short months; either less the largest offset change.
+ */
+function earliestAfterAnchor(step: StepDefinition): number {
+  let days = 0;
+  let ms = 0;
+  if (step.after !== undefined) {
+    const s = span(step.after);
+    days = s.months * 28 + s.days;
+    ms = s.ms;
+  } else if (step.day !== undefined) {
+    days = step.day - 1;
+  }
+  return ms + Math.max(0, days - OFFSET_CHANGE_DAYS) * DAY_MS;
 }
 
 /** Compiles a definition that {@link assertValidJourney} accepted. */

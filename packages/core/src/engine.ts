@@ -116,6 +116,8 @@ export class Run {
         if (!occ) continue;
         base = occ.base;
       } else {
+        const second: Happening | null = this.second;
+        if (second !== null && anchor + step.earliest > second.at) continue;
         if (this.isDone(stage, step)) continue;
         if (anchor !== wallOf) {
           const wall = clock.wall(anchor);
