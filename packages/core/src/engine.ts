@@ -109,6 +109,8 @@ export class Run {
       const step = stage.steps[i]!;
       if (step.segment > s.anchors.length) continue;
       const anchor = step.segment === 0 ? s.enteredAt : s.anchors[step.segment - 1]!;
+      // Windows and caps only move a step later: one that cannot be first or second is not worth placing.
+      const second = this.second;
       let occ: Occurrence | null = null;
       let base: number;
       if (step.multi) {
@@ -116,8 +118,7 @@ export class Run {
         if (!occ) continue;
         base = occ.base;
       } else {
-        const second: Happening | null = this.second;
-        if (second !== null && anchor + step.earliest > second.at) continue;
+        if (second && anchor + step.earliest > second.at) continue;
         if (this.isDone(stage, step)) continue;
         if (anchor !== wallOf) {
           const wall = clock.wall(anchor);
@@ -127,8 +128,6 @@ export class Run {
         }
         base = singleBase(step, clock, anchor, anchorDay, anchorTod);
       }
-      // Windows and caps only move a step later: one that cannot be first or second is not worth placing.
-      const second = this.second;
       if (second && base > second.at) continue;
       const at = this.effective(step, step.mode, base);
       if (second && at !== null && at > second.at) continue;
