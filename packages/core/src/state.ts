@@ -133,6 +133,7 @@ export function finish(d: Draft): JourneyState {
 }
 
 function hasKeys(o: object): boolean {
+  if (o === NO_KEYS) return false; // the usual case, without setting up a for-in
   for (const _ in o) return true;
   return false;
 }
