@@ -1,6 +1,6 @@
 import type { CompiledJourney, CompiledStage, CompiledStep, CompiledTransition } from "./compile.js";
 import type { Effect, EntryReason, SkipReason, StepDueEffect, StepSkippedEffect } from "./effects.js";
-import { type Occurrence, nextOccurrence, singleBase } from "./occurrences.js";
+import { nextOccurrence, singleBase } from "./occurrences.js";
 import { type Draft, NONE, append } from "./state.js";
 import { iso } from "./time.js";
 import { nextOpening } from "./window.js";
@@ -12,7 +12,8 @@ type Happening =
   | { at: number; kind: "silence"; transition: CompiledTransition }
   | { at: number; kind: "release" }
   | { at: number; kind: "alternative"; step: CompiledStep; base: number; never?: true }
-  | { at: number; kind: "step"; step: CompiledStep; occ: Occurrence; never?: true };
+  // One shape for every step candidate (the scan makes two per tick): the occurrence inline, `never` always set.
+  | { at: number; kind: "step"; step: CompiledStep; base: number; label: string | undefined; never: boolean };
 
 const ORDER = { enter: 0, silence: 1, release: 2, alternative: 3, step: 4 } as const;
 // Bounds a chain of instant transitions; validation already rejects loops, this only guards.
@@ -111,12 +112,13 @@ export class Run {
       const anchor = step.segment === 0 ? s.enteredAt : s.anchors[step.segment - 1]!;
       // Windows and caps only move a step later: one that cannot be first or second is not worth placing.
       const second = this.second;
-      let occ: Occurrence | null = null;
+      let label: string | undefined;
       let base: number;
       if (step.multi) {
-        occ = nextOccurrence(step, s, clock, anchor);
+        const occ = nextOccurrence(step, s, clock, anchor);
         if (!occ) continue;
         base = occ.base;
+        label = occ.label;
       } else {
         if (second && anchor + step.earliest > second.at) continue;
         if (this.isDone(stage, step)) continue;
@@ -131,8 +133,7 @@ export class Run {
       if (second && base > second.at) continue;
       const at = this.effective(step, step.mode, base);
       if (second && at !== null && at > second.at) continue;
-      occ ??= { base };
-      this.offer(at === null ? { at: base, kind: "step", step, occ, never: true } : { at, kind: "step", step, occ });
+      this.offer({ at: at ?? base, kind: "step", step, base, label, never: at === null });
     }
     return this.best;
   }
@@ -203,22 +204,22 @@ export class Run {
       case "alternative":
         return this.fireAlternative(h.step, h.at, h.never === true);
       case "step":
-        return this.fireStep(h.step, h.occ, h.at, h.never === true);
+        return this.fireStep(h.step, h.base, h.label, h.at, h.never);
     }
   }
 
-  private fireStep(step: CompiledStep, occ: Occurrence, at: number, never: boolean): void {
+  private fireStep(step: CompiledStep, base: number, label: string | undefined, at: number, never: boolean): void {
     const s = this.s;
-    if (step.multi) s.last = { ...s.last, [step.id]: occ.base };
+    if (step.multi) s.last = { ...s.last, [step.id]: base };
     else s.done = this.j.doneLists.append(s.done, step.id);
-    const suffix = occ.label !== undefined ? `#${occ.label}` : "";
+    const suffix = label !== undefined ? `#${label}` : "";
     const skip = never ? { reason: "no-window" as const } : this.skipReason(step, at);
     if (skip) {
-      this.skip(step, at, suffix, occ.label, undefined, step.channel, step.content, skip.reason, skip.detail);
+      this.skip(step, at, suffix, label, undefined, step.channel, step.content, skip.reason, skip.detail);
       if (step.wait) s.anchors = append(s.anchors, at); // a skipped wait does not hold the rest of the SOP
       return;
     }
-    this.touch(step, step.mode, at, suffix, occ.label, undefined, step.channel, step.content);
+    this.touch(step, step.mode, at, suffix, label, undefined, step.channel, step.content);
     if (step.wait) s.gate = { step: step.id, alt: 0, until: this.clock.add(at, step.wait.timeout) };
   }
 
