@@ -1,4 +1,5 @@
 import type { SqlRunner } from "../db/index.js";
+import { textArray } from "../db/text-array.js";
 import type { EnrollmentRow } from "./enrollment-row.js";
 
 /** One due or skipped step to record. */
@@ -72,17 +73,17 @@ export async function insertDeliveries(tx: SqlRunner, deliveries: DeliveryInsert
     await tx.execute(INSERT, [
       first.workspace_id,
       first.journey_key,
-      n,
-      key,
-      stage,
-      step,
-      due,
-      channel,
-      content,
-      status,
-      anyReason ? reason : null,
-      enrollments.map((e) => e.id),
-      enrollments.map((e) => e.customer_id),
+      textArray(n),
+      textArray(key),
+      textArray(stage),
+      textArray(step),
+      textArray(due),
+      textArray(channel),
+      textArray(content),
+      textArray(status),
+      anyReason ? textArray(reason) : null,
+      textArray(enrollments.map((e) => e.id)),
+      textArray(enrollments.map((e) => e.customer_id)),
     ]);
   }
 }

@@ -1,5 +1,6 @@
 import type { Effect, StepDueEffect } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
+import { textArray } from "../db/text-array.js";
 import type { AdvancedEnrollment } from "./enrollment-row.js";
 import { type DeliveryInsert, insertDeliveries } from "./insert-deliveries.js";
 import { taskKind } from "./task-kind.js";
@@ -45,10 +46,10 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
      FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[], $4::text[]) AS v(id, state, wake, stage)
      WHERE e.id = v.id`,
     [
-      items.map((i) => i.row.id),
-      items.map((i) => JSON.stringify(i.state)),
-      items.map((i) => (i.state.wake === null ? null : new Date(i.state.wake))),
-      items.map((i) => i.state.stage),
+      textArray(items.map((i) => i.row.id)),
+      textArray(items.map((i) => JSON.stringify(i.state))),
+      textArray(items.map((i) => (i.state.wake === null || i.state.wake === undefined ? null : new Date(i.state.wake).toISOString()))),
+      textArray(items.map((i) => i.state.stage)),
     ],
   );
 

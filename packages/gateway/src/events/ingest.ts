@@ -1,4 +1,5 @@
 import type { Database, SqlRunner } from "../db/index.js";
+import { textArray } from "../db/text-array.js";
 import { applyEvents } from "../engine/apply-events.js";
 import { enrollCustomers } from "../engine/enroll.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
@@ -49,7 +50,14 @@ export async function ingestEvents(
       `INSERT INTO events (workspace_id, event_id, customer_id, name, at, data)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
        ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING event_id`,
-      [workspaceId, known.map((a) => a.event.id), known.map((a) => a.customerId!), known.map((a) => a.event.name), known.map((a) => new Date(a.at)), known.map((a) => JSON.stringify(a.event.data ?? {}))],
+      [
+        workspaceId,
+        textArray(known.map((a) => a.event.id)),
+        textArray(known.map((a) => a.customerId!)),
+        textArray(known.map((a) => a.event.name)),
+        textArray(known.map((a) => new Date(a.at).toISOString())),
+        textArray(known.map((a) => (a.event.data === undefined ? "{}" : JSON.stringify(a.event.data)))),
+      ],
     );
     const fresh = new Set(inserted.map((r) => r.event_id));
     // The same id twice in one batch counts once too.
