@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { interrupted, REPO_ROOT, runChild } from "./child-process.js";
 import { describeMachine } from "./machine.js";
-import { renderComparison, writeSection, type TuneRow } from "./report.js";
+import { chartFile, comparisonHeading, renderComparison, writeSection, type TuneRow } from "./report.js";
 import { summarize, type Summary } from "./stats.js";
 import { barChart } from "./svg.js";
 import { SYSTEMS, type Knobs, type SystemEntry } from "./systems.js";
@@ -165,8 +165,8 @@ async function main(): Promise<void> {
   }
   writeSection(join(REPO_ROOT, "bench", "RESULTS.md"), md);
   const title = `Steps fired per second, N = ${n.toLocaleString("en-US")} customers × 8 steps (median of ${runs})`;
-  writeFileSync(join(REPO_ROOT, "bench", "compare-steps-per-sec.svg"), barChart(summaries, title, skipped.map((x) => x.id)));
-  console.error("[compare] wrote bench/RESULTS.md (## Comparison) and bench/compare-steps-per-sec.svg");
+  writeFileSync(join(REPO_ROOT, "bench", chartFile(n)), barChart(summaries, title, skipped.map((x) => x.id)));
+  console.error(`[compare] wrote bench/RESULTS.md (${comparisonHeading(n)}) and bench/${chartFile(n)}`);
 }
 
 await main();
