@@ -17,7 +17,8 @@ import { STEPS_PER_CUSTOMER, entryTime } from "./workload.js";
 export async function run(opts: RunOptions): Promise<Result> {
   const kind = opts.database === "pglite" ? "pglite" : "postgres";
   process.env.SOPLINE_TEST_POSTGRES_URL ??= opts.pgUrl;
-  const t = await createTestDatabase(kind);
+  // PGlite in a temp directory like the plain SQL loop's (and like `npm start`'s ./data), not in memory.
+  const t = await createTestDatabase(kind, { persistent: true });
   onCleanup("sopline database", () => t.drop());
   try {
     const sql = t.db.sql;
@@ -58,7 +59,7 @@ export async function run(opts: RunOptions): Promise<Result> {
       bytes: Number(size!.bytes),
       enqueueMs,
       fireMs,
-      settings: { store: kind === "pglite" ? "PGlite (in-process)" : "PostgreSQL (pg.Pool)", batchSize: opts.batchSize, workers, durability: kind === "pglite" ? "PGlite defaults" : "synchronous_commit on" },
+      settings: { store: kind === "pglite" ? "PGlite (in-process, temp dir)" : "PostgreSQL (pg.Pool)", batchSize: opts.batchSize, workers, durability: kind === "pglite" ? "PGlite defaults" : "synchronous_commit on" },
     });
   } finally {
     await runCleanup();
