@@ -41,23 +41,58 @@ function limitFor(table: Record<string, number> | undefined, path: string, fallb
   return best ?? fallback;
 }
 
-/** Throws a LIMIT error naming the first argument that is too large. */
+/**
+ * Throws a LIMIT error naming the first argument that is too large; the size of all arguments is
+ * checked first. One pass over the arguments: paths are spelled out only for a per-path limit or an
+ * error, and the exact serialized size is computed only when an upper bound (a character escapes to
+ * at most 6 bytes) exceeds the limit — an event batch is checked on every request.
+ */
 export function checkArgumentLimits(fieldName: string, args: Record<string, unknown>, limits: FieldLimits = {}): void {
   const argsBytes = limits.argsBytes ?? MAX_ARGS_BYTES;
-  const size = Buffer.byteLength(JSON.stringify(args) ?? "", "utf8");
-  if (size > argsBytes) throw limitExceeded(fieldName, `arguments are ${size} bytes, at most ${argsBytes} allowed`, argsBytes);
-  const walk = (value: unknown, path: string, depth: number): void => {
-    if (depth > 40) throw limitExceeded(path, "nested more than 40 levels deep", 40);
-    if (typeof value === "string") {
-      const max = limitFor(limits.strings, path, MAX_STRING);
-      if (value.length > max) throw limitExceeded(path, `at most ${max} characters allowed, got ${value.length}`, max);
-    } else if (Array.isArray(value)) {
-      const max = limitFor(limits.lists, path, MAX_LIST);
-      if (value.length > max) throw limitExceeded(path, `at most ${max} items per request allowed, got ${value.length}; split it into smaller batches`, max);
-      value.forEach((v, i) => walk(v, `${path}[${i}]`, depth + 1));
-    } else if (value !== null && typeof value === "object" && !(value instanceof Date)) {
-      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k, depth + 1);
+  const path: Array<string | number> = [];
+  const pathString = () => path.reduce<string>((s, p) => (typeof p === "number" ? `${s}[${p}]` : s ? `${s}.${p}` : p), "");
+  let first: Error | undefined;
+  let bound = 0;
+  const walk = (value: unknown, depth: number): void => {
+    if (depth > 40) {
+      first ??= limitExceeded(pathString(), "nested more than 40 levels deep", 40);
+      return;
     }
+    if (typeof value === "string") {
+      bound += 6 * value.length + 2;
+      if (first) return;
+      const max = limits.strings ? limitFor(limits.strings, pathString(), MAX_STRING) : MAX_STRING;
+      if (value.length > max) first = limitExceeded(pathString(), `at most ${max} characters allowed, got ${value.length}`, max);
+    } else if (Array.isArray(value)) {
+      bound += 2 + value.length;
+      if (!first) {
+        const max = limits.lists ? limitFor(limits.lists, pathString(), MAX_LIST) : MAX_LIST;
+        if (value.length > max) first = limitExceeded(pathString(), `at most ${max} items per request allowed, got ${value.length}; split it into smaller batches`, max);
+      }
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walk(value[i], depth + 1);
+        path.pop();
+      }
+    } else if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+      bound += 2;
+      for (const key of Object.keys(value)) {
+        bound += 6 * key.length + 4;
+        path.push(key);
+        walk((value as Record<string, unknown>)[key], depth + 1);
+        path.pop();
+      }
+    } else bound += 32; // a number, boolean, null or date
   };
-  for (const [name, value] of Object.entries(args)) walk(value, name, 0);
+  for (const name of Object.keys(args)) {
+    bound += 6 * name.length + 4;
+    path.push(name);
+    walk(args[name], 0);
+    path.pop();
+  }
+  if (bound > argsBytes) {
+    const size = Buffer.byteLength(JSON.stringify(args) ?? "", "utf8");
+    if (size > argsBytes) throw limitExceeded(fieldName, `arguments are ${size} bytes, at most ${argsBytes} allowed`, argsBytes);
+  }
+  if (first) throw first;
 }
