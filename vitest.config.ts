@@ -1,16 +1,19 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = "index.ts") => fileURLToPath(new URL(`./packages/${pkg}/src/${entry}`, import.meta.url));
 
 // Tests run against the TypeScript sources; test/packaging.test.ts checks the built dist separately.
 export default defineConfig({
   resolve: {
-    alias: {
-      "@sopline/core": src("core"),
-      "@sopline/gateway": src("gateway"),
-      "@sopline/client": src("client"),
-    },
+    // Exact matches: "@sopline/client" must not also capture "@sopline/client/wx".
+    alias: [
+      { find: /^@sopline\/core$/, replacement: src("core") },
+      { find: /^@sopline\/gateway$/, replacement: src("gateway") },
+      { find: /^@sopline\/client$/, replacement: src("client") },
+      { find: /^@sopline\/client\/wx$/, replacement: src("client", "wx.ts") },
+      { find: /^@sopline\/client\/testing$/, replacement: src("client", "testing/index.ts") },
+    ],
   },
   test: {
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],

@@ -5,9 +5,9 @@
  * phone is offline; the page catches up after the reconnect and the rep completes a task.
  * Run: npx tsx examples/mini-program/index.ts
  */
-import { createClient, createWxClient } from "@sopline/client";
-// = "@sopline/client/testing" (this repo's test setup maps only the package root to source).
-import { createFakeWx } from "../../packages/client/src/testing/index.js";
+import { createClient } from "@sopline/client";
+import { createFakeWx } from "@sopline/client/testing";
+import { createWxClient } from "@sopline/client/wx";
 import { createGateway } from "@sopline/gateway";
 import WebSocket from "ws";
 import { carDealer } from "../journeys/index.js";

@@ -5,9 +5,7 @@
  *
  * In the mini-program: `Page(taskFeedPage({ client: () => createWxClient({ url, token: () => getApp().globalData.staffToken }) }))`.
  */
-// A mini-program imports the same names from "@sopline/client/wx" (the small entry); this repo's
-// test setup maps only the package root to source, hence the root import here.
-import { maxSeq, type ResumableFeed, type SoplineClient, type Task, type TaskFeedItem } from "@sopline/client";
+import { maxSeq, type ResumableFeed, type SoplineClient, type Task, type TaskFeedItem } from "@sopline/client/wx";
 import type { PageOptions } from "./page-runtime.js";
 
 /** One row of the list. */
