@@ -9,7 +9,7 @@ import { InvalidTokenError, peekWorkspace, verifyStaffToken } from "./tokens.js"
  */
 export type Auth =
   | { kind: "apiKey"; workspaceId: string; staffId?: undefined }
-  | { kind: "staff"; workspaceId: string; staffId: string };
+  | { kind: "staff"; workspaceId: string; staffId: string; /** epoch ms when the token expires */ expiresAt: number };
 
 export interface Authenticator {
   /** Resolves an `Authorization` header value; null when absent; throws InvalidTokenError when wrong. */
@@ -43,7 +43,7 @@ export function createAuthenticator(db: Database, clock: Clock): Authenticator {
         const claims = await verifyStaffToken(credential, row.secret, clock());
         if (!row.staff_id || claims.sub !== row.staff_id) throw new InvalidTokenError("the staff member of this token no longer exists");
         if (!row.active) throw new InvalidTokenError("the staff member of this token is inactive");
-        return { kind: "staff", workspaceId: claims.ws, staffId: claims.sub };
+        return { kind: "staff", workspaceId: claims.ws, staffId: claims.sub, expiresAt: claims.exp * 1000 };
       }
       const [row] = await db.sql.query<{ id: string }>(`SELECT id FROM workspaces WHERE api_key_hash = $1`, [hashApiKey(credential)]);
       if (!row) throw new InvalidTokenError("unknown API key");

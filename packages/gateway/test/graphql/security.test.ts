@@ -231,4 +231,25 @@ describe.each(KINDS)("security on %s", (kind) => {
     expect(errorCodes(await h.gql(t, `{ viewer { kind } }`))).toEqual(["UNAUTHENTICATED"]);
     h.clock.now = START;
   });
+  it("a staff subscription does not outlive its token: the first update after expiry is an UNAUTHENTICATED error, then it ends", async () => {
+    const t = ok(await a.api(`mutation($s: ID!) { issueStaffToken(staffId: $s, ttlSeconds: 3600) { token } }`, { s: alice.id })).issueStaffToken.token;
+    const feed = await subscribeSse(h, t, `subscription { myTaskFeed { change task { customerId } } }`);
+    const board = await subscribeSse(h, a.key, `subscription { boardChanged { __typename } }`);
+    try {
+      const first = ok(await a.api(ENROLL, { c: "exp-1", j: "sales", s: alice.id })).enroll.customerId;
+      expect((await feed.next()).data.myTaskFeed).toEqual({ change: "CREATED", task: { customerId: first } });
+      h.clock.now = new Date(START.getTime() + 2 * 3_600_000);
+      ok(await a.api(ENROLL, { c: "exp-2", j: "sales", s: alice.id }));
+      const expired = await feed.next();
+      expect(expired.data ?? null).toBeNull();
+      expect(expired.errors?.map((e) => e.extensions?.code)).toEqual(["UNAUTHENTICATED"]);
+      expect(expired.errors?.[0]?.message).toMatch(/staff token has expired/);
+      await expect(feed.next(2_000)).rejects.toThrow("subscription ended");
+      // an API key's subscription keeps running: it saw both enrollments, before and after the expiry
+      for (let i = 0; i < 2; i++) expect((await board.next()).data.boardChanged).toEqual({ __typename: "BoardChanged" });
+    } finally {
+      h.clock.now = START;
+      await Promise.all([feed.close(), board.close()]);
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { builder } from "../builder.js";
 import { requireAuth } from "../context.js";
 import { loadBoard } from "../services/board.js";
 import { BoardType } from "../types/board.js";
+import { resolveLive, untilTokenExpires } from "./token-expiry.js";
 
 const BoardChangedType = builder.objectRef<BoardPayload>("BoardChanged").implement({
   description: "The board's counts changed (a stage change, a task done…). Select `board` to get it recomputed.",
@@ -25,11 +26,14 @@ builder.subscriptionFields((t) => ({
     description: "Fires when the workspace's board changes (a staff token's board counts only their customers and tasks).",
     subscribe: (_root, _args, ctx) => {
       const auth = requireAuth(ctx);
-      return pipe(
-        ctx.pubsub.subscribe(boardTopic(auth.workspaceId)),
-        filter((p): p is BoardPayload => "workspaceId" in p && p.workspaceId === auth.workspaceId),
+      return untilTokenExpires(
+        ctx,
+        pipe(
+          ctx.pubsub.subscribe(boardTopic(auth.workspaceId)),
+          filter((p): p is BoardPayload => "workspaceId" in p && p.workspaceId === auth.workspaceId),
+        ),
       );
     },
-    resolve: (payload) => payload,
+    resolve: resolveLive((payload: BoardPayload) => payload),
   }),
 }));

@@ -6,6 +6,7 @@ import { requireAuth, staffScope } from "../context.js";
 import type { TaskFeedPayload } from "../services/tasks.js";
 import { assertStaffInWorkspace } from "../services/visibility.js";
 import { ChannelEnum, TaskChangeEnum, type TaskStatus, TaskStatusEnum } from "../types/enums.js";
+import { resolveLive, untilTokenExpires } from "./token-expiry.js";
 
 const TaskNoticeType = builder.objectRef<TaskFeedPayload>("TaskNotice").implement({
   description: "A task as carried by the live feed (no extra database read per event).",
@@ -43,11 +44,14 @@ builder.subscriptionFields((t) => ({
       const topic = taskTopic(auth.workspaceId, staffId);
       // The topic already names workspace and staff member; checking the payload too means a
       // mis-routed message (e.g. through a shared Redis) can never reach the wrong person.
-      return pipe(
-        ctx.pubsub.subscribe(topic),
-        filter((p): p is TaskFeedPayload => "staffId" in p && "change" in p && p.workspaceId === auth.workspaceId && p.staffId === staffId),
+      return untilTokenExpires(
+        ctx,
+        pipe(
+          ctx.pubsub.subscribe(topic),
+          filter((p): p is TaskFeedPayload => "staffId" in p && "change" in p && p.workspaceId === auth.workspaceId && p.staffId === staffId),
+        ),
       );
     },
-    resolve: (payload) => payload,
+    resolve: resolveLive((payload: TaskFeedPayload) => payload),
   }),
 }));

@@ -5,6 +5,7 @@ import { builder } from "../builder.js";
 import { requireAuth } from "../context.js";
 import { assertCustomerVisible } from "../services/visibility.js";
 import { type TimelineUpdateShape, TimelineUpdateType } from "../types/timeline.js";
+import { resolveLive, untilTokenExpires } from "./token-expiry.js";
 
 builder.subscriptionFields((t) => ({
   customerTimeline: t.field({
@@ -15,7 +16,7 @@ builder.subscriptionFields((t) => ({
       const auth = requireAuth(ctx);
       const customerId = String(args.customerId);
       await assertCustomerVisible(ctx, customerId);
-      return pipe(
+      const stream = pipe(
         ctx.pubsub.subscribe(timelineTopic(auth.workspaceId, customerId)),
         filter(async (p): Promise<boolean> => {
           if (!("effects" in p) || p.customerId !== customerId) return false;
@@ -25,10 +26,11 @@ builder.subscriptionFields((t) => ({
           return row !== undefined;
         }),
       );
+      return untilTokenExpires(ctx, stream);
     },
-    resolve: (payload) => {
+    resolve: resolveLive((payload: unknown) => {
       const p = payload as TimelinePayload;
       return { customerId: p.customerId, effects: p.effects as Effect[] } satisfies TimelineUpdateShape;
-    },
+    }),
   }),
 }));
