@@ -35,7 +35,8 @@ export function emptyNotices(): Notices {
 }
 
 /**
- * Writes what the core decided, in the caller's transaction, with one batched statement per table:
+ * Writes what the core decided, in the caller's transaction, with one batched statement per table
+ * (deliveries: per workspace and journey of the batch):
  * new states and wake times, one delivery row per due or skipped step (unique idempotency key, so a
  * step can never be recorded twice), tasks for task-mode steps, tag changes.
  */
@@ -48,7 +49,7 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
     [
       textArray(items.map((i) => i.row.id)),
       textArray(items.map((i) => JSON.stringify(i.state))),
-      textArray(items.map((i) => (i.state.wake === null || i.state.wake === undefined ? null : new Date(i.state.wake).toISOString()))),
+      textArray(items.map((i) => (i.state.wake === null ? null : new Date(i.state.wake).toISOString()))),
       textArray(items.map((i) => i.state.stage)),
     ],
   );
