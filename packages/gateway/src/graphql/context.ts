@@ -15,6 +15,8 @@ export interface GatewayServices {
   pubsub: LivePubSub;
   clock: Clock;
   authenticator: Authenticator;
+  /** Channels this gateway delivers itself (a push adapter is registered): contentDue refuses them. */
+  pushedChannels?: () => readonly string[];
 }
 
 /** Per-request batch loaders, scoped to the caller's workspace (created lazily). */

@@ -4,7 +4,7 @@
 import type { Plugin } from "graphql-yoga";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/index.js";
-import { type ChannelAdapter, type DeliveryWorker, createAdapterRegistry, createDeliveryWorker } from "../delivery/index.js";
+import { type AdapterRegistry, type ChannelAdapter, type DeliveryWorker, createAdapterRegistry, createDeliveryWorker } from "../delivery/index.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { LivePubSub } from "../live/pubsub.js";
 import {
@@ -35,6 +35,8 @@ export interface ChannelOptions {
 }
 
 export interface ChannelRuntime {
+  /** The push adapters by channel (more can be registered at run time). */
+  adapters: AdapterRegistry;
   deliveryWorker: DeliveryWorker;
   massSendWorker?: MassSendWorker;
   wecomCallback?: WeComCallbackHandler;
@@ -87,6 +89,7 @@ export function createChannels(
     },
   };
   return {
+    adapters,
     deliveryWorker,
     ...(massSendWorker ? { massSendWorker } : {}),
     ...(wecomCallback ? { wecomCallback } : {}),

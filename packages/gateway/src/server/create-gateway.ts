@@ -85,7 +85,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const live = createLivePubSub(options.redisUrl);
   const scheduler = createScheduler({ db, registry, pubsub: live.pubsub, clock, intervalMs: options.schedulerIntervalMs, ...(log ? { log } : {}) });
   const authenticator = createAuthenticator(db, clock);
-  const services: GatewayServices = { db, registry, pubsub: live.pubsub, clock, authenticator };
+  // Read per request: adapters can be registered after the gateway is built.
+  const services: GatewayServices = { db, registry, pubsub: live.pubsub, clock, authenticator, pushedChannels: () => channels.adapters.channels() };
   const channels = createChannels({ db, registry, pubsub: live.pubsub, clock, workspaceId: boot.workspaceId, ...(log ? { log } : {}) }, options);
   const yoga = createGatewayYoga(services, { queryLimits: options.queryLimits, log, graphiql: options.graphiql, plugins: [channels.plugin] });
 

@@ -141,4 +141,14 @@ describe.each(KINDS)("customers, journeys and the board on %s", (kind) => {
     ]);
     expect(of("bob")).toEqual([{ stepId: "hello", dueAt: h.clock.now.toISOString() }]);
   });
+  it("contentDue refuses a channel this gateway pushes itself (an adapter is registered), so no delivery is taken twice", async () => {
+    const q = `query($c: String!, $ch: Channel!) { contentDue(customer: $c, channel: $ch) { id } }`;
+    expect(ok(await ws.api(q, { c: "c1", ch: "SMS" })).contentDue).toEqual([]);
+    h.gateway.channels.adapters.register({ channel: "sms", deliver: async () => ({ status: "sent" }) });
+    const refused = await ws.api(q, { c: "c1", ch: "SMS" });
+    expect(errorCodes(refused)).toEqual(["BAD_USER_INPUT"]);
+    expect(refused.errors![0]!.message).toMatch(/sms deliveries are sent by this gateway's sms adapter/);
+    // other channels are still served
+    expect(ok(await ws.api(q, { c: "c1", ch: "OFFICIAL_ACCOUNT" })).contentDue).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import { builder } from "../builder.js";
 import type { Prisma } from "../../db/index.js";
 import { type Context, requireAuth } from "../context.js";
-import { notFound } from "../errors.js";
+import { badInput, notFound } from "../errors.js";
 import { MAX_PAGE } from "../limits.js";
 import { customerScope } from "../services/visibility.js";
 import { ContentType } from "../types/content.js";
@@ -60,6 +60,11 @@ builder.queryFields((t) => ({
         : args.idKind === "unionid" ? { unionId: id }
         : { OR: [{ externalId: id }, { oaOpenId: id }, { wecomExternalUserId: id }, { unionId: id }] };
       const workspaceId = requireAuth(ctx).workspaceId;
+      // A channel is either pulled (here) or pushed (by an adapter), never both: a delivery handed
+      // out here and sent by the adapter too would reach the customer twice.
+      if (ctx.pushedChannels?.().includes(args.channel)) {
+        throw badInput(`contentDue: ${args.channel} deliveries are sent by this gateway's ${args.channel} adapter; contentDue serves channels without one`);
+      }
       const customers = await ctx.db.prisma.customer.findMany({ where: { workspaceId, ...customerScope(ctx), ...identity }, select: { id: true } });
       if (customers.length === 0) return [];
       return ctx.db.prisma.delivery.findMany({
