@@ -97,6 +97,11 @@ export function createChannels(
     start() {
       deliveryWorker.start();
       massSendWorker?.start();
+      // callbacks stored by a previous run but not processed (it stopped in between)
+      wecomCallback?.recover().then(
+        (n) => n > 0 && log?.(`wecom callbacks: processing ${n} stored but unprocessed`),
+        (err: unknown) => log?.(`wecom callbacks: recovery failed: ${String(err)}`),
+      );
     },
     async stop() {
       await deliveryWorker.stop();

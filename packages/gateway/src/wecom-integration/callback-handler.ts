@@ -1,7 +1,9 @@
 /**
  * The WeCom callback endpoint as a fetch-style handler: GET answers URL verification, POST verifies,
- * decrypts, acknowledges at once with "success" (WeCom retries after 5 s) and processes afterwards,
- * serially per customer. Retries are deduplicated by callbackDedupeKey, persisted as the event id.
+ * decrypts, stores the callback (wecom_callbacks), acknowledges with "success" (WeCom retries after
+ * 5 s) and processes afterwards, serially per customer. Retries are deduplicated by callbackDedupeKey,
+ * persisted as the event id; callbacks stored but not processed (the process stopped) are processed
+ * by recover() at the next start.
  */
 import { CallbackError } from "../channels/wecom/callback-errors.js";
 import { openCallback, verifyUrl } from "../channels/wecom/callback-crypto.js";
@@ -66,6 +68,8 @@ export interface WeComCallbackHandler {
   (request: Request): Promise<Response>;
   /** Resolves when every accepted callback has been processed. */
   drain(): Promise<void>;
+  /** Processes the callbacks stored but never processed (call at start); resolves to how many. */
+  recover(): Promise<number>;
 }
 
 const STATUS: Record<CallbackError["kind"], number> = { Malformed: 400, BadSignature: 401, WrongCorpId: 403, Replayed: 409 };
@@ -93,7 +97,12 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
   }
 
   async function process(event: CallbackEvent, dedupeKey: string): Promise<void> {
-    const report = (r: Omit<CallbackProcessed, "event" | "dedupeKey">) => options.onProcessed?.({ event, dedupeKey, ...r });
+    const report = async (r: Omit<CallbackProcessed, "event" | "dedupeKey">) => {
+      if (r.outcome !== "error") {
+        await db.sql.execute(`UPDATE wecom_callbacks SET processed_at = $3 WHERE workspace_id = $1 AND dedupe_key = $2`, [workspaceId, dedupeKey, clock()]);
+      }
+      options.onProcessed?.({ event, dedupeKey, ...r });
+    };
     try {
       const notices = emptyNotices();
       const ctx = (tx: SqlRunner) => ({
@@ -102,12 +111,12 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
       if (event.type === "add_external_contact" || event.type === "add_half_external_contact") {
         const result = await db.sql.transaction((tx) => handleAddContact(ctx(tx), event, dedupeKey));
         if (options.pubsub) publishNotices(options.pubsub, notices);
-        if (result.duplicate) return report({ outcome: "duplicate" });
+        if (result.duplicate) return await report({ outcome: "duplicate" });
         let welcome: WelcomeOutcome | undefined;
         if (result.welcome && event.welcomeCode) {
           welcome = await sendWelcome({ sql: db.sql, api, clock, claim: result.welcome, welcomeCode: event.welcomeCode, eventAt: new Date(event.createTime * 1000), windowMs: options.welcomeWindowMs ?? 20_000 });
         }
-        return report({ outcome: "processed", add: result, ...(welcome ? { welcome } : {}) });
+        return await report({ outcome: "processed", add: result, ...(welcome ? { welcome } : {}) });
       }
       if (event.type === "del_external_contact" || event.type === "del_follow_user") {
         const result = await db.sql.transaction((tx) => handleDeleteContact(ctx(tx), event, dedupeKey));
@@ -115,13 +124,14 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
           publishNotices(options.pubsub, notices);
           if ("removedTasks" in result) for (const t of result.removedTasks) options.pubsub.publish(taskTopic(t.workspaceId, t.staffId), t);
         }
-        if (result.duplicate) return report({ outcome: "duplicate" });
-        return "ignored" in result ? report({ outcome: "ignored" }) : report({ outcome: "processed", remove: result });
+        if (result.duplicate) return await report({ outcome: "duplicate" });
+        return "ignored" in result ? await report({ outcome: "ignored" }) : await report({ outcome: "processed", remove: result });
       }
-      report({ outcome: "ignored" });
+      await report({ outcome: "ignored" });
     } catch (error) {
+      // left unprocessed in wecom_callbacks: recover() retries it at the next start
       options.log?.(`wecom callback ${dedupeKey}: ${(error as Error).stack ?? String(error)}`);
-      report({ outcome: "error", error });
+      options.onProcessed?.({ event, dedupeKey, outcome: "error", error });
     }
   }
 
@@ -137,9 +147,15 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
       const opened = openCallback({ ...config, replayGuard: guard }, query, body);
       const event = parseCallbackEvent(opened.xml);
       const dedupeKey = callbackDedupeKey(event);
-      const chainKey = "externalUserId" in event ? event.externalUserId : dedupeKey;
-      schedule(chainKey, () => process(event, dedupeKey));
-      return text("success"); // before processing: WeCom wants an answer within 5 s
+      // Stored before the answer (a failure here is a 500, and WeCom retries); processed after it:
+      // WeCom wants an answer within 5 s.
+      await db.sql.execute(
+        `INSERT INTO wecom_callbacks (workspace_id, dedupe_key, event, received_at) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING`,
+        [workspaceId, dedupeKey, JSON.stringify(event), clock()],
+      );
+      // A retry is processed too and found a duplicate there (by the stored event id).
+      schedule(chainOf(event, dedupeKey), () => process(event, dedupeKey));
+      return text("success");
     } catch (error) {
       if (error instanceof CallbackError) return text(error.kind, STATUS[error.kind]);
       options.log?.(`wecom callback: ${(error as Error).stack ?? String(error)}`);
@@ -151,7 +167,20 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
   handler.drain = async () => {
     while (pending.size > 0) await Promise.allSettled([...pending]);
   };
+  handler.recover = async () => {
+    const rows = await db.sql.query<{ dedupe_key: string; event: CallbackEvent }>(
+      `SELECT dedupe_key, event FROM wecom_callbacks WHERE workspace_id = $1 AND processed_at IS NULL ORDER BY received_at, dedupe_key`,
+      [workspaceId],
+    );
+    for (const r of rows) schedule(chainOf(r.event, r.dedupe_key), () => process(r.event, r.dedupe_key));
+    return rows.length;
+  };
   return handler;
+}
+
+/** Callbacks about one customer are processed in arrival order (an add, then its delete). */
+function chainOf(event: CallbackEvent, dedupeKey: string): string {
+  return "externalUserId" in event ? event.externalUserId : dedupeKey;
 }
 
 function apiFromSecret(corp: WeComCorpConfig, clock: Clock): WeComApi {

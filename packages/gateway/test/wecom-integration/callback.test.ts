@@ -202,6 +202,27 @@ describe.each(["pglite", "postgres"] as const)("WeCom callback endpoint on %s", 
     expect(greet).toEqual({ status: "skipped", reason: "contact deleted (del_follow_user)" });
   });
 
+  it("a callback answered but never processed (the process stopped) is processed at the next start, once", async () => {
+    const s = await setup();
+    // the first process answers, then dies before its processing commits (its transactions fail)
+    const dying = { ...t.db, sql: { ...t.db.sql, transaction: async () => Promise.reject(new Error("process stopped")) } } as typeof t.db;
+    const first = createWeComCallbackHandler({ db: dying, registry: s.registry, workspaceId: s.workspaceId, corp: CORP, api: s.clients.wecom!, clock: s.clock, defaultJourney: "wecom-new" });
+    const add = s.fake.addExternalContact(CORP.corpId, { userId: "amy", externalUserId: "wmSTOPPED" });
+    expect((await first(add.request(CALLBACK_URL))).status).toBe(200);
+    await first.drain();
+    const enrolled = `SELECT count(*)::int AS n FROM enrollments e JOIN customers c ON c.id = e.customer_id WHERE c.wecom_external_user_id = 'wmSTOPPED'`;
+    const waiting = `SELECT count(*)::int AS n FROM wecom_callbacks WHERE workspace_id = $1 AND processed_at IS NULL`;
+    expect(await one(t.db, enrolled)).toEqual({ n: 0 });
+    expect(await one(t.db, waiting, [s.workspaceId])).toEqual({ n: 1 });
+    // the next start
+    expect(await s.handler.recover()).toBe(1);
+    await s.handler.drain();
+    expect(s.processed.map((p) => [p.event.type, p.outcome])).toEqual([["add_external_contact", "processed"]]);
+    expect(await one(t.db, enrolled)).toEqual({ n: 1 });
+    expect(await one(t.db, waiting, [s.workspaceId])).toEqual({ n: 0 });
+    expect(await s.handler.recover()).toBe(0);
+  });
+
   it("callbacks about other things are acknowledged and ignored", async () => {
     const s = await setup();
     const msg = s.fake.callback(CORP.corpId, { toUserName: CORP.corpId, fromUserName: "amy", createTime: Math.floor(s.now.t / 1000), type: "message", msgType: "text", content: "hi", msgId: "m1" });
