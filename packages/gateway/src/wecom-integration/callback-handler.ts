@@ -68,9 +68,16 @@ export interface WeComCallbackHandler {
   (request: Request): Promise<Response>;
   /** Resolves when every accepted callback has been processed. */
   drain(): Promise<void>;
-  /** Processes the callbacks stored but never processed (call at start); resolves to how many. */
+  /**
+   * Processes the callbacks stored but never processed (call at start) and removes processed ones
+   * older than KEEP_PROCESSED_MS (retries are deduplicated by the stored events, not by these rows);
+   * resolves to how many it processes.
+   */
   recover(): Promise<number>;
 }
+
+/** How long a processed callback is kept (for inspection) before recover() removes it. */
+export const KEEP_PROCESSED_MS = 30 * 86_400_000;
 
 const STATUS: Record<CallbackError["kind"], number> = { Malformed: 400, BadSignature: 401, WrongCorpId: 403, Replayed: 409 };
 const text = (body: string, status = 200) => new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
@@ -168,6 +175,7 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
     while (pending.size > 0) await Promise.allSettled([...pending]);
   };
   handler.recover = async () => {
+    await db.sql.execute(`DELETE FROM wecom_callbacks WHERE workspace_id = $1 AND processed_at < $2`, [workspaceId, new Date(clock().getTime() - KEEP_PROCESSED_MS)]);
     const rows = await db.sql.query<{ dedupe_key: string; event: CallbackEvent }>(
       `SELECT dedupe_key, event FROM wecom_callbacks WHERE workspace_id = $1 AND processed_at IS NULL ORDER BY received_at, dedupe_key`,
       [workspaceId],

@@ -221,6 +221,15 @@ describe.each(["pglite", "postgres"] as const)("WeCom callback endpoint on %s", 
     expect(await one(t.db, enrolled)).toEqual({ n: 1 });
     expect(await one(t.db, waiting, [s.workspaceId])).toEqual({ n: 0 });
     expect(await s.handler.recover()).toBe(0);
+    // processed callbacks are kept 30 days, then removed at a start
+    const kept = `SELECT count(*)::int AS n FROM wecom_callbacks WHERE workspace_id = $1`;
+    expect(await one(t.db, kept, [s.workspaceId])).toEqual({ n: 1 });
+    await t.db.sql.execute(`UPDATE wecom_callbacks SET processed_at = $2 WHERE workspace_id = $1`, [s.workspaceId, new Date(s.clock().getTime() - 29 * 86_400_000)]);
+    await s.handler.recover();
+    expect(await one(t.db, kept, [s.workspaceId])).toEqual({ n: 1 });
+    await t.db.sql.execute(`UPDATE wecom_callbacks SET processed_at = $2 WHERE workspace_id = $1`, [s.workspaceId, new Date(s.clock().getTime() - 31 * 86_400_000)]);
+    await s.handler.recover();
+    expect(await one(t.db, kept, [s.workspaceId])).toEqual({ n: 0 });
   });
 
   it("callbacks about other things are acknowledged and ignored", async () => {
