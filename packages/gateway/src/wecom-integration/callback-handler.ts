@@ -104,10 +104,10 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
   }
 
   async function process(event: CallbackEvent, dedupeKey: string): Promise<void> {
+    // Marks the stored callback processed, then reports (a failure is reported in the catch below
+    // and leaves the callback for recover()).
     const report = async (r: Omit<CallbackProcessed, "event" | "dedupeKey">) => {
-      if (r.outcome !== "error") {
-        await db.sql.execute(`UPDATE wecom_callbacks SET processed_at = $3 WHERE workspace_id = $1 AND dedupe_key = $2`, [workspaceId, dedupeKey, clock()]);
-      }
+      await db.sql.execute(`UPDATE wecom_callbacks SET processed_at = $3 WHERE workspace_id = $1 AND dedupe_key = $2`, [workspaceId, dedupeKey, clock()]);
       options.onProcessed?.({ event, dedupeKey, ...r });
     };
     try {
@@ -186,7 +186,7 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
   return handler;
 }
 
-/** Callbacks about one customer are processed in arrival order (an add, then its delete). */
+/** The chain a callback is processed in: its customer's (ExternalUserID) when it names one. */
 function chainOf(event: CallbackEvent, dedupeKey: string): string {
   return "externalUserId" in event ? event.externalUserId : dedupeKey;
 }
