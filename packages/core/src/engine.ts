@@ -2,6 +2,7 @@ import type { CompiledJourney, CompiledStage, CompiledStep, CompiledTransition }
 import type { Effect, EntryReason, SkipReason, StepDueEffect, StepSkippedEffect } from "./effects.js";
 import { nextOccurrence, singleBase } from "./occurrences.js";
 import { type Draft, NONE, append } from "./state.js";
+import { stepKeyPrefix } from "./step-key.js";
 import { iso } from "./time.js";
 import { nextOpening } from "./window.js";
 import { ZoneClock } from "./zone.js";
@@ -285,7 +286,7 @@ export class Run {
 
   private key(step: CompiledStep, suffix: string): string {
     const s = this.s;
-    return `${this.j.id}:${s.customer}:${s.stage}:${s.visit}:${step.id}${suffix}`;
+    return `${stepKeyPrefix(this.j.id, s.customer)}${s.stage}:${s.visit}:${step.id}${suffix}`;
   }
 
   private skipReason(step: CompiledStep, at: number): { reason: SkipReason; detail?: string } | null {

@@ -33,5 +33,6 @@ export {
   type FrequencyCap,
   type Channel,
 } from "./schema.js";
+export { stepKeyPrefix } from "./step-key.js";
 export { parseDuration, type DurationInput } from "./duration.js";
 export { type Instant, toMillis } from "./time.js";

@@ -6,6 +6,7 @@ import { type JourneyState, append, draftOf, finish } from "./state.js";
 import { iso } from "./time.js";
 import { ZoneClock } from "./zone.js";
 import { Run } from "./engine.js";
+import { stepKeyPrefix } from "./step-key.js";
 
 export interface MigrateOptions {
   /** Where customers in a stage that no longer exists go (old stage id → new stage id). */
@@ -58,7 +59,7 @@ export function migrateState(journey: Journey, state: JourneyState, options: Mig
         type: "step.skipped",
         journey: j.id,
         customer: d.customer,
-        key: `${j.id}:${d.customer}:${d.stage}:${d.visit}:${step.id}${suffix}`,
+        key: `${stepKeyPrefix(j.id, d.customer)}${d.stage}:${d.visit}:${step.id}${suffix}`,
         stage: d.stage,
         visit: d.visit,
         stepId: step.id,

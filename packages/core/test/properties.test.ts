@@ -16,6 +16,7 @@ import {
   type TimeRange,
   type WindowDefinition,
   defineJourney,
+  stepKeyPrefix,
 } from "@sopline/core";
 import { type Case, type TickPattern, DAY_MS, EXPIRE, MINUTE_MS, caseArb, tickPatternArb } from "./arbitraries.js";
 
@@ -416,6 +417,20 @@ describe("journey engine properties", () => {
         expect(repeated).toEqual([]);
       }),
       params(60),
+    );
+  });
+
+  it("gives every idempotency key of an enrollment its journey-and-customer prefix (a store reads an enrollment's records as one key range)", () => {
+    fc.assert(
+      fc.property(caseArb(), tickPatternArb(), (c, pattern) => {
+        const journey = defineJourney(c.definition);
+        const prefix = stepKeyPrefix(c.definition.id, c.customer.id);
+        const history = play(journey, c, pattern);
+        for (const e of history.effects.filter(isStep)) expect(e.key.startsWith(prefix), e.key).toBe(true);
+        // a customer whose id extends this one (an enrollment per staff member: "cust-1/staff") gets another range
+        expect(stepKeyPrefix(c.definition.id, `${c.customer.id}/s`).startsWith(prefix)).toBe(false);
+      }),
+      params(30),
     );
   });
 
