@@ -1,4 +1,6 @@
 import type { Database } from "../db/index.js";
+import { rangeParams } from "../engine/delivery-key-range.js";
+import { customerKeyRanges } from "./read-by-range.js";
 
 /** One delivery as operators see it (for the GraphQL layer). */
 export interface DeliveryStatusRow {
@@ -33,15 +35,21 @@ export interface DeliveryStatusFilter {
 /** Deliveries of a workspace, newest due first, optionally for one customer / status / channel. */
 export async function deliveryStatus(db: Database, workspaceId: string, filter: DeliveryStatusFilter = {}): Promise<DeliveryStatusRow[]> {
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+  // One customer's: their enrollments' key ranges (deliveries have no index by customer).
+  const ranges = filter.customerId ? await customerKeyRanges(db.sql, workspaceId, [filter.customerId]) : null;
+  if (ranges?.length === 0) return [];
+  const from = ranges
+    ? `unnest($6::text[], $7::text[], $8::text[]) AS r(enrollment, lo, hi) JOIN deliveries d ON d.key >= r.lo AND d.key < r.hi AND d.enrollment_id = r.enrollment`
+    : "deliveries d";
   const rows = await db.sql.query<{
     key: string; customer_id: string; journey_key: string; stage: string; step_id: string; channel: string; content: string | null; mode: string;
     status: string; reason: string | null; provider_error: string | null; provider_id: string | null; attempts: number; due_at: Date; next_attempt_at: Date | null; sent_at: Date | null;
   }>(
-    `SELECT key, customer_id, journey_key, stage, step_id, channel, content, mode, status, reason, provider_error, provider_id, attempts, due_at, next_attempt_at, sent_at
-     FROM deliveries
-     WHERE workspace_id = $1 AND ($2::text IS NULL OR customer_id = $2) AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR channel = $4)
-     ORDER BY due_at DESC, key LIMIT $5`,
-    [workspaceId, filter.customerId ?? null, filter.status ?? null, filter.channel ?? null, limit],
+    `SELECT d.key, d.customer_id, d.journey_key, d.stage, d.step_id, d.channel, d.content, d.mode, d.status, d.reason, d.provider_error, d.provider_id, d.attempts, d.due_at, d.next_attempt_at, d.sent_at
+     FROM ${from}
+     WHERE d.workspace_id = $1 AND ($2::text IS NULL OR d.customer_id = $2) AND ($3::text IS NULL OR d.status = $3) AND ($4::text IS NULL OR d.channel = $4)
+     ORDER BY d.due_at DESC, d.key LIMIT $5`,
+    [workspaceId, filter.customerId ?? null, filter.status ?? null, filter.channel ?? null, limit, ...(ranges ? rangeParams(ranges) : [])],
   );
   return rows.map((r) => ({
     key: r.key,

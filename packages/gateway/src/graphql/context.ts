@@ -4,6 +4,8 @@ import type { Auth, Authenticator } from "../auth/index.js";
 import { InvalidTokenError } from "../auth/index.js";
 import type { Clock } from "../clock.js";
 import type { Content, Database, Delivery, Journey as JourneyRow, Staff } from "../db/index.js";
+import { deliveriesPerEnrollment } from "../delivery/read-by-range.js";
+import type { DeliveryKeyRange } from "../engine/delivery-key-range.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { LivePubSub } from "../live/pubsub.js";
 import { forbidden, unauthenticated } from "./errors.js";
@@ -25,8 +27,8 @@ export interface Loaders {
   content: DataLoader<string, Content | null>;
   /** A stored journey version and its compiled engine — the key is `${key}@${version}`. */
   journey: DataLoader<string, { row: JourneyRow; compiled: CompiledJourney } | null>;
-  /** An enrollment's deliveries, newest first (at most PAST_STEPS_MAX) — the key is `${customerId} ${enrollmentId}`. */
-  pastSteps: DataLoader<string, Delivery[]>;
+  /** An enrollment's deliveries, newest first (at most PAST_STEPS_MAX), by its key range. */
+  pastSteps: DataLoader<DeliveryKeyRange, Delivery[], string>;
   /** A customer's latest stored event time (by customer id). */
   lastEventAt: DataLoader<string, Date | null>;
 }
@@ -116,21 +118,14 @@ function createLoaders(ctx: Context): Loaders {
         return row ? { row, compiled: ctx.registry.remember(ws, row.definition as unknown as JourneyDefinition) } : null;
       });
     }),
-    // Read through the customer index: deliveries are indexed per customer only (a customer has few).
-    pastSteps: new DataLoader(async (keys) => {
-      const pairs = keys.map((k) => k.split(" ") as [string, string]);
-      const rows = await ctx.db.prisma.delivery.findMany({
-        where: { workspaceId: workspaceId(), customerId: { in: [...new Set(pairs.map((p) => p[0]))] }, enrollmentId: { in: pairs.map((p) => p[1]) } },
-        orderBy: [{ dueAt: "desc" }, { key: "desc" }],
-      });
-      const byEnrollment = new Map<string, Delivery[]>();
-      for (const r of rows) {
-        const list = byEnrollment.get(r.enrollmentId) ?? [];
-        if (list.length < PAST_STEPS_MAX) list.push(r);
-        byEnrollment.set(r.enrollmentId, list);
-      }
-      return pairs.map(([, enrollmentId]) => byEnrollment.get(enrollmentId) ?? []);
-    }),
+    // One primary-key range per enrollment, each cut at PAST_STEPS_MAX in the database.
+    pastSteps: new DataLoader(
+      async (ranges) => {
+        const byEnrollment = await deliveriesPerEnrollment(ctx.db.sql, workspaceId(), ranges, PAST_STEPS_MAX);
+        return ranges.map((r) => byEnrollment.get(r.enrollmentId) ?? []);
+      },
+      { cacheKeyFn: (r) => r.enrollmentId },
+    ),
     // Derived from the events (index on customer, time) rather than stamped on the customer by every
     // ingested event: that update cost the ingest path a third of its throughput.
     lastEventAt: new DataLoader(async (ids) => {

@@ -1,5 +1,6 @@
 import { builder } from "../builder.js";
 import type { Prisma } from "../../db/index.js";
+import { customerKeyRanges, dueDeliveries } from "../../delivery/read-by-range.js";
 import { type Context, requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
 import { MAX_PAGE } from "../limits.js";
@@ -51,7 +52,7 @@ builder.queryFields((t) => ({
       channel: t.arg({ type: ChannelEnum, required: true }),
       limit: t.arg.int({ defaultValue: 10, description: "at most 100" }),
     },
-    resolve: async (query, _root, args, ctx) => {
+    resolve: async (_query, _root, args, ctx) => {
       const id = args.customer;
       const identity =
         args.idKind === "external" ? { externalId: id }
@@ -66,13 +67,8 @@ builder.queryFields((t) => ({
         throw badInput(`contentDue: ${args.channel} deliveries are sent by this gateway's ${args.channel} adapter; contentDue serves channels without one`);
       }
       const customers = await ctx.db.prisma.customer.findMany({ where: { workspaceId, ...customerScope(ctx), ...identity }, select: { id: true } });
-      if (customers.length === 0) return [];
-      return ctx.db.prisma.delivery.findMany({
-        ...query,
-        where: { workspaceId, customerId: { in: customers.map((c) => c.id) }, channel: args.channel, status: "due", dueAt: { lte: ctx.now } },
-        orderBy: [{ dueAt: "desc" }, { key: "asc" }],
-        take: Math.min(Math.max(args.limit ?? 10, 1), 100),
-      });
+      const ranges = await customerKeyRanges(ctx.db.sql, workspaceId, customers.map((c) => c.id));
+      return dueDeliveries(ctx.db.sql, workspaceId, ranges, { channel: args.channel, now: ctx.now, limit: Math.min(Math.max(args.limit ?? 10, 1), 100) });
     },
   }),
 }));

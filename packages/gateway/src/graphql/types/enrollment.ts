@@ -1,4 +1,5 @@
 import type { Channel, JourneyState, StepDueEffect } from "@sopline/core";
+import { deliveryKeyRange } from "../../engine/delivery-key-range.js";
 import { builder } from "../builder.js";
 import { PAST_STEPS_MAX } from "../context.js";
 import { ContentType } from "./content.js";
@@ -65,7 +66,7 @@ export const EnrollmentType = builder.prismaObject("Enrollment", {
       type: [DeliveryType],
       description: "steps already due (sent, turned into tasks or skipped), most recent first",
       args: { last: t.arg.int({ defaultValue: 100, description: "at most this many (max 500)" }) },
-      resolve: async (e, args, ctx) => (await ctx.loaders.pastSteps.load(`${e.customerId} ${e.id}`)).slice(0, Math.min(Math.max(args.last ?? 100, 1), PAST_STEPS_MAX)),
+      resolve: async (e, args, ctx) => (await ctx.loaders.pastSteps.load(deliveryKeyRange(e.id, stateOf(e)))).slice(0, Math.min(Math.max(args.last ?? 100, 1), PAST_STEPS_MAX)),
     }),
     upcomingSteps: t.field({
       type: [UpcomingStepType],

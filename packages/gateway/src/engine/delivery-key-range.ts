@@ -1,0 +1,29 @@
+import { stepKeyPrefix } from "@sopline/core";
+
+/** The deliveries of one enrollment: keys in [from, to), byte order (deliveries.key is COLLATE "C"). */
+export interface DeliveryKeyRange {
+  enrollmentId: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * Every key the core gives an enrollment's steps starts with `journey:customer:` (its state's), so
+ * the primary key serves as the per-enrollment index: the scheduler, which writes a row per step,
+ * keeps no second index on deliveries for reading them back.
+ */
+export function deliveryKeyRange(enrollmentId: string, state: { journey: string; customer: string }): DeliveryKeyRange {
+  const from = stepKeyPrefix(state.journey, state.customer);
+  // the prefix ends in ":"; the next character bounds the range
+  const to = from.slice(0, -1) + String.fromCharCode(from.charCodeAt(from.length - 1) + 1);
+  return { enrollmentId, from, to };
+}
+
+/**
+ * `unnest(...) AS r(enrollment, lo, hi)` rows for a query that joins deliveries by range:
+ *   ... JOIN deliveries d ON d.key >= r.lo AND d.key < r.hi AND d.enrollment_id = r.enrollment
+ * (the enrollment check keeps a range to its own enrollment whatever other keys look like).
+ */
+export function rangeParams(ranges: readonly DeliveryKeyRange[]): [string[], string[], string[]] {
+  return [ranges.map((r) => r.enrollmentId), ranges.map((r) => r.from), ranges.map((r) => r.to)];
+}
