@@ -62,4 +62,32 @@ describe.each(["pglite", "postgres"] as const)("insertDeliveries on %s", (kind) 
       { step_id: "s2", status: "due" },
     ]);
   });
+
+  it("keeps the transaction usable when a batch meets a stored key: the rest of the batch and later statements commit", async () => {
+    const a = enrollment("e5", "ws-a", "sales");
+    const b = enrollment("e6", "ws-a", "sales");
+    await t.db.sql.transaction((tx) => insertDeliveries(tx, [step(a, "s1")]));
+    await t.db.sql.transaction(async (tx) => {
+      await insertDeliveries(tx, [step(b, "s1"), step(a, "s1", "skipped", "expired"), step(a, "s2")]);
+      await tx.execute(`UPDATE deliveries SET reason = 'checked' WHERE enrollment_id = 'e6'`);
+    });
+    expect(await t.db.sql.query(`SELECT enrollment_id, step_id, status, reason FROM deliveries WHERE enrollment_id IN ('e5', 'e6') ORDER BY enrollment_id, step_id`)).toEqual([
+      { enrollment_id: "e5", step_id: "s1", status: "due", reason: null },
+      { enrollment_id: "e5", step_id: "s2", status: "due", reason: null },
+      { enrollment_id: "e6", step_id: "s1", status: "due", reason: "checked" },
+    ]);
+  });
+
+  it("stores whole keys whether or not all of an enrollment's keys share its state's journey:customer: prefix", async () => {
+    const a = { ...enrollment("e7", "ws-a", "sales"), state: { journey: "sales", customer: "cust-e7" } as EnrollmentRow["state"] };
+    const shared = { ...step(a, "s1"), key: "sales:cust-e7:new:1:s1" };
+    const other = { ...step(a, "s2"), key: "elsewhere:s2" };
+    const b = { ...enrollment("e8", "ws-a", "sales"), state: { journey: "sales", customer: "cust-e8" } as EnrollmentRow["state"] };
+    await t.db.sql.transaction((tx) => insertDeliveries(tx, [shared, { ...step(b, "s1"), key: "sales:cust-e8:new:1:s1" }, other]));
+    expect(await t.db.sql.query(`SELECT enrollment_id, key FROM deliveries WHERE enrollment_id IN ('e7', 'e8') ORDER BY key`)).toEqual([
+      { enrollment_id: "e7", key: "elsewhere:s2" },
+      { enrollment_id: "e7", key: "sales:cust-e7:new:1:s1" },
+      { enrollment_id: "e8", key: "sales:cust-e8:new:1:s1" },
+    ]);
+  });
 });
