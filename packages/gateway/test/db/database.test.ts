@@ -215,4 +215,12 @@ describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
     const [count] = await t.db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM _prisma_migrations");
     expect(count?.n).toBe(readMigrations().length);
   });
+
+  it.runIf(kind === "pglite")("runs the embedded database with PGlite's own settings and no full-page images in the WAL", async () => {
+    const t = await fresh({ persistent: true });
+    const setting = async (name: string) => Object.values((await t.db.sql.query(`SHOW ${name}`))[0]!)[0];
+    expect(await setting("full_page_writes")).toBe("off");
+    expect(await setting("fsync")).toBe("off"); // PGlite's default, which makes full-page images moot
+    expect(await setting("search_path")).toBe("public");
+  });
 });
