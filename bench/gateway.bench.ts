@@ -21,6 +21,7 @@ const EVENTS = Number(values.events);
 const T0 = new Date("2026-11-23T02:00:00Z");
 
 async function bareClaimLoop(sql: SqlRunner & { transaction: <R>(fn: (tx: SqlRunner) => Promise<R>) => Promise<R> }, n: number): Promise<number> {
+  await sql.execute(`DROP TABLE IF EXISTS bench_claims`);
   await sql.execute(`CREATE TABLE bench_claims (id bigserial PRIMARY KEY, due timestamptz NOT NULL, fired boolean NOT NULL DEFAULT false)`);
   await sql.execute(`CREATE INDEX bench_claims_due ON bench_claims (due) WHERE NOT fired`);
   await sql.execute(`INSERT INTO bench_claims (due) SELECT $1::timestamptz + g * interval '1 second' FROM generate_series(1, $2::int) g`, [T0, n]);
@@ -34,6 +35,14 @@ async function bareClaimLoop(sql: SqlRunner & { transaction: <R>(fn: (tx: SqlRun
     claimed += rows.length;
   }
   return claimed / ((performance.now() - started) / 1000);
+}
+
+// The bare loop takes a second or two, so one run of it moves with the machine's noise far more than
+// the scheduler's longer run: its median of three runs is the reference.
+async function bareClaimLoopMedian(sql: Parameters<typeof bareClaimLoop>[0], n: number): Promise<number> {
+  const rates: number[] = [];
+  for (let run = 0; run < 3; run++) rates.push(await bareClaimLoop(sql, n));
+  return rates.sort((a, b) => a - b)[1]!;
 }
 
 async function benchKind(kind: TestDatabaseKind) {
@@ -59,7 +68,7 @@ async function benchKind(kind: TestDatabaseKind) {
     const stats = { fired: runs.reduce((n, r) => n + r.fired, 0), enrollments: runs.reduce((n, r) => n + r.enrollments, 0) };
     const [sizeAfter] = await t.db.sql.query<{ bytes: string }>(`SELECT pg_total_relation_size('enrollments')::text AS bytes`);
     const [deliv] = await t.db.sql.query<{ n: string; dupes: string }>(`SELECT count(*)::text AS n, (count(*) - count(DISTINCT key))::text AS dupes FROM deliveries`);
-    const claimRate = await bareClaimLoop(t.db.sql, N);
+    const claimRate = await bareClaimLoopMedian(t.db.sql, N);
 
     // Events through the GraphQL batch mutation (1,000 per request), as a server would send them.
     // Customers already exist; each event is recorded and applied to the customer's journey.
@@ -118,7 +127,7 @@ for (const kind of kinds) {
 }
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 const table = [
-  `N = ${N.toLocaleString("en-US")} enrollments × 8 steps, all due (scheduler batches of 1,000); ${Math.min(EVENTS, N).toLocaleString("en-US")} events through the GraphQL \`ingestEvents\` mutation in batches of 1,000 (as many requests in flight as scheduler workers). Statistics are gathered (ANALYZE) after loading, as autovacuum keeps them in a running system. The bare loop is \`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT 1000) RETURNING\` on a table of ${N.toLocaleString("en-US")} due rows in the same database, same run.`,
+  `N = ${N.toLocaleString("en-US")} enrollments × 8 steps, all due (scheduler batches of 1,000); ${Math.min(EVENTS, N).toLocaleString("en-US")} events through the GraphQL \`ingestEvents\` mutation in batches of 1,000 (as many requests in flight as scheduler workers). Statistics are gathered (ANALYZE) after loading, as autovacuum keeps them in a running system. The bare loop is \`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT 1000) RETURNING\` on a table of ${N.toLocaleString("en-US")} due rows in the same database, same run (median of 3 runs).`,
   "",
   "| database | scheduler workers | steps fired/s | ÷ bare claim-and-update loop | bare loop rows/s | events ingested/s (GraphQL) | bytes per enrollment (pending / after firing) | deliveries | duplicates |",
   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
