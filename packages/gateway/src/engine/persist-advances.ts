@@ -42,13 +42,16 @@ export function emptyNotices(): Notices {
  */
 export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[], notices: Notices): Promise<void> {
   if (items.length === 0) return;
+  // The states travel as one JSON array (paired with the other columns by position): as an array
+  // literal each state's quotes would be escaped here and unescaped by the server.
   await tx.execute(
-    `UPDATE enrollments e SET state = v.state, next_wake_at = v.wake, stage = v.stage, updated_at = now()
-     FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[], $4::text[]) AS v(id, state, wake, stage)
+    `UPDATE enrollments e SET state = s.state, next_wake_at = v.wake, stage = v.stage, updated_at = now()
+     FROM unnest($1::text[], $3::timestamptz[], $4::text[]) WITH ORDINALITY AS v(id, wake, stage, n)
+     JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY AS s(state, n) ON s.n = v.n
      WHERE e.id = v.id`,
     [
       textArray(items.map((i) => i.row.id)),
-      textArray(items.map((i) => JSON.stringify(i.state))),
+      JSON.stringify(items.map((i) => i.state)),
       textArray(items.map((i) => (i.state.wake === null ? null : new Date(i.state.wake).toISOString()))),
       textArray(items.map((i) => i.state.stage)),
     ],
