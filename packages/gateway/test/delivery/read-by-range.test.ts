@@ -28,11 +28,13 @@ describe.each(["pglite", "postgres"] as const)("deliveries read by key range on 
   beforeAll(async () => {
     t = await createTestDatabase(kind);
     ws = (await seedWorkspace(t.db)).workspaceId;
-    [customer, other] = await seedCustomers(t.db.sql, ws, 2);
+    const ids = await seedCustomers(t.db.sql, ws, 2);
+    customer = ids[0]!;
+    other = ids[1]!;
     const enrollments: Array<[string, string, string, string, boolean]> = [
-      ["alone", customer!, customer!, "", false],
-      ["staffed", customer!, `${customer}/s1`, "s1", true],
-      ["other", other!, other!, "", false],
+      ["alone", customer, customer, "", false],
+      ["staffed", customer, `${customer}/s1`, "s1", true],
+      ["other", other, other, "", false],
     ];
     for (const [name, c, core, owner, ended] of enrollments) {
       const state = { journey: "eight", version: 1, customer: core };
@@ -66,13 +68,13 @@ describe.each(["pglite", "postgres"] as const)("deliveries read by key range on 
   });
 
   it("finds a customer's enrollments, ended ones included, and not another workspace's", async () => {
-    expect((await customerKeyRanges(t.db.sql, ws, [customer!])).map((r) => r.enrollmentId).sort()).toEqual([rows.alone!.id, rows.staffed!.id].sort());
-    expect(await customerKeyRanges(t.db.sql, "another-workspace", [customer!])).toEqual([]);
+    expect((await customerKeyRanges(t.db.sql, ws, [customer])).map((r) => r.enrollmentId).sort()).toEqual([rows.alone!.id, rows.staffed!.id].sort());
+    expect(await customerKeyRanges(t.db.sql, "another-workspace", [customer])).toEqual([]);
     expect((await enrollmentKeyRanges(t.db.sql, [rows.other!.id]))[0]).toEqual(deliveryKeyRange(rows.other!.id, rows.other!.state));
   });
 
   it("lists what is still due on a channel at a time, newest first", async () => {
-    const ranges = await customerKeyRanges(t.db.sql, ws, [customer!]);
+    const ranges = await customerKeyRanges(t.db.sql, ws, [customer]);
     const due = (now: string, channel = "private_chat") => dueDeliveries(t.db.sql, ws, ranges, { channel, now: new Date(now), limit: 10 });
     expect((await due("2026-11-30T00:00:00Z")).map((d) => `${d.enrollmentId === rows.alone!.id ? "alone" : "staffed"} ${d.stepId}`)).toEqual(["alone s1", "staffed s0", "alone s0"]); // same time: by key
     expect((await due("2026-11-23T12:00:00Z")).map((d) => d.stepId)).toEqual(["s0", "s0"]);
