@@ -18,14 +18,16 @@ export interface DeliveryInsert {
 }
 
 // Every array element is serialised by the driver and parsed by the server, which is most of what a
-// bulk insert costs (on the embedded database above all): values shared by a batch's rows travel once
-// (workspace and journey as scalars; enrollment, customer and the key prefix all its keys share once
-// per enrollment, joined back by position), mode is derived from status, and an all-NULL reason
-// column is sent as one NULL.
+// bulk insert costs (on the embedded database above all), so each value travels once per batch:
+// workspace and journey as scalars; enrollment, customer and the key prefix all its keys share once
+// per enrollment; stage, step, channel, content, status and reason once per distinct combination
+// (a batch's steps come from a few step definitions). A row is its enrollment's and its
+// combination's positions, its key's tail and its due time.
 const INSERT = `INSERT INTO deliveries (workspace_id, journey_key, enrollment_id, customer_id, key, stage, step_id, due_at, channel, content, mode, status, reason)
-  SELECT $1, $2, e.id, e.customer, e.prefix || s.key_tail, s.stage, s.step, s.due, s.channel, s.content, CASE WHEN s.status = 'task' THEN 'task' ELSE 'auto' END, s.status, s.reason
-  FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[]) AS s(n, key_tail, stage, step, due, channel, content, status, reason)
-  JOIN unnest($12::text[], $13::text[], $14::text[]) WITH ORDINALITY AS e(id, customer, prefix, n) ON e.n = s.n`;
+  SELECT $1, $2, e.id, e.customer, e.prefix || s.key_tail, v.stage, v.step, s.due, v.channel, v.content, CASE WHEN v.status = 'task' THEN 'task' ELSE 'auto' END, v.status, v.reason
+  FROM unnest($3::int[], $4::int[], $5::text[], $6::timestamptz[]) AS s(n, variant, key_tail, due)
+  JOIN unnest($7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS e(id, customer, prefix, n) ON e.n = s.n
+  JOIN unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[]) WITH ORDINALITY AS v(stage, step, channel, content, status, reason, n) ON v.n = s.variant`;
 
 // ON CONFLICT makes PostgreSQL insert every row speculatively (probe, insert, confirm): a fifth of
 // the insert's cost on the embedded database. The writer holds the enrollment's row lock and its
@@ -46,63 +48,69 @@ export async function insertDeliveries(tx: SqlRunner, deliveries: DeliveryInsert
     if (list) list.push(d);
     else groups.set(group, [d]);
   }
-  for (const list of groups.values()) {
-    // Enrollments of the group in order of appearance, each with the key prefix all its keys share
-    // ("" when one does not: then its keys travel whole).
-    const enrollments: EnrollmentRow[] = [];
-    const prefixes: string[] = [];
-    const position = new Map<EnrollmentRow, number>();
-    for (const d of list) {
-      let at = position.get(d.row);
-      if (at === undefined) {
-        enrollments.push(d.row);
-        prefixes.push(d.row.state ? stepKeyPrefix(d.row.state.journey, d.row.state.customer) : "");
-        at = enrollments.length; // WITH ORDINALITY counts from 1
-        position.set(d.row, at);
-      }
-      if (!d.key.startsWith(prefixes[at - 1]!)) prefixes[at - 1] = "";
+  for (const list of groups.values()) await insertOnce(tx, groupParams(list));
+}
+
+/** The statement's parameters for the steps of one workspace and journey. */
+function groupParams(list: DeliveryInsert[]): unknown[] {
+  // Enrollments in order of appearance, each with the key prefix all its keys share ("" when one
+  // does not: then its keys travel whole).
+  const enrollments: EnrollmentRow[] = [];
+  const prefixes: string[] = [];
+  const position = new Map<EnrollmentRow, number>();
+  for (const d of list) {
+    let at = position.get(d.row);
+    if (at === undefined) {
+      enrollments.push(d.row);
+      prefixes.push(d.row.state ? stepKeyPrefix(d.row.state.journey, d.row.state.customer) : "");
+      at = enrollments.length; // WITH ORDINALITY counts from 1
+      position.set(d.row, at);
     }
-    const n: number[] = [];
-    const keyTail: string[] = [];
-    const stage: string[] = [];
-    const step: string[] = [];
-    const due: string[] = [];
-    const channel: string[] = [];
-    const content: (string | null)[] = [];
-    const status: string[] = [];
-    const reason: (string | null)[] = [];
-    let anyReason = false;
-    for (const d of list) {
-      const at = position.get(d.row)!;
-      n.push(at);
-      keyTail.push(d.key.slice(prefixes[at - 1]!.length));
-      stage.push(d.stage);
-      step.push(d.stepId);
-      due.push(d.dueAt);
-      channel.push(d.channel);
-      content.push(d.content);
-      status.push(d.status);
-      reason.push(d.reason);
-      if (d.reason !== null) anyReason = true;
-    }
-    const first = list[0]!.row;
-    await insertOnce(tx, [
-      first.workspace_id,
-      first.journey_key,
-      textArray(n),
-      textArray(keyTail),
-      textArray(stage),
-      textArray(step),
-      textArray(due),
-      textArray(channel),
-      textArray(content),
-      textArray(status),
-      anyReason ? textArray(reason) : null,
-      textArray(enrollments.map((e) => e.id)),
-      textArray(enrollments.map((e) => e.customer_id)),
-      textArray(prefixes),
-    ]);
+    if (!d.key.startsWith(prefixes[at - 1]!)) prefixes[at - 1] = "";
   }
+  const variants = new Map<string, number>();
+  const v = { stage: [] as string[], step: [] as string[], channel: [] as string[], content: [] as (string | null)[], status: [] as string[], reason: [] as (string | null)[] };
+  const n: number[] = [];
+  const variant: number[] = [];
+  const keyTail: string[] = [];
+  const due: string[] = [];
+  for (const d of list) {
+    const at = position.get(d.row)!;
+    const combination = `${d.stage}\u0000${d.stepId}\u0000${d.channel}\u0000${d.content ?? "\u0001"}\u0000${d.status}\u0000${d.reason ?? "\u0001"}`;
+    let which = variants.get(combination);
+    if (which === undefined) {
+      v.stage.push(d.stage);
+      v.step.push(d.stepId);
+      v.channel.push(d.channel);
+      v.content.push(d.content);
+      v.status.push(d.status);
+      v.reason.push(d.reason);
+      which = v.stage.length;
+      variants.set(combination, which);
+    }
+    n.push(at);
+    variant.push(which);
+    keyTail.push(d.key.slice(prefixes[at - 1]!.length));
+    due.push(d.dueAt);
+  }
+  const first = list[0]!.row;
+  return [
+    first.workspace_id,
+    first.journey_key,
+    textArray(n),
+    textArray(variant),
+    textArray(keyTail),
+    textArray(due),
+    textArray(enrollments.map((e) => e.id)),
+    textArray(enrollments.map((e) => e.customer_id)),
+    textArray(prefixes),
+    textArray(v.stage),
+    textArray(v.step),
+    textArray(v.channel),
+    textArray(v.content),
+    textArray(v.status),
+    textArray(v.reason),
+  ];
 }
 
 async function insertOnce(tx: SqlRunner, params: unknown[]): Promise<void> {
