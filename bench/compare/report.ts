@@ -102,7 +102,7 @@ export function renderComparison(r: ReportInput): string {
     "- bytes: BullMQ = Redis `used_memory` delta over the enqueue (shared instance); pg-boss = `pg_total_relation_size` delta of its queue partition; " +
       "plain SQL = `pg_total_relation_size(due_steps)` (table + primary key + unique key + partial index). The `deliveries` sink is not counted.",
     "- peak RSS = maxRSS of the benchmark's child process: the database server is outside it, except for PGlite, which runs in-process.",
-    "- PostgreSQL runs with synchronous_commit=on and fsync=on for all; Redis without AOF and without RDB snapshots, as this machine runs it; PGlite with its defaults (it reports fsync=off).",
+    "- PostgreSQL runs with synchronous_commit=on and fsync=on for all; Redis without AOF and without RDB snapshots, as this machine runs it; both PGlite runs with the embedded database's settings: PGlite's defaults (fsync=off) and full_page_writes=off.",
     "",
   );
   return L.join("\n");

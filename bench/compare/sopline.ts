@@ -13,6 +13,7 @@ import { onCleanup, runCleanup } from "./lib/cleanup.js";
 import { resultOf } from "./lib/result.js";
 import type { Result, RunOptions } from "./types.js";
 import { STEPS_PER_CUSTOMER, entryTime } from "./workload.js";
+import { pgDurability } from "./lib/pg.js";
 
 export async function run(opts: RunOptions): Promise<Result> {
   const kind = opts.database === "pglite" ? "pglite" : "postgres";
@@ -31,6 +32,7 @@ export async function run(opts: RunOptions): Promise<Result> {
     const enqueueMs = performance.now() - enqueueStart;
     // Like the other runners: statistics after loading, as autovacuum keeps them in a running system.
     await sql.execute(`ANALYZE`);
+    const durability = await pgDurability(async (text, params) => ({ rows: await sql.query(text, params as unknown[] | undefined) }));
     const [size] = await sql.query<{ bytes: string }>(
       // The enrollment (state + wake time + its indexes) is all sopline keeps per customer for the
       // pending steps; the customer record itself is data every system would have elsewhere.
@@ -59,7 +61,7 @@ export async function run(opts: RunOptions): Promise<Result> {
       bytes: Number(size!.bytes),
       enqueueMs,
       fireMs,
-      settings: { store: kind === "pglite" ? "PGlite (in-process, temp dir)" : "PostgreSQL (pg.Pool)", batchSize: opts.batchSize, workers, durability: kind === "pglite" ? "PGlite defaults" : "synchronous_commit on" },
+      settings: { store: kind === "pglite" ? "PGlite (in-process, temp dir)" : "PostgreSQL (pg.Pool)", batchSize: opts.batchSize, workers, durability },
     });
   } finally {
     await runCleanup();

@@ -66,10 +66,10 @@ export const poolQuery =
 /** The durability the server actually runs with, stated in the results. */
 export async function pgDurability(q: Query): Promise<string> {
   const r = await q(
-    "SELECT current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fs, current_setting('server_version') AS v",
+    "SELECT current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fs, current_setting('full_page_writes') AS fpw, current_setting('server_version') AS v",
   );
   const row = r.rows[0];
-  return `synchronous_commit=${row.sc}, fsync=${row.fs} (PostgreSQL ${String(row.v).split(" ")[0]})`;
+  return `synchronous_commit=${row.sc}, fsync=${row.fs}, full_page_writes=${row.fpw} (PostgreSQL ${String(row.v).split(" ")[0]})`;
 }
 
 /** Bytes of a relation including indexes and TOAST. */

@@ -5,13 +5,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { embeddedStartParams } from "../../../packages/gateway/src/db/pglite.js";
 import { onCleanup } from "./cleanup.js";
 import type { Query } from "./deliveries.js";
 
 export async function openPglite(): Promise<{ db: PGlite; q: Query; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "sopline-bench-pglite-"));
   onCleanup(`rm ${dir}`, async () => rmSync(dir, { recursive: true, force: true }));
-  const db = await PGlite.create(dir);
+  // The settings sopline's embedded database runs with, so both PGlite runs write alike.
+  const db = await PGlite.create(dir, { startParams: embeddedStartParams() });
   onCleanup("pglite.close()", async () => {
     if (!db.closed) await db.close();
   });

@@ -26,7 +26,12 @@ function patchParse(): void {
 // the disk, before a commit returns). Full-page images in the WAL only help recovery from pages
 // torn by a power loss, which that setting does not survive anyway; without them the scheduler
 // writes an eighth less at 100,000 customers (bench/RESULTS.md).
-const EMBEDDED_SETTINGS = ["-c", "full_page_writes=off"];
+export const EMBEDDED_SETTINGS: readonly string[] = ["-c", "full_page_writes=off"];
+
+/** PGlite's start parameters with the embedded database's settings (benchmarks start theirs alike). */
+export function embeddedStartParams(): string[] {
+  return [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS];
+}
 
 export interface PgliteHandle {
   pglite: PGlite;
@@ -37,7 +42,7 @@ export interface PgliteHandle {
 export async function openPglite(dataDir: string, options: PGliteOptions = {}): Promise<PgliteHandle> {
   patchParse();
   if (!dataDir.startsWith("memory://")) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
-  const pglite = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS], ...options });
+  const pglite = await PGlite.create(dataDir, { startParams: embeddedStartParams(), ...options });
   // PGlite is one session: the pool must never hand out two clients, and keeping the one client
   // forever avoids re-running the connection handshake after idle periods.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
