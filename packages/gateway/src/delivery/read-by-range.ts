@@ -13,19 +13,19 @@ const AS_DELIVERY = `d.key, d.workspace_id AS "workspaceId", d.enrollment_id AS 
 /** The key ranges of customers' enrollments in a workspace, ended enrollments included. */
 export async function customerKeyRanges(sql: SqlRunner, workspaceId: string, customerIds: readonly string[]): Promise<DeliveryKeyRange[]> {
   if (customerIds.length === 0) return [];
-  const rows = await sql.query<{ id: string; journey: string; customer: string }>(
-    `SELECT id, state->>'journey' AS journey, state->>'customer' AS customer FROM enrollments WHERE workspace_id = $1 AND customer_id = ANY($2::text[])`,
-    [workspaceId, [...customerIds]],
-  );
-  return rows.map((r) => deliveryKeyRange(r.id, r));
+  return rangesOf(sql, "workspace_id = $1 AND customer_id = ANY($2::text[])", [workspaceId, [...customerIds]]);
 }
 
 /** The key ranges of enrollments (by id). */
 export async function enrollmentKeyRanges(sql: SqlRunner, enrollmentIds: readonly string[]): Promise<DeliveryKeyRange[]> {
   if (enrollmentIds.length === 0) return [];
+  return rangesOf(sql, "id = ANY($1::text[])", [[...enrollmentIds]]);
+}
+
+async function rangesOf(sql: SqlRunner, where: string, params: unknown[]): Promise<DeliveryKeyRange[]> {
   const rows = await sql.query<{ id: string; journey: string; customer: string }>(
-    `SELECT id, state->>'journey' AS journey, state->>'customer' AS customer FROM enrollments WHERE id = ANY($1::text[])`,
-    [[...enrollmentIds]],
+    `SELECT id, state->>'journey' AS journey, state->>'customer' AS customer FROM enrollments WHERE ${where}`,
+    params,
   );
   return rows.map((r) => deliveryKeyRange(r.id, r));
 }
