@@ -26,7 +26,7 @@ function patchParse(): void {
 // the disk, before a commit returns). Full-page images in the WAL only help recovery from pages
 // torn by a power loss, which that setting does not survive anyway; without them the scheduler
 // writes an eighth less at 100,000 customers (bench/RESULTS.md).
-export const EMBEDDED_SETTINGS: readonly string[] = ["-c", "full_page_writes=off"];
+const EMBEDDED_SETTINGS: readonly string[] = ["-c", "full_page_writes=off"];
 
 /** PGlite's start parameters with the embedded database's settings (benchmarks start theirs alike). */
 export function embeddedStartParams(): string[] {

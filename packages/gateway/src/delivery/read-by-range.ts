@@ -2,7 +2,7 @@
 // or enrollment: an enrollment's deliveries are one range of the primary key (delivery-key-range.ts),
 // so these queries join the ranges and let each range stop at its own LIMIT.
 import type { Delivery, SqlRunner } from "../db/index.js";
-import { type DeliveryKeyRange, deliveryKeyRange, rangeParams } from "../engine/delivery-key-range.js";
+import { type DeliveryKeyRange, IN_RANGE, deliveryKeyRange, rangeParams, rangeRows } from "../engine/delivery-key-range.js";
 
 /** Every Delivery field, named as Prisma names them, so rows read here are Prisma `Delivery` values. */
 const AS_DELIVERY = `d.key, d.workspace_id AS "workspaceId", d.enrollment_id AS "enrollmentId", d.customer_id AS "customerId",
@@ -35,9 +35,9 @@ export async function deliveriesPerEnrollment(sql: SqlRunner, workspaceId: strin
   const byEnrollment = new Map<string, Delivery[]>();
   if (ranges.length === 0) return byEnrollment;
   const rows = await sql.query<Delivery>(
-    `SELECT ${AS_DELIVERY} FROM unnest($2::text[], $3::text[], $4::text[]) AS r(enrollment, lo, hi)
+    `SELECT ${AS_DELIVERY} FROM ${rangeRows(2)}
      CROSS JOIN LATERAL (
-       SELECT * FROM deliveries d WHERE d.key >= r.lo AND d.key < r.hi AND d.enrollment_id = r.enrollment AND d.workspace_id = $1
+       SELECT * FROM deliveries d WHERE ${IN_RANGE} AND d.workspace_id = $1
        ORDER BY d.due_at DESC, d.key DESC LIMIT $5) d
      ORDER BY d.due_at DESC, d.key DESC`,
     [workspaceId, ...rangeParams(ranges), limit],
@@ -60,8 +60,8 @@ export interface DueFilter {
 export async function dueDeliveries(sql: SqlRunner, workspaceId: string, ranges: readonly DeliveryKeyRange[], filter: DueFilter): Promise<Delivery[]> {
   if (ranges.length === 0) return [];
   return sql.query<Delivery>(
-    `SELECT ${AS_DELIVERY} FROM unnest($2::text[], $3::text[], $4::text[]) AS r(enrollment, lo, hi)
-     JOIN deliveries d ON d.key >= r.lo AND d.key < r.hi AND d.enrollment_id = r.enrollment
+    `SELECT ${AS_DELIVERY} FROM ${rangeRows(2)}
+     JOIN deliveries d ON ${IN_RANGE}
      WHERE d.workspace_id = $1 AND d.channel = $5 AND d.status = 'due' AND d.due_at <= $6
      ORDER BY d.due_at DESC, d.key ASC LIMIT $7`,
     [workspaceId, ...rangeParams(ranges), filter.channel, filter.now, filter.limit],

@@ -1,5 +1,5 @@
 import type { Database } from "../db/index.js";
-import { rangeParams } from "../engine/delivery-key-range.js";
+import { IN_RANGE, rangeParams, rangeRows } from "../engine/delivery-key-range.js";
 import { customerKeyRanges } from "./read-by-range.js";
 
 /** One delivery as operators see it (for the GraphQL layer). */
@@ -39,7 +39,7 @@ export async function deliveryStatus(db: Database, workspaceId: string, filter: 
   const ranges = filter.customerId ? await customerKeyRanges(db.sql, workspaceId, [filter.customerId]) : null;
   if (ranges?.length === 0) return [];
   const from = ranges
-    ? `unnest($6::text[], $7::text[], $8::text[]) AS r(enrollment, lo, hi) JOIN deliveries d ON d.key >= r.lo AND d.key < r.hi AND d.enrollment_id = r.enrollment`
+    ? `${rangeRows(6)} JOIN deliveries d ON ${IN_RANGE}`
     : "deliveries d";
   const rows = await db.sql.query<{
     key: string; customer_id: string; journey_key: string; stage: string; step_id: string; channel: string; content: string | null; mode: string;

@@ -19,11 +19,15 @@ export function deliveryKeyRange(enrollmentId: string, state: { journey: string;
   return { enrollmentId, from, to };
 }
 
-/**
- * `unnest(...) AS r(enrollment, lo, hi)` rows for a query that joins deliveries by range:
- *   ... JOIN deliveries d ON d.key >= r.lo AND d.key < r.hi AND d.enrollment_id = r.enrollment
- * (the enrollment check keeps a range to its own enrollment whatever other keys look like).
- */
+/** The parameters for rangeRows: enrollment ids, lower and upper bounds. */
 export function rangeParams(ranges: readonly DeliveryKeyRange[]): [string[], string[], string[]] {
   return [ranges.map((r) => r.enrollmentId), ranges.map((r) => r.from), ranges.map((r) => r.to)];
 }
+
+/** The ranges as rows `r(enrollment, lo, hi)`, from the three rangeParams starting at $first. */
+export function rangeRows(first: number): string {
+  return `unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[]) AS r(enrollment, lo, hi)`;
+}
+
+/** Delivery `d` is in range row `r` (the enrollment check keeps a range to its own enrollment whatever other keys look like). */
+export const IN_RANGE = "d.key >= r.lo AND d.key < r.hi AND d.enrollment_id = r.enrollment";

@@ -7,7 +7,7 @@ import type { JourneyDefinition } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
 import type { AddExternalContactEvent, DelExternalContactEvent, DelFollowUserEvent } from "../channels/wecom/callback-events.js";
 import { enrollmentKeyRanges } from "../delivery/read-by-range.js";
-import { rangeParams } from "../engine/delivery-key-range.js";
+import { IN_RANGE, rangeParams, rangeRows } from "../engine/delivery-key-range.js";
 import { enrollCustomers } from "../engine/enroll.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { Notices } from "../engine/persist-advances.js";
@@ -102,13 +102,12 @@ export async function handleAddContact(ctx: ContactContext, ev: AddExternalConta
   const step = journey ? findWelcomeStep(journey.definition as JourneyDefinition) : undefined;
   if (!step) return { ...base, enrollmentId: enrolled.enrollmentId };
   // Claimed in this transaction: the delivery worker never sees it as 'due' while the welcome is sent.
-  const [range] = await enrollmentKeyRanges(tx, [enrolled.enrollmentId]);
   const [claimed] = await tx.query<{ key: string; attempts: number; content: string | null; body: unknown }>(
-    `UPDATE deliveries d SET status = 'sending', next_attempt_at = $3, attempts = d.attempts + 1
-     FROM (SELECT key FROM deliveries WHERE key >= $4 AND key < $5 AND enrollment_id = $1 AND step_id = $2 AND status = 'due' ORDER BY due_at LIMIT 1) w
+    `UPDATE deliveries d SET status = 'sending', next_attempt_at = $2, attempts = d.attempts + 1
+     FROM (SELECT d.key FROM ${rangeRows(3)} JOIN deliveries d ON ${IN_RANGE} WHERE d.step_id = $1 AND d.status = 'due' ORDER BY d.due_at LIMIT 1) w
      WHERE d.key = w.key
      RETURNING d.key, d.attempts, d.content, (SELECT body FROM contents WHERE workspace_id = d.workspace_id AND ref = d.content) AS body`,
-    [enrolled.enrollmentId, step.stepId, new Date(now.getTime() + ctx.welcomeLeaseMs), range!.from, range!.to],
+    [step.stepId, new Date(now.getTime() + ctx.welcomeLeaseMs), ...rangeParams(await enrollmentKeyRanges(tx, [enrolled.enrollmentId]))],
   );
   return { ...base, enrollmentId: enrolled.enrollmentId, welcome: claimed ?? null };
 }
@@ -147,8 +146,8 @@ export async function handleDeleteContact(ctx: ContactContext, ev: DelExternalCo
     if (ended.length > 0) {
       const keys = await tx.query<{ key: string }>(
         `UPDATE deliveries d SET status = 'skipped', reason = $1
-         FROM unnest($2::text[], $3::text[], $4::text[]) AS r(enrollment, lo, hi)
-         WHERE d.key >= r.lo AND d.key < r.hi AND d.enrollment_id = r.enrollment AND d.status IN ('due', 'task') RETURNING d.key`,
+         FROM ${rangeRows(2)}
+         WHERE ${IN_RANGE} AND d.status IN ('due', 'task') RETURNING d.key`,
         [`contact deleted (${ev.type})`, ...rangeParams(await enrollmentKeyRanges(tx, ended))],
       );
       skipped = keys.length;
