@@ -1,5 +1,6 @@
 import { stepKeyPrefix } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
+import { insertSkippingStored } from "../db/insert-skipping-stored.js";
 import { textArray } from "../db/text-array.js";
 import type { EnrollmentRow } from "./enrollment-row.js";
 
@@ -29,12 +30,10 @@ const INSERT = `INSERT INTO deliveries (workspace_id, journey_key, enrollment_id
   JOIN unnest($7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS e(id, customer, prefix, n) ON e.n = s.n
   JOIN unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[]) WITH ORDINALITY AS v(stage, step, channel, content, status, reason, n) ON v.n = s.variant`;
 
-// ON CONFLICT makes PostgreSQL insert every row speculatively (probe, insert, confirm): a fifth of
-// the insert's cost on the embedded database. The writer holds the enrollment's row lock and its
-// state says which steps are done, so a stored key is not expected here; if one is there anyway,
-// the batch is undone to the savepoint and inserted again skipping stored keys.
+// The writer holds the enrollment's row lock and its state says which steps are done, so a stored
+// key is not expected here (see insertSkippingStored for why that matters); if one is there anyway,
+// the batch is inserted again skipping stored keys.
 const INSERT_SKIPPING_STORED = `${INSERT} ON CONFLICT (key) DO NOTHING`;
-const UNIQUE_VIOLATION = "23505";
 
 /**
  * Records steps in the caller's transaction, one statement per (workspace, journey) of the batch
@@ -114,13 +113,5 @@ function groupParams(list: DeliveryInsert[]): unknown[] {
 }
 
 async function insertOnce(tx: SqlRunner, params: unknown[]): Promise<void> {
-  await tx.execute("SAVEPOINT insert_deliveries");
-  try {
-    await tx.execute(INSERT, params);
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
-    await tx.execute("ROLLBACK TO SAVEPOINT insert_deliveries");
-    await tx.execute(INSERT_SKIPPING_STORED, params);
-  }
-  await tx.execute("RELEASE SAVEPOINT insert_deliveries");
+  await insertSkippingStored(tx, INSERT, INSERT_SKIPPING_STORED, params);
 }
