@@ -1,5 +1,6 @@
 import type { Effect, JourneyState } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
+import { textArray } from "../db/text-array.js";
 import { type AdvancedEnrollment, ENROLLMENT_COLUMNS, type EnrollmentRow } from "./enrollment-row.js";
 import type { JourneyRegistry } from "./journey-registry.js";
 import { type Notices, persistAdvances } from "./persist-advances.js";
@@ -35,12 +36,16 @@ export async function applyEvents(
     `SELECT ${ENROLLMENT_COLUMNS} FROM enrollments
      WHERE workspace_id = $1 AND customer_id = ANY($2::text[]) AND ended_at IS NULL AND ($3::text IS NULL OR staff_id IS DISTINCT FROM $3)
      ORDER BY id FOR UPDATE`,
-    [workspaceId, customers, options.exceptStaffId ?? null],
+    [workspaceId, textArray(customers), options.exceptStaffId ?? null],
   );
   if (rows.length === 0) return 0;
   await registry.load(tx, rows.map((r) => ({ workspaceId, key: r.journey_key, version: r.journey_version })));
   const byCustomer = new Map<string, CustomerEvent[]>();
-  for (const e of events) byCustomer.set(e.customerId, [...(byCustomer.get(e.customerId) ?? []), e]);
+  for (const e of events) {
+    const list = byCustomer.get(e.customerId);
+    if (list) list.push(e);
+    else byCustomer.set(e.customerId, [e]);
+  }
   const items: AdvancedEnrollment[] = rows.map((row) => {
     const journey = registry.get(workspaceId, row.journey_key, row.journey_version);
     let state: JourneyState = row.state;

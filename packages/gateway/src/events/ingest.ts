@@ -1,4 +1,5 @@
 import type { Database, SqlRunner } from "../db/index.js";
+import { insertSkippingStored } from "../db/insert-skipping-stored.js";
 import { textArray } from "../db/text-array.js";
 import { applyEvents } from "../engine/apply-events.js";
 import { enrollCustomers } from "../engine/enroll.js";
@@ -8,6 +9,13 @@ import { routeCustomer } from "../engine/segments.js";
 import { type EventInput, type IngestResult, type RejectedEvent, checkEvent } from "./event-input.js";
 
 const IDENTITY_COLUMN = { external: "external_id", wecom: "wecom_external_user_id", openid: "oa_open_id", unionid: "union_id" } as const;
+
+// Retried ids are the exception, so events are inserted plainly and only a batch that meets a
+// stored id is inserted again skipping those; RETURNING says which ids are new.
+const EVENT_ROWS = `INSERT INTO events (workspace_id, event_id, customer_id, name, at, data)
+  SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])`;
+const INSERT_EVENTS = `${EVENT_ROWS} RETURNING event_id`;
+const INSERT_EVENTS_SKIPPING_STORED = `${EVENT_ROWS} ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING event_id`;
 
 interface Accepted {
   index: number;
@@ -46,19 +54,14 @@ export async function ingestEvents(
     // in flight) then wait for each other in one order instead of deadlocking.
     const known = accepted.filter((a) => a.customerId !== undefined).sort((x, y) => (x.event.id < y.event.id ? -1 : x.event.id > y.event.id ? 1 : x.index - y.index));
     if (known.length === 0) return;
-    const inserted = await tx.query<{ event_id: string }>(
-      `INSERT INTO events (workspace_id, event_id, customer_id, name, at, data)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
-       ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING event_id`,
-      [
-        workspaceId,
-        textArray(known.map((a) => a.event.id)),
-        textArray(known.map((a) => a.customerId!)),
-        textArray(known.map((a) => a.event.name)),
-        textArray(known.map((a) => new Date(a.at).toISOString())),
-        textArray(known.map((a) => (a.event.data === undefined ? "{}" : JSON.stringify(a.event.data)))),
-      ],
-    );
+    const inserted = await insertSkippingStored<{ event_id: string }>(tx, INSERT_EVENTS, INSERT_EVENTS_SKIPPING_STORED, [
+      workspaceId,
+      textArray(known.map((a) => a.event.id)),
+      textArray(known.map((a) => a.customerId!)),
+      textArray(known.map((a) => a.event.name)),
+      textArray(known.map((a) => new Date(a.at).toISOString())),
+      textArray(known.map((a) => (a.event.data === undefined ? "{}" : JSON.stringify(a.event.data)))),
+    ]);
     const fresh = new Set(inserted.map((r) => r.event_id));
     // The same id twice in one batch counts once too.
     const seen = new Set<string>();
@@ -97,9 +100,13 @@ async function resolveCustomers(
     const group = accepted.filter((a) => (a.event.customerIdKind ?? "external") === kind);
     if (group.length === 0) continue;
     const column = IDENTITY_COLUMN[kind];
+    // One index probe per id (LIMIT 1 keeps the lateral lookup from being flattened into a join):
+    // for a batch of a thousand ids the planner otherwise scans the whole customers table, which
+    // it believes cheaper up to a few hundred thousand customers and which costs ten times more.
     const rows = await tx.query<{ id: string; ref: string }>(
-      `SELECT id, ${column} AS ref FROM customers WHERE workspace_id = $1 AND ${column} = ANY($2::text[])`,
-      [workspaceId, [...new Set(group.map((a) => a.event.customer))]],
+      `SELECT c.id, r.ref FROM unnest($2::text[]) AS r(ref)
+       CROSS JOIN LATERAL (SELECT id FROM customers WHERE workspace_id = $1 AND ${column} = r.ref LIMIT 1) c`,
+      [workspaceId, textArray([...new Set(group.map((a) => a.event.customer))])],
     );
     const byRef = new Map(rows.map((r) => [r.ref, r.id]));
     for (const a of group) {

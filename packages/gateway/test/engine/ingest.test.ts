@@ -57,6 +57,15 @@ describe.each(["pglite", "postgres"] as const)("events, moves and handovers on %
     const again = await ingestEvents(t.db, registry, workspaceId, [{ id: "e1", customer: a!.external_id, name: "demo.attended", at: hours(1) }], hours(3), emptyNotices());
     expect(again).toMatchObject({ accepted: 0, duplicates: 1 });
     expect(await count(t.db.sql, `SELECT count(*) AS n FROM events WHERE workspace_id = $1`, [workspaceId])).toBe(2);
+    // A batch mixing a retried id with a new one stores and applies the new one.
+    const mixed = await ingestEvents(t.db, registry, workspaceId, [
+      { id: "e6", customer: b!.external_id, name: "message.read", at: hours(1) },
+      { id: "e7", customer: b!.external_id, name: "demo.attended", at: hours(2) },
+    ], hours(2), emptyNotices());
+    expect(mixed).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect(await count(t.db.sql, `SELECT count(*) AS n FROM events WHERE workspace_id = $1`, [workspaceId])).toBe(3);
+    const [moved] = await t.db.sql.query<{ stage: string }>(`SELECT stage FROM enrollments WHERE customer_id = $1`, [b!.id]);
+    expect(moved!.stage).toBe("interested");
     // The interested stage's +1h trial fires at its time.
     const scheduler = createScheduler({ db: t.db, registry, clock: () => hours(3) });
     await scheduler.runOnce(hours(3));
