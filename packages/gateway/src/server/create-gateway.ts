@@ -4,6 +4,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { type Authenticator, InvalidTokenError, createAuthenticator, ensureDefaultWorkspace, hashApiKey } from "../auth/index.js";
 import { type Clock, systemClock } from "../clock.js";
+import { type EmbeddedMaintenance, startEmbeddedMaintenance } from "../db/embedded-maintenance.js";
 import { type Database, openDatabase } from "../db/index.js";
 import { JourneyRegistry } from "../engine/journey-registry.js";
 import { type Scheduler, createScheduler } from "../engine/scheduler.js";
@@ -27,6 +28,8 @@ export interface GatewayOptions extends ChannelOptions {
   clock?: Clock | undefined;
   /** Scheduler polling interval once started (default 1,000 ms). */
   schedulerIntervalMs?: number | undefined;
+  /** Embedded database only: how often to vacuum and analyze what needs it, as autovacuum would (default 60,000 ms; 0: never). */
+  maintenanceIntervalMs?: number | undefined;
   log?: ((message: string) => void) | undefined;
   /** An already opened database (tests): the gateway then does not close it on stop(). */
   db?: Database | undefined;
@@ -93,6 +96,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   let server: http.Server | undefined;
   let wss: WebSocketServer | undefined;
   let stopping: Promise<void> | undefined;
+  let maintenance: EmbeddedMaintenance | undefined;
 
   async function start(port = 4000, host?: string): Promise<{ port: number; url: string }> {
     if (server) throw new Error("gateway already started");
@@ -159,6 +163,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     });
     scheduler.start();
     channels.start();
+    // PostgreSQL's autovacuum does this on a server; PGlite has no background workers.
+    const maintenanceMs = options.maintenanceIntervalMs ?? 60_000;
+    if (db.kind === "pglite" && maintenanceMs > 0) maintenance = startEmbeddedMaintenance(db.sql, { intervalMs: maintenanceMs, ...(log ? { log } : {}) });
     const address = httpServer.address() as AddressInfo;
     const shownHost = host && host !== "0.0.0.0" && host !== "::" ? host : "localhost";
     return { port: address.port, url: `http://${shownHost}:${address.port}${GRAPHQL_PATH}` };
@@ -168,6 +175,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     return (stopping ??= (async () => {
       await scheduler.stop();
       await channels.stop();
+      await maintenance?.stop();
       if (wss) {
         for (const client of wss.clients) client.close(1001, "server shutting down");
         await new Promise<void>((resolve) => wss!.close(() => resolve()));
