@@ -17,7 +17,7 @@ export async function seedEnrollments(sql: SqlRunner, workspaceId: string, n: nu
     const states = ids.map((r, i) => journey.enroll({ id: r.id }, entryAt(start + i)));
     await sql.execute(
       `INSERT INTO enrollments (workspace_id, customer_id, journey_key, journey_version, stage, state, next_wake_at)
-       SELECT $1, c, $5, 1, 'new', s, w FROM unnest($2::text[], $3::jsonb[], $4::timestamptz[]) AS v(c, s, w)`,
+       SELECT $1, c, $5, 1, 'new', s, w FROM unnest($2::text[], $3::json[], $4::timestamptz[]) AS v(c, s, w)`,
       [workspaceId, ids.map((r) => r.id), states.map((s) => JSON.stringify(s)), states.map((s) => new Date(s.wake!)), eightStepJourney.id],
     );
   }

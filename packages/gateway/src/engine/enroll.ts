@@ -57,7 +57,7 @@ export async function enrollCustomers(
     );
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO enrollments (workspace_id, customer_id, journey_key, journey_version, staff_id, owner_key, stage, state, next_wake_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $9)
        ON CONFLICT (workspace_id, customer_id, journey_key, owner_key) WHERE ended_at IS NULL DO NOTHING RETURNING id`,
       [req.workspaceId, c.id, journey.id, journey.version, req.staffId ?? null, req.staffId ?? "", initial.stage, JSON.stringify(initial), new Date(initial.wake!)],
     );

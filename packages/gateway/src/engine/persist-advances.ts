@@ -47,7 +47,7 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
   await tx.execute(
     `UPDATE enrollments e SET state = s.state, next_wake_at = v.wake, stage = v.stage, updated_at = now()
      FROM unnest($1::text[], $3::timestamptz[], $4::text[]) WITH ORDINALITY AS v(id, wake, stage, n)
-     JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY AS s(state, n) ON s.n = v.n
+     JOIN json_array_elements($2::json) WITH ORDINALITY AS s(state, n) ON s.n = v.n
      WHERE e.id = v.id`,
     [
       textArray(items.map((i) => i.row.id)),

@@ -39,7 +39,7 @@ describe.each(["pglite", "postgres"] as const)("deliveries read by key range on 
     for (const [name, c, core, owner, ended] of enrollments) {
       const state = { journey: "eight", version: 1, customer: core };
       const [row] = await t.db.sql.query<{ id: string }>(
-        `INSERT INTO enrollments (workspace_id, customer_id, journey_key, journey_version, owner_key, stage, state, ended_at) VALUES ($1, $2, 'eight', 1, $3, 'new', $4::jsonb, $5) RETURNING id`,
+        `INSERT INTO enrollments (workspace_id, customer_id, journey_key, journey_version, owner_key, stage, state, ended_at) VALUES ($1, $2, 'eight', 1, $3, 'new', $4::json, $5) RETURNING id`,
         [ws, c, owner, JSON.stringify(state), ended ? new Date() : null],
       );
       rows[name] = { id: row!.id, workspace_id: ws, customer_id: c, journey_key: "eight", journey_version: 1, staff_id: null, state: state as EnrollmentRow["state"] };

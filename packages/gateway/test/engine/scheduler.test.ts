@@ -86,7 +86,7 @@ describe.each(["pglite", "postgres"] as const)("scheduler on %s", (kind) => {
     const journey = (await registry.latest(t.db.sql, seeded.workspaceId, "eight"))!;
     const state = journey.enroll({ id: id! }, T0);
     await t.db.sql.execute(
-      `INSERT INTO enrollments (workspace_id, customer_id, journey_key, journey_version, stage, state, next_wake_at) VALUES ($1, $2, 'eight', 1, 'new', $3::jsonb, $4)`,
+      `INSERT INTO enrollments (workspace_id, customer_id, journey_key, journey_version, stage, state, next_wake_at) VALUES ($1, $2, 'eight', 1, 'new', $3::json, $4)`,
       [seeded.workspaceId, id, JSON.stringify(state), T0],
     );
     const scheduler = createScheduler({ db: t.db, registry, clock: () => days(2.5) });
