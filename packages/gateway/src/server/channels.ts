@@ -32,7 +32,12 @@ export interface ChannelOptions {
   fetch?: typeof globalThis.fetch;
   /** Polling interval of the channel workers once started (default 1,000 ms). */
   deliveryIntervalMs?: number;
+  /** How often WeCom callbacks whose processing failed are retried, and old processed ones removed (default 300,000 ms). */
+  callbackRecoveryMs?: number;
 }
+
+/** A callback is retried by the periodic recovery only once it is this old (it may still be on its way). */
+export const CALLBACK_RETRY_AFTER_MS = 60_000;
 
 export interface ChannelRuntime {
   /** The push adapters by channel (more can be registered at run time). */
@@ -81,6 +86,8 @@ export function createChannels(
           ...(log ? { log } : {}),
         })
       : undefined;
+  let recoveryTimer: NodeJS.Timeout | undefined;
+  let recovering: Promise<void> | undefined;
   const plugin: Plugin = {
     onRequest({ request, url, endResponse }) {
       if (url.pathname !== WECOM_CALLBACK_PATH) return;
@@ -97,13 +104,28 @@ export function createChannels(
     start() {
       deliveryWorker.start();
       massSendWorker?.start();
-      // callbacks stored by a previous run but not processed (it stopped in between)
-      wecomCallback?.recover().then(
-        (n) => n > 0 && log?.(`wecom callbacks: processing ${n} stored but unprocessed`),
-        (err: unknown) => log?.(`wecom callbacks: recovery failed: ${String(err)}`),
-      );
+      if (!wecomCallback) return;
+      // At start: callbacks stored by a previous run but not processed (it stopped in between).
+      // Then periodically: those whose processing failed since (a database error, say), and the
+      // removal of old processed ones, which a long-running gateway would otherwise never do.
+      const recover = (receivedBefore?: Date) => {
+        recovering = wecomCallback
+          .recover(receivedBefore ? { receivedBefore } : {})
+          .then(
+            (n) => void (n > 0 && log?.(`wecom callbacks: processing ${n} stored but unprocessed`)),
+            (err: unknown) => log?.(`wecom callbacks: recovery failed (retried later): ${String(err)}`),
+          )
+          .finally(() => (recovering = undefined));
+      };
+      recover();
+      recoveryTimer = setInterval(() => {
+        if (!recovering) recover(new Date(clock().getTime() - CALLBACK_RETRY_AFTER_MS));
+      }, options.callbackRecoveryMs ?? 300_000);
+      recoveryTimer.unref();
     },
     async stop() {
+      clearInterval(recoveryTimer);
+      await recovering;
       await deliveryWorker.stop();
       await massSendWorker?.stop();
       await wecomCallback?.drain();

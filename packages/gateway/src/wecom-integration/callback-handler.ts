@@ -69,11 +69,13 @@ export interface WeComCallbackHandler {
   /** Resolves when every accepted callback has been processed. */
   drain(): Promise<void>;
   /**
-   * Processes the callbacks stored but never processed (call at start) and removes processed ones
-   * older than KEEP_PROCESSED_MS (retries are deduplicated by the stored events, not by these rows);
-   * resolves to how many it processes.
+   * Processes the callbacks stored but never processed (at start: the process stopped in between;
+   * while running: their processing failed) and removes processed ones older than KEEP_PROCESSED_MS
+   * (retries are deduplicated by the stored events, not by these rows); resolves to how many it
+   * processes. Callbacks being processed right now are left to that; `receivedBefore` leaves out
+   * the ones that arrived since (the gateway passes a minute ago when it calls this periodically).
    */
-  recover(): Promise<number>;
+  recover(options?: { receivedBefore?: Date }): Promise<number>;
 }
 
 /** How long a processed callback is kept (for inspection) before recover() removes it. */
@@ -92,11 +94,16 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
   const pending = new Set<Promise<void>>();
   // Callbacks about one customer are processed in arrival order (an add, then its delete).
   const chains = new Map<string, Promise<void>>();
+  // Dedupe keys scheduled and not yet done, so that recover() does not process them a second time.
+  const inFlight = new Set<string>();
 
-  function schedule(chainKey: string, job: () => Promise<void>): void {
-    const run = (chains.get(chainKey) ?? Promise.resolve()).then(job);
+  function schedule(event: CallbackEvent, dedupeKey: string): void {
+    const chainKey = chainOf(event, dedupeKey);
+    inFlight.add(dedupeKey);
+    const run = (chains.get(chainKey) ?? Promise.resolve()).then(() => process(event, dedupeKey));
     const tracked = run.finally(() => {
       pending.delete(tracked);
+      inFlight.delete(dedupeKey);
       if (chains.get(chainKey) === tracked) chains.delete(chainKey);
     });
     chains.set(chainKey, tracked);
@@ -136,7 +143,7 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
       }
       await report({ outcome: "ignored" });
     } catch (error) {
-      // left unprocessed in wecom_callbacks: recover() retries it at the next start
+      // left unprocessed in wecom_callbacks: recover() retries it (periodically, and at the next start)
       options.log?.(`wecom callback ${dedupeKey}: ${(error as Error).stack ?? String(error)}`);
       options.onProcessed?.({ event, dedupeKey, outcome: "error", error });
     }
@@ -161,7 +168,7 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
         [workspaceId, dedupeKey, JSON.stringify(event), clock()],
       );
       // A retry is processed too and found a duplicate there (by the stored event id).
-      schedule(chainOf(event, dedupeKey), () => process(event, dedupeKey));
+      schedule(event, dedupeKey);
       return text("success");
     } catch (error) {
       if (error instanceof CallbackError) return text(error.kind, STATUS[error.kind]);
@@ -174,14 +181,16 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
   handler.drain = async () => {
     while (pending.size > 0) await Promise.allSettled([...pending]);
   };
-  handler.recover = async () => {
+  handler.recover = async ({ receivedBefore } = {}) => {
     await db.sql.execute(`DELETE FROM wecom_callbacks WHERE workspace_id = $1 AND processed_at < $2`, [workspaceId, new Date(clock().getTime() - KEEP_PROCESSED_MS)]);
     const rows = await db.sql.query<{ dedupe_key: string; event: CallbackEvent }>(
-      `SELECT dedupe_key, event FROM wecom_callbacks WHERE workspace_id = $1 AND processed_at IS NULL ORDER BY received_at, dedupe_key`,
-      [workspaceId],
+      `SELECT dedupe_key, event FROM wecom_callbacks WHERE workspace_id = $1 AND processed_at IS NULL AND ($2::timestamptz IS NULL OR received_at < $2)
+       ORDER BY received_at, dedupe_key`,
+      [workspaceId, receivedBefore ?? null],
     );
-    for (const r of rows) schedule(chainOf(r.event, r.dedupe_key), () => process(r.event, r.dedupe_key));
-    return rows.length;
+    const waiting = rows.filter((r) => !inFlight.has(r.dedupe_key));
+    for (const r of waiting) schedule(r.event, r.dedupe_key);
+    return waiting.length;
   };
   return handler;
 }

@@ -232,6 +232,41 @@ describe.each(["pglite", "postgres"] as const)("WeCom callback endpoint on %s", 
     expect(await one(t.db, kept, [s.workspaceId])).toEqual({ n: 0 });
   });
 
+  it("a callback whose processing failed is retried by a later recover() in the same process, once it is older than receivedBefore", async () => {
+    const s = await setup();
+    let failures = 1; // the database refuses the first processing transaction, then recovers
+    const flaky = { ...t.db, sql: { ...t.db.sql, transaction: ((fn: never) => (failures-- > 0 ? Promise.reject(new Error("connection reset")) : t.db.sql.transaction(fn))) as typeof t.db.sql.transaction } } as typeof t.db;
+    const processed: CallbackProcessed[] = [];
+    const handler = createWeComCallbackHandler({ db: flaky, registry: s.registry, workspaceId: s.workspaceId, corp: CORP, api: s.clients.wecom!, clock: s.clock, defaultJourney: "wecom-new", onProcessed: (r) => processed.push(r) });
+    expect((await handler(s.fake.addExternalContact(CORP.corpId, { userId: "amy", externalUserId: "wmFLAKY", withWelcomeCode: false }).request(CALLBACK_URL))).status).toBe(200);
+    await handler.drain();
+    expect(processed.map((p) => p.outcome)).toEqual(["error"]);
+    const enrolled = `SELECT count(*)::int AS n FROM enrollments e JOIN customers c ON c.id = e.customer_id WHERE c.wecom_external_user_id = 'wmFLAKY'`;
+    expect(await one(t.db, enrolled)).toEqual({ n: 0 });
+    // Received just now: a periodic pass (received more than a minute ago) leaves it alone.
+    expect(await handler.recover({ receivedBefore: new Date(s.now.t - 60_000) })).toBe(0);
+    s.now.t += 61_000;
+    expect(await handler.recover({ receivedBefore: new Date(s.now.t - 60_000) })).toBe(1);
+    await handler.drain();
+    expect(processed.map((p) => p.outcome)).toEqual(["error", "processed"]);
+    expect(await one(t.db, enrolled)).toEqual({ n: 1 });
+    expect(await handler.recover()).toBe(0);
+  });
+
+  it("recover() leaves a callback that is being processed to that processing", async () => {
+    const s = await setup();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = { ...t.db, sql: { ...t.db.sql, transaction: (async (fn: never) => (await gate, t.db.sql.transaction(fn))) as typeof t.db.sql.transaction } } as typeof t.db;
+    const processed: CallbackProcessed[] = [];
+    const handler = createWeComCallbackHandler({ db: slow, registry: s.registry, workspaceId: s.workspaceId, corp: CORP, api: s.clients.wecom!, clock: s.clock, defaultJourney: "wecom-new", onProcessed: (r) => processed.push(r) });
+    expect((await handler(s.fake.addExternalContact(CORP.corpId, { userId: "amy", externalUserId: "wmSLOW", withWelcomeCode: false }).request(CALLBACK_URL))).status).toBe(200);
+    expect(await handler.recover()).toBe(0);
+    release();
+    await handler.drain();
+    expect(processed.map((p) => p.outcome)).toEqual(["processed"]);
+  });
+
   it("callbacks about other things are acknowledged and ignored", async () => {
     const s = await setup();
     const msg = s.fake.callback(CORP.corpId, { toUserName: CORP.corpId, fromUserName: "amy", createTime: Math.floor(s.now.t / 1000), type: "message", msgType: "text", content: "hi", msgId: "m1" });
