@@ -3,6 +3,7 @@
 // fired step and event rewrites an enrollment) would pile up in tables and indexes for ever, and the
 // planner would keep the statistics of the day the tables were empty. This does what autovacuum
 // does, with its default thresholds, from the gateway's own process.
+import { type Polling, createPolling } from "../engine/polling.js";
 import type { SqlRunner } from "./sql.js";
 
 /** A table's counters, as pg_stat_user_tables keeps them. */
@@ -58,33 +59,19 @@ export async function maintainDatabase(sql: SqlRunner): Promise<MaintenanceRun> 
   return run;
 }
 
-export interface EmbeddedMaintenance {
-  /** Stops the timer and waits for a pass in progress (call before closing the database). */
-  stop(): Promise<void>;
-}
-
 /**
- * Runs `maintainDatabase` every `intervalMs` (autovacuum's naptime: one minute), one pass at a time.
- * A pass holds PGlite's only connection while it vacuums a table, as autovacuum would hold I/O.
+ * Runs `maintainDatabase` every `intervalMs` (autovacuum's naptime: one minute), the first one
+ * interval after start, one pass at a time; stop() waits for a pass in progress (call it before
+ * closing the database). A pass holds PGlite's only connection while it vacuums a table, as
+ * autovacuum would hold I/O.
  */
-export function startEmbeddedMaintenance(sql: SqlRunner, options: { intervalMs?: number; log?: (message: string) => void } = {}): EmbeddedMaintenance {
-  let running: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = maintainDatabase(sql)
-      .then(
-        (run) => {
-          if (run.vacuumed.length + run.analyzed.length > 0) options.log?.(`maintenance: vacuumed ${run.vacuumed.join(", ") || "none"}; analyzed ${run.analyzed.join(", ") || "none"}`);
-        },
-        (err: unknown) => options.log?.(`maintenance failed (retried next time): ${err instanceof Error ? err.message : String(err)}`),
-      )
-      .finally(() => (running = undefined));
-  }, options.intervalMs ?? 60_000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
+export function startEmbeddedMaintenance(sql: SqlRunner, options: { intervalMs?: number; log?: (message: string) => void } = {}): Polling {
+  const { log } = options;
+  const pass = async () => {
+    const run = await maintainDatabase(sql);
+    if (run.vacuumed.length + run.analyzed.length > 0) log?.(`maintenance: vacuumed ${run.vacuumed.join(", ") || "none"}; analyzed ${run.analyzed.join(", ") || "none"}`);
   };
+  const polling = createPolling("embedded maintenance", pass, options.intervalMs ?? 60_000, log, { firstRunAfterInterval: true });
+  polling.start();
+  return polling;
 }

@@ -7,10 +7,17 @@ export interface Polling {
 
 /**
  * Polls `runOnce` every `intervalMs` in real time (the only place the gateway waits on a timer;
- * tests call runOnce with an injected clock instead). A failed run is logged and retried at the
- * next tick; runs never overlap.
+ * tests call runOnce with an injected clock instead). The first run is at start(), or one interval
+ * later with `firstRunAfterInterval`. A failed run is logged and retried at the next tick; runs
+ * never overlap.
  */
-export function createPolling(name: string, runOnce: () => Promise<unknown>, intervalMs: number, log?: (message: string) => void): Polling {
+export function createPolling(
+  name: string,
+  runOnce: () => Promise<unknown>,
+  intervalMs: number,
+  log?: (message: string) => void,
+  options: { firstRunAfterInterval?: boolean } = {},
+): Polling {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = false;
@@ -29,7 +36,9 @@ export function createPolling(name: string, runOnce: () => Promise<unknown>, int
   return {
     start() {
       stopped = false;
-      if (!timer && !running) void loop();
+      if (timer || running) return;
+      if (options.firstRunAfterInterval) timer = setTimeout(loop, intervalMs);
+      else void loop();
     },
     async stop() {
       stopped = true;

@@ -6,6 +6,7 @@ import type { Clock } from "../clock.js";
 import type { Database } from "../db/index.js";
 import { type AdapterRegistry, type ChannelAdapter, type DeliveryWorker, createAdapterRegistry, createDeliveryWorker } from "../delivery/index.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
+import { createPolling } from "../engine/polling.js";
 import type { LivePubSub } from "../live/pubsub.js";
 import {
   type MassSendWorker,
@@ -86,8 +87,23 @@ export function createChannels(
           ...(log ? { log } : {}),
         })
       : undefined;
-  let recoveryTimer: NodeJS.Timeout | undefined;
-  let recovering: Promise<void> | undefined;
+  // At start: callbacks stored by a previous run but not processed (it stopped in between). Then
+  // periodically: those whose processing failed since (a database error, say), and the removal of
+  // old processed ones, which a long-running gateway would otherwise never do.
+  let firstRecovery = true;
+  const callbackRecovery =
+    wecomCallback &&
+    createPolling(
+      "wecom callback recovery",
+      async () => {
+        const receivedBefore = firstRecovery ? undefined : new Date(clock().getTime() - CALLBACK_RETRY_AFTER_MS);
+        firstRecovery = false;
+        const n = await wecomCallback.recover(receivedBefore ? { receivedBefore } : {});
+        if (n > 0) log?.(`wecom callbacks: processing ${n} stored but unprocessed`);
+      },
+      options.callbackRecoveryMs ?? 300_000,
+      log,
+    );
   const plugin: Plugin = {
     onRequest({ request, url, endResponse }) {
       if (url.pathname !== WECOM_CALLBACK_PATH) return;
@@ -104,28 +120,10 @@ export function createChannels(
     start() {
       deliveryWorker.start();
       massSendWorker?.start();
-      if (!wecomCallback) return;
-      // At start: callbacks stored by a previous run but not processed (it stopped in between).
-      // Then periodically: those whose processing failed since (a database error, say), and the
-      // removal of old processed ones, which a long-running gateway would otherwise never do.
-      const recover = (receivedBefore?: Date) => {
-        recovering = wecomCallback
-          .recover(receivedBefore ? { receivedBefore } : {})
-          .then(
-            (n) => void (n > 0 && log?.(`wecom callbacks: processing ${n} stored but unprocessed`)),
-            (err: unknown) => log?.(`wecom callbacks: recovery failed (retried later): ${String(err)}`),
-          )
-          .finally(() => (recovering = undefined));
-      };
-      recover();
-      recoveryTimer = setInterval(() => {
-        if (!recovering) recover(new Date(clock().getTime() - CALLBACK_RETRY_AFTER_MS));
-      }, options.callbackRecoveryMs ?? 300_000);
-      recoveryTimer.unref();
+      callbackRecovery?.start();
     },
     async stop() {
-      clearInterval(recoveryTimer);
-      await recovering;
+      await callbackRecovery?.stop();
       await deliveryWorker.stop();
       await massSendWorker?.stop();
       await wecomCallback?.drain();

@@ -4,9 +4,10 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { type Authenticator, InvalidTokenError, createAuthenticator, ensureDefaultWorkspace, hashApiKey } from "../auth/index.js";
 import { type Clock, systemClock } from "../clock.js";
-import { type EmbeddedMaintenance, startEmbeddedMaintenance } from "../db/embedded-maintenance.js";
+import { startEmbeddedMaintenance } from "../db/embedded-maintenance.js";
 import { type Database, openDatabase } from "../db/index.js";
 import { JourneyRegistry } from "../engine/journey-registry.js";
+import type { Polling } from "../engine/polling.js";
 import { type Scheduler, createScheduler } from "../engine/scheduler.js";
 import type { GatewayServices } from "../graphql/context.js";
 import { MAX_BODY_BYTES } from "../graphql/limits.js";
@@ -96,7 +97,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   let server: http.Server | undefined;
   let wss: WebSocketServer | undefined;
   let stopping: Promise<void> | undefined;
-  let maintenance: EmbeddedMaintenance | undefined;
+  let maintenance: Polling | undefined;
 
   async function start(port = 4000, host?: string): Promise<{ port: number; url: string }> {
     if (server) throw new Error("gateway already started");

@@ -30,7 +30,7 @@ describe.each(["pglite", "postgres"] as const)("a running gateway's WeCom callba
     await t.db.sql.execute(`CREATE FUNCTION refuse_wm_retry() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
       IF NEW.wecom_external_user_id = 'wmRETRY' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$`);
     await t.db.sql.execute(`CREATE TRIGGER refuse_wm_retry BEFORE INSERT ON customers FOR EACH ROW EXECUTE FUNCTION refuse_wm_retry()`);
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const live = createLivePubSub();
     const logged: string[] = [];
     const channels = createChannels(
