@@ -46,7 +46,35 @@ export async function openPglite(dataDir: string, options: PGliteOptions = {}): 
   // PGlite is one session: the pool must never hand out two clients, and keeping the one client
   // forever avoids re-running the connection handshake after idle periods.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
+  keepClientAfterFailedQuery(pool);
   return { pglite, pool };
+}
+
+/**
+ * pg-pool's query() ends its connection after any failed statement, which is right for a server
+ * (the next query gets a fresh one). Behind the embedded pool's one "connection" is PGlite's one
+ * session: ending it before the failed statement's reply is read through leaves the rest of that
+ * reply to the next connection, whose first statements then fail too ("Connection terminated
+ * unexpectedly", "unexpected rowDescription message"). So pool.query keeps the client after a
+ * failed statement, as a transaction keeps its client after an error; the client reads the whole
+ * reply before it answers. (The callback form is unchanged: nothing here uses it.)
+ */
+function keepClientAfterFailedQuery(pool: pg.Pool): void {
+  const original = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  const query = (...args: unknown[]): unknown => {
+    if (typeof args[args.length - 1] === "function" || (typeof args[0] === "object" && args[0] !== null && typeof (args[0] as { callback?: unknown }).callback === "function")) {
+      return original(...args);
+    }
+    return (async () => {
+      const client = await pool.connect();
+      try {
+        return await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+      } finally {
+        client.release();
+      }
+    })();
+  };
+  (pool as unknown as { query: typeof query }).query = query;
 }
 
 /** Ends the pool, then PGlite: the process cannot exit before pglite.close(). */

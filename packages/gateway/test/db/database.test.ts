@@ -156,6 +156,25 @@ describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
     }
   });
 
+  it("answers the next statements normally after a statement outside a transaction failed", async () => {
+    // On PGlite a failed parameterised statement used to cost the pool its one connection, and the
+    // next one or two statements failed with it ("Connection terminated unexpectedly").
+    const { db } = await fresh();
+    const workspaceId = await seedWorkspace(db.sql);
+    const failures: Array<() => Promise<unknown>> = [
+      () => db.sql.query("SELECT 1 / $1::int", [0]),
+      () => db.sql.query("INSERT INTO workspaces (name, api_key_hash) SELECT name, api_key_hash FROM workspaces WHERE id = $1 RETURNING id", [workspaceId]),
+      () => db.sql.execute("UPDATE workspaces SET settings = $1::jsonb WHERE id = $2", ["{not json", workspaceId]),
+      () => db.pool.query("SELECT $1::timestamptz", ["yesterday-ish"]),
+    ];
+    for (const fail of failures) {
+      await expect(fail()).rejects.toHaveProperty("code");
+      expect(await db.sql.query("SELECT $1::int AS n", [7])).toEqual([{ n: 7 }]);
+      expect((await db.pool.query("SELECT name FROM workspaces WHERE id = $1", [workspaceId])).rows).toEqual([{ name: "acme" }]);
+      expect(await db.prisma.workspace.count()).toBe(1);
+    }
+  });
+
   it("runs raw transactions atomically and refuses the outer handle inside one", async () => {
     const { db } = await fresh();
     const failed = db.sql.transaction(async (tx) => {
