@@ -4,6 +4,10 @@ import type { AdvancedEnrollment, EnrollmentRow } from "./enrollment-row.js";
 import type { JourneyRegistry } from "./journey-registry.js";
 import { type Notices, persistAdvances } from "./persist-advances.js";
 
+// The unique index "enrollments_owner_key" (migration 20261128090000): one running enrollment per
+// customer, workspace, journey and owner; an ended one carries its id in the last column.
+const ACTIVE_ENROLLMENT_KEY = `(customer_id, workspace_id, journey_key, owner_key, (CASE WHEN ended_at IS NULL THEN '' ELSE id END))`;
+
 export interface EnrollRequest {
   workspaceId: string;
   customer: { id: string; timezone?: string | null; birthday?: string | null; attributes?: Record<string, unknown> | null };
@@ -58,7 +62,7 @@ export async function enrollCustomers(
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO enrollments (workspace_id, customer_id, journey_key, journey_version, staff_id, owner_key, stage, state, next_wake_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $9)
-       ON CONFLICT (workspace_id, customer_id, journey_key, owner_key) WHERE ended_at IS NULL DO NOTHING RETURNING id`,
+       ON CONFLICT ${ACTIVE_ENROLLMENT_KEY} DO NOTHING RETURNING id`,
       [req.workspaceId, c.id, journey.id, journey.version, req.staffId ?? null, req.staffId ?? "", initial.stage, JSON.stringify(initial), new Date(initial.wake!)],
     );
     if (!inserted[0]) {
