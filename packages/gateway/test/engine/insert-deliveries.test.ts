@@ -78,6 +78,45 @@ describe.each(["pglite", "postgres"] as const)("insertDeliveries on %s", (kind) 
     ]);
   });
 
+  it("gives every row its own key, due time and columns in a large mixed batch (shared and distinct due times, visits, statuses, interleaved enrollments)", async () => {
+    // 60 enrollments × 7 steps, passed interleaved; due times repeat across enrollments (day-N 09:00
+    // steps) or are their own (+0h); every fifth enrollment has keys outside its state's prefix.
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      ...enrollment(`m${i}`, "ws-m", "sales"),
+      state: { journey: "sales", customer: `cust-m${i}` } as EnrollmentRow["state"],
+    }));
+    const statuses: DeliveryInsert["status"][] = ["due", "task", "skipped"];
+    const batch: DeliveryInsert[] = [];
+    for (let s = 0; s < 7; s++) {
+      rows.forEach((row, i) => {
+        const status = statuses[(i + s) % 3]!;
+        const visit = 1 + (i % 4);
+        batch.push({
+          row,
+          key: i % 5 === 0 ? `other:${i}:${s}` : `sales:cust-m${i}:stage${s % 2}:${visit}:s${s}`,
+          stage: `stage${s % 2}`,
+          stepId: `s${s}`,
+          dueAt: s === 0 ? new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString() : new Date(Date.UTC(2026, 10, s, 1)).toISOString(),
+          channel: s % 3 === 0 ? "sms" : "private_chat",
+          content: s === 6 ? null : `content-${s}-${i % 2}`,
+          status,
+          reason: status === "skipped" ? (i % 2 ? "expired" : "no-window") : null,
+        });
+      });
+    }
+    await t.db.sql.transaction((tx) => insertDeliveries(tx, batch));
+    const stored = await t.db.sql.query<Record<string, unknown>>(
+      `SELECT key, enrollment_id, customer_id, workspace_id, journey_key, stage, step_id, due_at, channel, content, mode, status, reason FROM deliveries WHERE workspace_id = 'ws-m' ORDER BY key`,
+    );
+    const expected = batch
+      .map((d) => ({
+        key: d.key, enrollment_id: d.row.id, customer_id: d.row.customer_id, workspace_id: "ws-m", journey_key: "sales", stage: d.stage, step_id: d.stepId,
+        due_at: new Date(d.dueAt), channel: d.channel, content: d.content, mode: d.status === "task" ? "task" : "auto", status: d.status, reason: d.reason,
+      }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
+    expect(stored).toEqual(expected);
+  });
+
   it("stores whole keys whether or not all of an enrollment's keys share its state's journey:customer: prefix", async () => {
     const a = { ...enrollment("e7", "ws-a", "sales"), state: { journey: "sales", customer: "cust-e7" } as EnrollmentRow["state"] };
     const shared = { ...step(a, "s1"), key: "sales:cust-e7:new:1:s1" };
