@@ -1,10 +1,7 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultMigrationsDir } from "../../src/db/migrate";
 import { openDatabase } from "../../src/db/open-database";
 import { createTestDatabase, type TestDatabase } from "../../src/db/test-databases";
+import { databaseBefore } from "./database-before-migration";
 import { seedCustomers, seedWorkspace } from "./helpers";
 
 const MIGRATION = "20261128090000_enrollment_owner_index";
@@ -18,12 +15,7 @@ describe.each(["pglite", "postgres"] as const)("one enrollment index for uniquen
   it("keeps the stored enrollments, still refuses a second running one and accepts any number of ended ones", async () => {
     // A database as it was before the migration: one customer with a running enrollment and two
     // ended ones of the same journey and owner, and one with a staff member's enrollment.
-    const before = fs.mkdtempSync(path.join(os.tmpdir(), "sopline-migrations-"));
-    cleanups.push(() => fs.rmSync(before, { recursive: true, force: true }));
-    fs.cpSync(defaultMigrationsDir(), before, { recursive: true });
-    fs.rmSync(path.join(before, MIGRATION), { recursive: true });
-    const t: TestDatabase = await createTestDatabase(kind, { persistent: true, open: { migrationsDir: before } });
-    cleanups.push(() => t.drop());
+    const t: TestDatabase = await databaseBefore(kind, MIGRATION, cleanups);
     const ws = await seedWorkspace(t.db.sql);
     const [a, b] = await seedCustomers(t.db.sql, ws, 2);
     const insert = (customer: string, owner: string, ended: string | null) =>

@@ -1,10 +1,7 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultMigrationsDir } from "../../src/db/migrate";
 import { openDatabase } from "../../src/db/open-database";
-import { createTestDatabase, type TestDatabase } from "../../src/db/test-databases";
+import type { TestDatabase } from "../../src/db/test-databases";
+import { databaseBefore } from "./database-before-migration";
 import { seedCustomers, seedWorkspace } from "./helpers";
 
 const MIGRATION = "20261127090000_enrollment_state_as_json";
@@ -17,12 +14,7 @@ describe.each(["pglite", "postgres"] as const)("enrollment state from jsonb to j
 
   it("keeps every stored state, value for value, and the column's default", async () => {
     // A database as it was before the migration, holding an enrollment.
-    const before = fs.mkdtempSync(path.join(os.tmpdir(), "sopline-migrations-"));
-    cleanups.push(() => fs.rmSync(before, { recursive: true, force: true }));
-    fs.cpSync(defaultMigrationsDir(), before, { recursive: true });
-    fs.rmSync(path.join(before, MIGRATION), { recursive: true });
-    const t: TestDatabase = await createTestDatabase(kind, { persistent: true, open: { migrationsDir: before } });
-    cleanups.push(() => t.drop());
+    const t: TestDatabase = await databaseBefore(kind, MIGRATION, cleanups);
     const state = { journey: "eight", version: 1, customer: "c-1", stage: "new", visit: 1, enteredAt: 1795000000000, clock: 1795000000000, active: 1795000000000, wake: null, done: ["s0", "d1"], last: { weekly: 1795600000000 }, tags: ["中文", 'quote "x"'] };
     const ws = await seedWorkspace(t.db.sql);
     const [customer] = await seedCustomers(t.db.sql, ws, 1);
