@@ -62,9 +62,8 @@ export async function openPglite(dataDir: string, options: PGliteOptions = {}): 
 function keepClientAfterFailedQuery(pool: pg.Pool): void {
   const original = pool.query.bind(pool) as (...args: unknown[]) => unknown;
   const query = (...args: unknown[]): unknown => {
-    if (typeof args[args.length - 1] === "function" || (typeof args[0] === "object" && args[0] !== null && typeof (args[0] as { callback?: unknown }).callback === "function")) {
-      return original(...args);
-    }
+    const callback = args.some((a) => typeof a === "function") || typeof (args[0] as { callback?: unknown } | null)?.callback === "function";
+    if (callback) return original(...args);
     return (async () => {
       const client = await pool.connect();
       try {

@@ -67,7 +67,7 @@ interface Variant {
   content: string | null;
   status: DeliveryInsert["status"];
   reason: string | null;
-  /** 1-based, as SQL subscripts count */
+  /** 1-based, as WITH ORDINALITY counts */
   index: number;
 }
 
@@ -77,15 +77,10 @@ function groupParams(list: DeliveryInsert[]): unknown[] {
   // passes them so already), with the key prefix all its keys share ("" when one does not: then
   // its keys travel whole as tails).
   const byRow = new Map<EnrollmentRow, DeliveryInsert[]>();
-  let last: EnrollmentRow | undefined;
-  let current: DeliveryInsert[] = [];
   for (const d of list) {
-    if (d.row !== last) {
-      last = d.row;
-      current = byRow.get(d.row) ?? [];
-      if (current.length === 0) byRow.set(d.row, current);
-    }
-    current.push(d);
+    const steps = byRow.get(d.row);
+    if (steps) steps.push(d);
+    else byRow.set(d.row, [d]);
   }
   const e = { id: [] as string[], customer: [] as string[], prefix: [] as string[], first: [] as number[], last: [] as number[] };
   const rowVariant: number[] = [];
