@@ -17,6 +17,11 @@ const EVENT_ROWS = `INSERT INTO events (workspace_id, event_id, customer_id, nam
 const INSERT_EVENTS = `${EVENT_ROWS} RETURNING event_id`;
 const INSERT_EVENTS_SKIPPING_STORED = `${EVENT_ROWS} ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING event_id`;
 
+/** Who sends the events: a staff member (staff token) may send them only for their own customers. */
+export interface IngestScope {
+  staffId?: string;
+}
+
 interface Accepted {
   index: number;
   event: EventInput;
@@ -37,6 +42,7 @@ export async function ingestEvents(
   events: EventInput[],
   now: Date,
   notices: Notices,
+  scope: IngestScope = {},
 ): Promise<IngestResult> {
   const rejected: RejectedEvent[] = [];
   const accepted: Accepted[] = [];
@@ -49,7 +55,9 @@ export async function ingestEvents(
   let stored = 0;
   await db.sql.transaction(async (tx) => {
     const settings = (await tx.query<{ settings: { unknownCustomers?: string } }>(`SELECT settings FROM workspaces WHERE id = $1`, [workspaceId]))[0]?.settings ?? {};
-    await resolveCustomers(tx, registry, workspaceId, accepted, settings.unknownCustomers === "create", now, notices, rejected);
+    // A staff member's events never create customers: whom to route them to is the workspace's call.
+    const createUnknown = settings.unknownCustomers === "create" && scope.staffId === undefined;
+    await resolveCustomers(tx, registry, workspaceId, scope.staffId, accepted, createUnknown, now, notices, rejected);
     // In event-id order: two batches carrying some of the same ids (a retry while the first is still
     // in flight) then wait for each other in one order instead of deadlocking.
     const known = accepted.filter((a) => a.customerId !== undefined).sort((x, y) => (x.event.id < y.event.id ? -1 : x.event.id > y.event.id ? 1 : x.index - y.index));
@@ -90,6 +98,7 @@ async function resolveCustomers(
   tx: SqlRunner,
   registry: JourneyRegistry,
   workspaceId: string,
+  staffId: string | undefined,
   accepted: Accepted[],
   createUnknown: boolean,
   now: Date,
@@ -103,10 +112,11 @@ async function resolveCustomers(
     // One index probe per id (LIMIT 1 keeps the lateral lookup from being flattened into a join):
     // for a batch of a thousand ids the planner otherwise scans the whole customers table, which
     // it believes cheaper up to a few hundred thousand customers and which costs ten times more.
+    const refs = textArray([...new Set(group.map((a) => a.event.customer))]);
     const rows = await tx.query<{ id: string; ref: string }>(
       `SELECT c.id, r.ref FROM unnest($2::text[]) AS r(ref)
-       CROSS JOIN LATERAL (SELECT id FROM customers WHERE workspace_id = $1 AND ${column} = r.ref LIMIT 1) c`,
-      [workspaceId, textArray([...new Set(group.map((a) => a.event.customer))])],
+       CROSS JOIN LATERAL (SELECT id FROM customers WHERE workspace_id = $1 AND ${column} = r.ref${staffId === undefined ? "" : " AND staff_id = $3"} LIMIT 1) c`,
+      staffId === undefined ? [workspaceId, refs] : [workspaceId, refs, staffId],
     );
     const byRef = new Map(rows.map((r) => [r.ref, r.id]));
     for (const a of group) {
@@ -116,7 +126,11 @@ async function resolveCustomers(
         byRef.set(a.event.customer, id);
       }
       if (id) a.customerId = id;
-      else rejected.push({ index: a.index, id: a.event.id, code: "UNKNOWN_CUSTOMER", message: `events[${a.index}].customer: no customer "${a.event.customer}" (${kind} id) in this workspace, which rejects unknown customers` });
+      else {
+        // Another staff member's customer reads the same as none: a staff token learns nothing of them.
+        const where = staffId === undefined ? "in this workspace, which rejects unknown customers" : "among this staff member's customers";
+        rejected.push({ index: a.index, id: a.event.id, code: "UNKNOWN_CUSTOMER", message: `events[${a.index}].customer: no customer "${a.event.customer}" (${kind} id) ${where}` });
+      }
     }
   }
 }

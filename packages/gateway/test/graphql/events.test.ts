@@ -76,8 +76,28 @@ describe.each(KINDS)("events on %s", (kind) => {
     expect(customers).toHaveLength(3);
     expect(customers.map((c: { journeys: unknown[] }) => c.journeys)).toEqual([[{ journeyKey: "sales", stage: "new" }], [{ journeyKey: "sales", stage: "new" }], [{ journeyKey: "sales", stage: "new" }]]);
     expect(customers.map((c: { staff: { id: string } }) => c.staff.id)).toEqual([s1.id, s2.id, s1.id]);
-    // a staff token cannot ingest (servers only)
-    expect(errorCodes(await s1.gql(INGEST, { e: events }))).toEqual(["FORBIDDEN"]);
+    // A staff token (a staff member's mini-program) sends events for its own customers only, and
+    // never creates a customer, whatever the workspace says.
+    const later = new Date(START.getTime() + 30 * 60_000).toISOString();
+    const staffEvents = [
+      { id: "s1-own", customer: "lead-0", name: "link.clicked", at: later },
+      { id: "s1-other", customer: "lead-1", name: "link.clicked", at: later },
+      { id: "s1-new", customer: "lead-9", name: "link.clicked", at: later, profile: { attributes: { source: "webinar" } } },
+    ];
+    expect(ok(await s1.gql(INGEST, { e: staffEvents })).ingestEvents).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: [
+        { index: 1, id: "s1-other", code: "UNKNOWN_CUSTOMER", message: `events[1].customer: no customer "lead-1" (external id) among this staff member's customers` },
+        { index: 2, id: "s1-new", code: "UNKNOWN_CUSTOMER", message: `events[2].customer: no customer "lead-9" (external id) among this staff member's customers` },
+      ],
+    });
+    const lastEvents = ok(await other.api(`{ customers { edges { node { externalId lastEventAt } } } }`))
+      .customers.edges.map((e: { node: { externalId: string; lastEventAt: string } }) => [e.node.externalId, e.node.lastEventAt])
+      .sort();
+    expect(lastEvents).toEqual([["lead-0", later], ["lead-1", START.toISOString()], ["lead-2", START.toISOString()]]);
+    // the refused event was not stored: the server can still send it under the same id
+    expect(ok(await other.api(INGEST, { e: [staffEvents[1]] })).ingestEvents).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
   });
 
   it("POST /webhooks/events ingests the same way with an API key and answers JSON", async () => {

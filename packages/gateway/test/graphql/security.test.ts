@@ -103,7 +103,6 @@ describe.each(KINDS)("security on %s", (kind) => {
     for (const op of [
       `mutation { upsertJourney(definition: {}) { created } }`,
       `mutation { enroll(customerExternalId: "z", journeyKey: "sales") { created } }`,
-      `mutation { ingestEvents(events: []) { accepted } }`,
       `mutation { upsertContent(input: { ref: "r", title: "t", type: "offer", body: {} }) { id } }`,
       `mutation { upsertStaff(input: { externalId: "x", name: "x" }) { id } }`,
       `mutation { updateWorkspaceSettings(unknownCustomers: CREATE) { unknownCustomers } }`,
@@ -115,6 +114,9 @@ describe.each(KINDS)("security on %s", (kind) => {
       expect(errorCodes(r), op).toEqual(["FORBIDDEN"]);
       expect(r.data, op).toBeNull();
     }
+    // events only for its own customers: bob's reads as unknown and is not stored
+    const ingest = ok(await alice.gql(`mutation { ingestEvents(events: [{ id: "alice-1", customer: "cb", name: "demo.attended", at: "${START.toISOString()}" }]) { accepted rejected { code } } }`)).ingestEvents;
+    expect(ingest).toEqual({ accepted: 0, rejected: [{ code: "UNKNOWN_CUSTOMER" }] });
     const feed = await subscribeSse(h, alice.token, `subscription($s: ID) { myTaskFeed(staffId: $s) { change } }`, { s: bob.id });
     expect((await feed.next()).errors?.map((e) => e.extensions?.code)).toEqual(["FORBIDDEN"]);
     await feed.close();
