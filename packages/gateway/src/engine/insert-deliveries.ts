@@ -29,14 +29,13 @@ export interface DeliveryInsert {
 // subscript (integer and timestamp arrays are fixed-width: a subscript is O(1)), then meet their
 // variant in a hash join. Joining the rows to their enrollments by position instead made the planner
 // sort every row for a merge join, a sixth of the statement on the embedded database.
-const ROWS = `SELECT $1, $2, e.id, e.customer, e.prefix || v.tail, v.stage, v.step, ($10::timestamptz[])[x.d], v.channel, v.content, v.mode, v.status, v.reason
+const INSERT = `INSERT INTO deliveries (workspace_id, journey_key, enrollment_id, customer_id, key, stage, step_id, due_at, channel, content, mode, status, reason)
+  SELECT $1, $2, e.id, e.customer, e.prefix || v.tail, v.stage, v.step, ($10::timestamptz[])[x.d], v.channel, v.content, v.mode, v.status, v.reason
   FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[]) AS e(id, customer, prefix, first, last)
   CROSS JOIN LATERAL generate_series(e.first, e.last) AS r(i)
   CROSS JOIN LATERAL (SELECT ($8::int[])[r.i] AS v, ($9::int[])[r.i] AS d) AS x
   JOIN unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[]) WITH ORDINALITY
     AS v(tail, stage, step, channel, content, mode, status, reason, n) ON v.n = x.v`;
-const INSERT = `INSERT INTO deliveries (workspace_id, journey_key, enrollment_id, customer_id, key, stage, step_id, due_at, channel, content, mode, status, reason)
-  ${ROWS}`;
 
 // The writer holds the enrollment's row lock and its state says which steps are done, so a stored
 // key is not expected here (see insertSkippingStored for why that matters); if one is there anyway,
@@ -55,7 +54,7 @@ export async function insertDeliveries(tx: SqlRunner, deliveries: DeliveryInsert
     if (list) list.push(d);
     else groups.set(group, [d]);
   }
-  for (const list of groups.values()) await insertOnce(tx, groupParams(list));
+  for (const list of groups.values()) await insertSkippingStored(tx, INSERT, INSERT_SKIPPING_STORED, groupParams(list));
 }
 
 /** One distinct combination of a step's key tail and columns. */
@@ -137,8 +136,4 @@ function variantOf(d: DeliveryInsert, tail: string, variants: Map<string, Varian
   candidates.push(v);
   ordered.push(v);
   return v.index;
-}
-
-async function insertOnce(tx: SqlRunner, params: unknown[]): Promise<void> {
-  await insertSkippingStored(tx, INSERT, INSERT_SKIPPING_STORED, params);
 }
