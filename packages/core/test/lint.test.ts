@@ -56,4 +56,17 @@ describe("renderTimeline", () => {
     expect(lines[2]).toMatch(/^2026-11-23 Mon 10:00\s+new\s+hello\s+private_chat\s+hello\s+auto$/);
     expect(lines[3]).toMatch(/^2026-11-24 Tue 09:00\s+new\s+call\s+call\s+intro-call\s+task → alice$/);
   });
+
+  it("numbers the days from the start in the zone's calendar when given the start", () => {
+    const journey = defineJourney({
+      id: "r", version: 1, timezone: SH, entry: "new",
+      stages: [{ id: "new", sop: [step("hello", 0), { id: "call", day: 2, at: "09:00", channel: "call", content: "intro-call", mode: "task" }] }],
+    });
+    // day 0 is the start's calendar day in the journey's zone, whatever the hour
+    const sim = journey.simulate({ id: "c" }, [], { start: sh("2026-11-23 23:30"), until: sh("2026-11-30 00:00") });
+    const lines = renderTimeline(sim.effects, { timezone: SH, start: sh("2026-11-23 23:30") }).split("\n");
+    expect(lines[0]).toMatch(/^day\s+when \(Asia\/Shanghai\)\s+stage/);
+    expect(lines.find((l) => /\bcall\b/.test(l))).toMatch(/^2\s+2026-11-25 Wed 09:00\s+new\s+call/);
+    expect(lines[1]).toMatch(/^0\s+2026-11-23 Mon 23:30\s+new\s+→ entered/);
+  });
 });

@@ -3,7 +3,7 @@
 export { openDatabase, resolveDatabaseTarget, DEFAULT_DATA_DIR } from "./open-database";
 export type { Database, DatabaseTarget, OpenDatabaseOptions } from "./open-database";
 export type { Sql, SqlRunner } from "./sql";
-export { migrate, readMigrations, defaultMigrationsDir, MigrationError } from "./migrate";
+export { migrate, pendingMigrations, readMigrations, defaultMigrationsDir, MigrationError } from "./migrate";
 export type { MigrateOptions, MigrationFile } from "./migrate";
 export { DirectoryLockedError } from "./directory-lock";
 // the generated client: PrismaClient, Prisma, model types (Workspace, Enrollment, ...)

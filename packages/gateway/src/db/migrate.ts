@@ -101,9 +101,22 @@ export async function migrate(pool: pg.Pool, options: MigrateOptions = {}): Prom
   }
 }
 
-async function applyPending(client: pg.PoolClient, files: MigrationFile[], log?: (m: string) => void): Promise<string[]> {
-  await client.query(CREATE_TABLE);
-  const { rows } = await client.query<AppliedRow>(
+/**
+ * The migrations of the folder not yet applied to the database, in order, without applying any
+ * (for gateways started with `migrate: false`: controlled deploys run `sopline migrate` first).
+ * Throws like {@link migrate} on a failed or edited migration.
+ */
+export async function pendingMigrations(pool: pg.Pool, options: Pick<MigrateOptions, "migrationsDir"> = {}): Promise<string[]> {
+  const files = readMigrations(options.migrationsDir);
+  const [table] = (await pool.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"')::text AS t`)).rows;
+  if (!table?.t) return files.map((f) => f.name);
+  const applied = await appliedMigrations(pool, files);
+  return files.filter((f) => !applied.has(f.name)).map((f) => f.name);
+}
+
+/** Names recorded as applied; throws on a failed migration or one whose file changed since. */
+async function appliedMigrations(runner: pg.Pool | pg.PoolClient, files: MigrationFile[], log?: (m: string) => void): Promise<Set<string>> {
+  const { rows } = await runner.query<AppliedRow>(
     `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`,
   );
   const applied = new Set<string>();
@@ -126,6 +139,12 @@ async function applyPending(client: pg.PoolClient, files: MigrationFile[], log?:
     if (!file) log?.(`migration ${row.migration_name} is applied but missing from the migrations folder`);
     applied.add(row.migration_name);
   }
+  return applied;
+}
+
+async function applyPending(client: pg.PoolClient, files: MigrationFile[], log?: (m: string) => void): Promise<string[]> {
+  await client.query(CREATE_TABLE);
+  const applied = await appliedMigrations(client, files, log);
   const done: string[] = [];
   for (const file of files) {
     if (applied.has(file.name)) continue;

@@ -7,7 +7,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/client";
 import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock";
-import { migrate } from "./migrate";
+import { MigrationError, migrate, pendingMigrations } from "./migrate";
 import { closePglite, openPglite } from "./pglite";
 import { createSql, type Sql } from "./sql";
 
@@ -23,8 +23,12 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined;
   /** Receives one line per notable step (migrations applied, ...). */
   log?: ((message: string) => void) | undefined;
-  /** Apply pending migrations on open (default true). */
-  migrate?: boolean | undefined;
+  /**
+   * true (default): apply pending migrations on open. false: apply none and fail with a
+   * MigrationError naming the pending ones (controlled deploys run `sopline migrate` first).
+   * "skip": neither apply nor check (tools and tests that migrate the database themselves).
+   */
+  migrate?: boolean | "skip" | undefined;
   /** PostgreSQL pool size (default 10). PGlite always has exactly one connection. */
   poolSize?: number | undefined;
   /** Directory of migrations (default: packages/gateway/prisma/migrations). */
@@ -119,7 +123,8 @@ async function finishOpen(options: OpenDatabaseOptions, driver: Driver): Promise
   // the pool discards it and connects again on the next query.
   driver.pool.on("error", (err) => options.log?.(`database connection lost: ${err.message}`));
   try {
-    if (options.migrate !== false) await migrate(driver.pool, { migrationsDir: options.migrationsDir, log: options.log });
+    if (options.migrate === undefined || options.migrate === true) await migrate(driver.pool, { migrationsDir: options.migrationsDir, log: options.log });
+    else if (options.migrate === false) await assertMigrated(driver.pool, options.migrationsDir);
   } catch (err) {
     await closeDriver();
     throw err;
@@ -139,4 +144,13 @@ async function finishOpen(options: OpenDatabaseOptions, driver: Driver): Promise
         }
       })()),
   };
+}
+
+async function assertMigrated(pool: pg.Pool, migrationsDir: string | undefined): Promise<void> {
+  const pending = await pendingMigrations(pool, { migrationsDir });
+  if (pending.length === 0) return;
+  throw new MigrationError(
+    `The database is not fully migrated: ${pending.length === 1 ? "1 migration is" : `${pending.length} migrations are`} pending (${pending.join(", ")}). ` +
+      "Run `sopline migrate` first, or open it without migrate: false (serve without --no-migrate) to apply them on start.",
+  );
 }

@@ -27,7 +27,7 @@ export interface TestDatabase {
 export interface TestDatabaseOptions {
   /** PGlite only: persist in a temp directory (to test close/reopen) instead of memory. */
   persistent?: boolean;
-  /** Passed to openDatabase (e.g. migrate: false, log). */
+  /** Passed to openDatabase (e.g. migrate: "skip" for an empty database, log). */
   open?: Omit<OpenDatabaseOptions, "url" | "dataDir">;
 }
 
@@ -78,7 +78,7 @@ async function createPglite(options: TestDatabaseOptions): Promise<TestDatabase>
   const dataDir = dir ? path.join(dir, "db") : "memory://";
   const url = dir ? `pglite:${dataDir}` : "memory://";
   // the migrated template holds the default migrations: with another folder, start empty
-  const loadDataDir = await template(options.open?.migrate !== false && !options.open?.migrationsDir);
+  const loadDataDir = await template(options.open?.migrate !== "skip" && !options.open?.migrationsDir);
   const db = await openDatabase({ ...options.open, url, pglite: { ...options.open?.pglite, loadDataDir } });
   return {
     kind: "pglite",

@@ -1,26 +1,19 @@
-// `sopline serve`: the gateway on one port (GraphQL over HTTP and graphql-ws at /graphql).
-// Flags override the environment: --port (PORT, 4000), --database-url (DATABASE_URL),
-// --redis-url (REDIS_URL), --admin-key (SOPLINE_ADMIN_KEY), --data-dir, --load-examples.
+// The `sopline` command: `serve` here; the other commands live in src/cli/, one file each.
+// serve's flags override the environment: --port (PORT, 4000), --database-url (DATABASE_URL),
+// --redis-url (REDIS_URL), --admin-key (SOPLINE_ADMIN_KEY), --data-dir, --load-examples, --no-migrate.
 import { parseArgs } from "node:util";
+import { CliError, type Command } from "../cli/command.js";
+import { keysCommand } from "../cli/keys-command.js";
+import { lintCommand } from "../cli/lint-command.js";
+import { migrateCommand } from "../cli/migrate-command.js";
+import { previewCommand } from "../cli/preview-command.js";
+import { pullCommand } from "../cli/pull-command.js";
+import { pushCommand } from "../cli/push-command.js";
+import { USAGE } from "../cli/usage.js";
+import { validateCommand } from "../cli/validate-command.js";
+import { DirectoryLockedError, MigrationError } from "../db/index.js";
 import { channelOptionsFromEnv } from "./channel-env.js";
 import { createGateway } from "./create-gateway.js";
-
-const USAGE = `Usage: sopline serve [options]
-
-  --port <n>            port (env PORT, default 4000; 0 = any free port)
-  --host <host>         interface to listen on (default all)
-  --database-url <url>  postgres://… (env DATABASE_URL); default: embedded PGlite in --data-dir
-  --data-dir <dir>      PGlite directory (default ./data/pglite)
-  --redis-url <url>     redis://… for cross-instance subscriptions (env REDIS_URL)
-  --admin-key <key>     API key of the first workspace (env SOPLINE_ADMIN_KEY; generated and printed when unset)
-  --load-examples       load the example journeys, a content library, staff and segment rules
-
-Channels (optional, environment): WECOM_CORP_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY
-(callbacks on /wecom/callback, welcome messages, 群发助手, Moments), WECOM_DEFAULT_JOURNEY,
-WECHAT_OA_APP_ID + WECHAT_OA_SECRET (official account), WECHAT_MP_APP_ID + WECHAT_MP_SECRET
-(mini-program subscribe messages).
-  -h, --help            this help
-`;
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -30,8 +23,47 @@ export interface CliIo {
   onSignal?: (handler: (signal: string) => void) => void;
 }
 
+const COMMANDS: Record<string, Command> = {
+  migrate: migrateCommand,
+  keys: keysCommand,
+  validate: validateCommand,
+  lint: lintCommand,
+  preview: previewCommand,
+  push: pushCommand,
+  pull: pullCommand,
+};
+
 /** Runs the CLI; resolves with the running gateway (serve) or an exit code. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number | { stop(): Promise<void>; url: string }> {
+  const command = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? COMMANDS[argv[0]]! : undefined;
+  if (command) {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      io.out(USAGE);
+      return 0;
+    }
+    return runCommand(command, argv.slice(1), io);
+  }
+  try {
+    return await serve(argv, io);
+  } catch (err) {
+    if (!(err instanceof MigrationError || err instanceof DirectoryLockedError)) throw err;
+    io.err(err.message);
+    return 1;
+  }
+}
+
+/** Problems the user can act on print as one message and an exit code; anything else is a bug and keeps its stack. */
+async function runCommand(command: Command, args: string[], io: CliIo): Promise<number> {
+  try {
+    return await command(args, io);
+  } catch (err) {
+    if (!(err instanceof CliError || err instanceof MigrationError || err instanceof DirectoryLockedError)) throw err;
+    io.err(err.message);
+    return err instanceof CliError ? err.exitCode : 1;
+  }
+}
+
+async function serve(argv: string[], io: CliIo): Promise<number | { stop(): Promise<void>; url: string }> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -45,6 +77,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         "redis-url": { type: "string" },
         "admin-key": { type: "string" },
         "load-examples": { type: "boolean", default: false },
+        "no-migrate": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -80,6 +113,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     dataDir: values["data-dir"],
     redisUrl: values["redis-url"] ?? io.env.REDIS_URL ?? undefined,
     adminKey: values["admin-key"] ?? io.env.SOPLINE_ADMIN_KEY ?? undefined,
+    migrate: !values["no-migrate"],
     log: (line) => io.err(line),
   });
   let gatewayUrl = "";

@@ -21,6 +21,8 @@ export interface GatewayOptions extends ChannelOptions {
   databaseUrl?: string | undefined;
   /** PGlite directory (default ./data/pglite). */
   dataDir?: string | undefined;
+  /** false: apply no migrations on start and fail if any is pending (run `sopline migrate` first). Default true. Ignored with `db`. */
+  migrate?: boolean | undefined;
   /** Enables cross-instance subscriptions through Redis. */
   redisUrl?: string | undefined;
   /** API key of the first workspace, created on first start (default: generated and returned). */
@@ -73,7 +75,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const log = options.log;
   const clock = options.clock ?? systemClock;
   const ownsDb = !options.db;
-  const db = options.db ?? (await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, log }));
+  const db = options.db ?? (await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, migrate: options.migrate, log }));
   let boot: Awaited<ReturnType<typeof ensureDefaultWorkspace>>;
   try {
     boot = await ensureDefaultWorkspace(db, options.adminKey);

@@ -32,7 +32,7 @@ describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
   }
 
   it("applies the migrations to an empty database, as prisma migrate deploy records them, once", async () => {
-    const { db } = await fresh({ open: { migrate: false } });
+    const { db } = await fresh({ open: { migrate: "skip" } });
     const files = readMigrations();
     expect(await migrate(db.pool)).toEqual(files.map((f) => f.name));
     expect(await migrate(db.pool)).toEqual([]);
@@ -226,7 +226,7 @@ describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
   });
 
   it.runIf(kind === "postgres")("migrates once when several gateways start together", async () => {
-    const t = await fresh({ open: { migrate: false } });
+    const t = await fresh({ open: { migrate: "skip" } });
     const logs: string[] = [];
     const dbs = await Promise.all([1, 2, 3].map(() => openDatabase({ url: t.url, log: (m) => logs.push(m) })));
     cleanups.push(() => Promise.all(dbs.map((d) => d.close())));

@@ -4,12 +4,16 @@ import { upsertJourney } from "../services/journeys.js";
 import { JourneyType, LintIssueType } from "../types/journey.js";
 import type { Journey as JourneyRow } from "../../db/index.js";
 import type { LintIssue } from "@sopline/core";
+import type { PublishImpact } from "../../engine/publish-impact.js";
+import { publishNotices } from "../../live/publish-notices.js";
+import { PublishImpactType } from "../types/publish-impact.js";
 
-const UpsertJourneyPayload = builder.objectRef<{ journey: JourneyRow; created: boolean; warnings: LintIssue[] }>("UpsertJourneyPayload").implement({
+const UpsertJourneyPayload = builder.objectRef<{ journey: JourneyRow; created: boolean; warnings: LintIssue[]; migration: PublishImpact | null }>("UpsertJourneyPayload").implement({
   fields: (t) => ({
     journey: t.field({ type: JourneyType, resolve: (p) => p.journey }),
     created: t.exposeBoolean("created", { description: "false when the definition equals the newest stored version" }),
     warnings: t.field({ type: [LintIssueType], resolve: (p) => p.warnings }),
+    migration: t.field({ type: PublishImpactType, nullable: true, description: "with migrate: true, what moving the customers in flight did; null otherwise", resolve: (p) => p.migration }),
   }),
 });
 
@@ -17,9 +21,20 @@ builder.mutationFields((t) => ({
   upsertJourney: t.field({
     type: UpsertJourneyPayload,
     description:
-      "Stores a journey definition (the core's JSON) as a new version when it changed. Invalid definitions fail with BAD_USER_INPUT and every problem in extensions.issues ({ path, message }).",
-    args: { definition: t.arg({ type: "JSON", required: true }) },
+      "Stores a journey definition (the core's JSON) as a new version when it changed. Invalid definitions fail with BAD_USER_INPUT and every problem in extensions.issues ({ path, message }). " +
+      "With migrate: true the customers in flight on older versions move to this one (steps match by id; new steps whose time has passed are skipped as migrated, never sent late); see journeyPublishImpact for a dry run.",
+    args: {
+      definition: t.arg({ type: "JSON", required: true }),
+      migrate: t.arg.boolean({ defaultValue: false, description: "move the customers in flight on older versions to this version" }),
+    },
     extensions: { access: "apiKey", limits: { argsBytes: 1024 * 1024, lists: { definition: 5_000 } } },
-    resolve: (_root, args, ctx) => upsertJourney(ctx.db, ctx.registry, { workspaceId: requireAuth(ctx).workspaceId, definition: args.definition, now: ctx.now }),
+    resolve: (_root, args, ctx) =>
+      upsertJourney(ctx.db, ctx.registry, {
+        workspaceId: requireAuth(ctx).workspaceId,
+        definition: args.definition,
+        now: ctx.now,
+        migrate: args.migrate ?? false,
+        onMigrated: (notices) => publishNotices(ctx.pubsub, notices),
+      }),
   }),
 }));

@@ -2,8 +2,9 @@ import type { JourneyDefinition } from "@sopline/core";
 import { builder } from "../builder.js";
 import { requireAuth } from "../context.js";
 import { notFound } from "../errors.js";
-import { contentLibrary } from "../services/journeys.js";
+import { contentLibrary, journeyPublishImpact } from "../services/journeys.js";
 import { JourneyType, LintIssueType } from "../types/journey.js";
+import { JourneyPublishImpactType } from "../types/publish-impact.js";
 
 builder.queryFields((t) => ({
   journeys: t.prismaField({
@@ -31,6 +32,14 @@ builder.queryFields((t) => ({
       if (!row) throw notFound("journey", args.version != null ? `${args.key}@${args.version}` : args.key);
       return row;
     },
+  }),
+  journeyPublishImpact: t.field({
+    type: JourneyPublishImpactType,
+    description:
+      "A dry run of upsertJourney(definition, migrate: true): the version it would store and what moving the customers in flight would do to them (by stage, new steps, steps skipped as migrated). Nothing is stored.",
+    args: { definition: t.arg({ type: "JSON", required: true }) },
+    extensions: { access: "apiKey", limits: { argsBytes: 1024 * 1024, lists: { definition: 5_000 } } },
+    resolve: (_root, args, ctx) => journeyPublishImpact(ctx.db, ctx.registry, { workspaceId: requireAuth(ctx).workspaceId, definition: args.definition }),
   }),
   journeyLint: t.field({
     type: [LintIssueType],

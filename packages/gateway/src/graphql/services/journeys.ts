@@ -1,6 +1,9 @@
-import { type ContentItem, type JourneyDefinition, type LintIssue, validateJourney } from "@sopline/core";
-import type { Database, Journey as JourneyRow } from "../../db/index.js";
+import { type ContentItem, type JourneyDefinition, type LintIssue, defineJourney, validateJourney } from "@sopline/core";
+import type { Database, Journey as JourneyRow, SqlRunner } from "../../db/index.js";
 import type { JourneyRegistry } from "../../engine/journey-registry.js";
+import { checkMigration, migrateInFlight, previewMigration } from "../../engine/migrate-in-flight.js";
+import type { Notices } from "../../engine/persist-advances.js";
+import type { PublishImpact } from "../../engine/publish-impact.js";
 import { badInput } from "../errors.js";
 
 /** JSON with sorted keys, so definitions compare by content (jsonb reorders keys). */
@@ -24,6 +27,15 @@ export async function contentLibrary(db: Database, workspaceId: string): Promise
   return rows.map((r) => ({ ref: r.ref, expiresAt: r.expiresAt }));
 }
 
+/** The definition, or BAD_USER_INPUT with every problem and its path (extensions.issues). */
+function validDefinition(definition: unknown): JourneyDefinition {
+  const issues = validateJourney(definition);
+  if (issues.length > 0) {
+    throw badInput(`Invalid journey definition (${issues.length === 1 ? "1 problem" : `${issues.length} problems`}): ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`, issues);
+  }
+  return definition as JourneyDefinition;
+}
+
 /**
  * Validates a definition with the core (BAD_USER_INPUT with every issue's path), and stores it as
  * a new version when it differs from the newest stored one (the stored definition's `version` is
@@ -32,33 +44,63 @@ export async function contentLibrary(db: Database, workspaceId: string): Promise
 export async function upsertJourney(
   db: Database,
   registry: JourneyRegistry,
-  args: { workspaceId: string; definition: unknown; now: Date },
-): Promise<{ journey: JourneyRow; created: boolean; warnings: LintIssue[] }> {
-  const issues = validateJourney(args.definition);
-  if (issues.length > 0) {
-    throw badInput(`Invalid journey definition (${issues.length === 1 ? "1 problem" : `${issues.length} problems`}): ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`, issues);
-  }
+  args: { workspaceId: string; definition: unknown; now: Date; migrate?: boolean | undefined; onMigrated?: ((notices: Notices) => void) | undefined },
+): Promise<{ journey: JourneyRow; created: boolean; warnings: LintIssue[]; migration: PublishImpact | null }> {
+  validDefinition(args.definition);
   const definition = args.definition as JourneyDefinition;
+  if (args.migrate) {
+    // refuse (a stage customers sit in was removed …) before a version is stored
+    const target = await versionFor(db.sql, args.workspaceId, definition);
+    await checkMigration(db.sql, { workspaceId: args.workspaceId, journeyKey: definition.id, to: defineJourney({ ...definition, version: target.version }) });
+  }
   const { id, created } = await db.sql.transaction(async (tx) => {
     // one writer per journey key: concurrent upserts must not pick the same version
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`sopline:journey:${args.workspaceId}:${definition.id}`]);
-    const [latest] = await tx.query<{ id: string; version: number; definition: unknown }>(
-      `SELECT id, version, definition FROM journeys WHERE workspace_id = $1 AND key = $2 ORDER BY version DESC LIMIT 1`,
-      [args.workspaceId, definition.id],
-    );
-    if (latest && canonicalJson(withoutVersion(latest.definition)) === canonicalJson(withoutVersion(definition))) {
-      await tx.execute(`UPDATE journeys SET active = true WHERE id = $1 AND NOT active`, [latest.id]);
-      return { id: latest.id, created: false };
+    const target = await versionFor(tx, args.workspaceId, definition);
+    if (target.sameAs) {
+      await tx.execute(`UPDATE journeys SET active = true WHERE id = $1 AND NOT active`, [target.sameAs]);
+      return { id: target.sameAs, created: false };
     }
-    const version = Math.max((latest?.version ?? 0) + 1, definition.version);
     const [row] = await tx.query<{ id: string }>(
       `INSERT INTO journeys (workspace_id, key, version, definition) VALUES ($1, $2, $3, $4::jsonb) RETURNING id`,
-      [args.workspaceId, definition.id, version, JSON.stringify({ ...definition, version })],
+      [args.workspaceId, definition.id, target.version, JSON.stringify({ ...definition, version: target.version })],
     );
     return { id: row!.id, created: true };
   });
   const journey = await db.prisma.journey.findUniqueOrThrow({ where: { id } });
   const compiled = registry.remember(args.workspaceId, journey.definition as unknown as JourneyDefinition);
   const warnings = compiled.lint(await contentLibrary(db, args.workspaceId), { at: args.now });
-  return { journey, created, warnings };
+  // also when unchanged: a migration that stopped half way continues
+  const migration = args.migrate ? await migrateInFlight(db, registry, { workspaceId: args.workspaceId, journeyKey: compiled.id, to: compiled }, args.onMigrated) : null;
+  return { journey, created, warnings, migration };
+}
+
+/**
+ * The version publishing `definition` would store: the newest stored one when the definition
+ * equals it (`sameAs` is its row id), else the next (or the definition's own, when higher).
+ */
+async function versionFor(sql: SqlRunner, workspaceId: string, definition: JourneyDefinition): Promise<{ version: number; sameAs?: string }> {
+  const [latest] = await sql.query<{ id: string; version: number; definition: unknown }>(
+    `SELECT id, version, definition FROM journeys WHERE workspace_id = $1 AND key = $2 ORDER BY version DESC LIMIT 1`,
+    [workspaceId, definition.id],
+  );
+  if (latest && canonicalJson(withoutVersion(latest.definition)) === canonicalJson(withoutVersion(definition))) return { version: latest.version, sameAs: latest.id };
+  return { version: Math.max((latest?.version ?? 0) + 1, definition.version) };
+}
+
+/**
+ * What publishing a definition would do to the customers already in its journey (nothing is
+ * stored): the version it would get and the core's migrate() run over every in-flight enrollment.
+ */
+export async function journeyPublishImpact(
+  db: Database,
+  registry: JourneyRegistry,
+  args: { workspaceId: string; definition: unknown },
+): Promise<PublishImpact & { journey: string; version: number; changed: boolean }> {
+  const definition = validDefinition(args.definition);
+  const target = await versionFor(db.sql, args.workspaceId, definition);
+  // compiled apart from the registry: an unpublished definition must not be cached under a version number
+  const to = defineJourney({ ...definition, version: target.version });
+  const impact = await previewMigration(db, registry, { workspaceId: args.workspaceId, journeyKey: definition.id, to });
+  return { journey: definition.id, version: target.version, changed: !target.sameAs, ...impact };
 }
