@@ -33,7 +33,7 @@ export const previewCommand: Command = async (args, io) => {
     if (err instanceof JourneyInputError) throw new CliError(`${values.events ?? positionals[0]}: ${err.message}`);
     throw err;
   }
-  io.out(`${definition.id} v${definition.version}: one customer entering "${definition.entry}" at ${start.toISOString()}, ${days} days, times in ${timezone}${inputs.length ? `, ${inputs.length} events` : ""}`);
+  io.out(`${definition.id} v${definition.version}: one customer entering "${definition.entry}" at ${start.toISOString()}, ${days} days, times in ${timezone}${inputs.length ? `, ${inputs.length} event${inputs.length === 1 ? "" : "s"}` : ""}`);
   io.out(renderTimeline(sim.effects, { timezone, start }));
   const steps = sim.effects.filter((e) => e.type === "step.due").length;
   io.out(`${steps} step${steps === 1 ? "" : "s"} in ${days} days; ends in stage "${sim.state.stage}"`);
