@@ -18,7 +18,7 @@ export const pullCommand: Command = async (args, io) => {
     throw err;
   }
   if (values.out === undefined) {
-    io.out(journeys.map((j) => `# ${j.key} version ${j.version}\n${stringify(j.definition)}`).join("---\n"));
+    io.out(journeys.map((j) => `# ${j.key} version ${j.version}\n${stringify(readable(j.definition))}`).join("---\n"));
     return 0;
   }
   try {
@@ -29,7 +29,7 @@ export const pullCommand: Command = async (args, io) => {
   for (const j of journeys) {
     const file = path.join(values.out, `${j.key.replace(/[^\w.-]/g, "_")}.yaml`);
     try {
-      fs.writeFileSync(file, stringify(j.definition));
+      fs.writeFileSync(file, stringify(readable(j.definition)));
     } catch (err) {
       throw new CliError(`${file}: cannot write it (${(err as Error).message})`);
     }
@@ -38,3 +38,22 @@ export const pullCommand: Command = async (args, io) => {
   if (journeys.length === 0) io.out("no journeys are published on this gateway");
   return 0;
 };
+
+// The gateway stores definitions as jsonb, which orders keys by length; files read better in the
+// order people write them: identity first, timing before content, lists last.
+const KEY_ORDER = [
+  "id", "version", "name", "timezone", "entry", "kind", "manual", "window", "quietHours", "frequencyCap", "expireAfter",
+  "after", "day", "birthday", "holiday", "at", "repeat", "unless", "waitFor", "channel", "content", "mode", "title", "assignee",
+  "from", "to", "on", "tag", "silentFor", "count", "within", "action", "onEnter", "sop", "stages", "transitions", "tagRules",
+];
+const rank = (key: string) => {
+  const i = KEY_ORDER.indexOf(key);
+  return i === -1 ? KEY_ORDER.indexOf("onEnter") - 0.5 : i;
+};
+
+function readable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(readable);
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+  return Object.fromEntries(entries.map(([k, v]) => [k, readable(v)]));
+}
