@@ -89,7 +89,7 @@ export async function checkMigration(sql: SqlRunner, args: MigrateInFlightArgs):
   if (args.to.id !== args.journeyKey) {
     throw new JourneyInputError(`cannot migrate the customers of journey "${args.journeyKey}" to journey "${args.to.id}": a migration keeps the journey's id (publish "${args.to.id}" as a journey of its own)`);
   }
-  const stages = [...args.to.compiled.stages.keys()];
+  const stages = args.to.definition.stages.map((s) => s.id);
   const lost = await sql.query<{ stage: string; n: number }>(
     `SELECT stage, count(*)::int AS n FROM enrollments
      WHERE workspace_id = $1 AND journey_key = $2 AND journey_version < $3 AND ended_at IS NULL AND NOT (stage = ANY($4::text[]))

@@ -25,9 +25,9 @@ export class ImpactTally {
     const skipped = new Set<string>();
     for (const e of effects) if (e.type === "step.skipped" && e.reason === "migrated") skipped.add(e.stepId);
     for (const stepId of skipped) bump(this.skipped, stepId);
-    const before = new Set(from.compiled.stages.get(migrated.stage)?.steps.map((s) => s.id));
+    const before = new Set(sopOf(from, migrated.stage).map((s) => s.id));
     const done = new Set(migrated.done ?? []);
-    for (const step of to.compiled.stages.get(migrated.stage)?.steps ?? []) {
+    for (const step of sopOf(to, migrated.stage)) {
       // a repeating step skipped as migrated still has later occurrences ahead
       if (before.has(step.id) || done.has(step.id)) continue;
       const key = `${migrated.stage}\u0000${step.id}`;
@@ -46,6 +46,8 @@ export class ImpactTally {
     };
   }
 }
+
+const sopOf = (journey: Journey, stage: string) => journey.definition.stages.find((s) => s.id === stage)?.sop ?? [];
 
 function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
