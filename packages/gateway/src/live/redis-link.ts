@@ -3,7 +3,7 @@
 import { Redis } from "ioredis";
 
 export interface RedisLink {
-  /** Publishes, or drops the message while Redis is unreachable. Never throws, never rejects. */
+  /** Publishes, or while Redis is unreachable hands the message to this instance's subscribers only. Never throws, never rejects. */
   publisher: { publish(channel: string, message: string): void };
   /** Subscriptions are remembered and renewed whenever the connection is (re)established. */
   subscriber: {
@@ -23,6 +23,11 @@ export function connectRedisLink(url: string, log?: (message: string) => void): 
   const publishClient = new Redis(url, { maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(url, { maxRetriesPerRequest: 3, autoResubscribe: false });
   const channels = new Set<string>();
+  const listeners: Array<(channel: string, message: string) => void> = [];
+  // While Redis is away this instance's own subscribers still get its notices.
+  const deliverHere = (channel: string, message: string) => {
+    if (channels.has(channel)) for (const l of listeners) l(channel, message);
+  };
   let down = false;
   let closing = false;
   let dropped = 0;
@@ -37,7 +42,7 @@ export function connectRedisLink(url: string, log?: (message: string) => void): 
   const markUpIfBothReady = () => {
     if (!down || publishClient.status !== "ready" || subscribeClient.status !== "ready") return;
     down = false;
-    log?.(`live updates: Redis at ${where} is back (${dropped} notices were not shared meanwhile); cross-instance updates resume`);
+    log?.(`live updates: Redis at ${where} is back (${dropped} notices reached this instance only); cross-instance updates resume`);
   };
   for (const client of [publishClient, subscribeClient]) {
     client.on("error", markDown);
@@ -54,13 +59,16 @@ export function connectRedisLink(url: string, log?: (message: string) => void): 
       publish(channel, message) {
         if (down) {
           dropped++;
-          return;
+          return deliverHere(channel, message);
         }
         publishClient.publish(channel, message).then(
           () => (publishFailing = false),
           (err: Error) => {
             dropped++;
-            if (publishClient.status !== "ready") return markDown(err);
+            if (publishClient.status !== "ready") {
+              markDown(err);
+              return deliverHere(channel, message);
+            }
             // Redis answered with an error (out of memory, say): report the first of a series.
             if (!publishFailing) log?.(`live updates: publishing to Redis at ${where} failed (${err.message})`);
             publishFailing = true;
@@ -80,13 +88,15 @@ export function connectRedisLink(url: string, log?: (message: string) => void): 
       },
       on(event, listener) {
         // A message another publisher garbled must not throw inside ioredis's socket handler.
-        subscribeClient.on(event, (channel: string, message: string) => {
+        const safe = (channel: string, message: string) => {
           try {
             listener(channel, message);
           } catch (err) {
             log?.(`live updates: ignored a message on ${channel} (${(err as Error).message})`);
           }
-        });
+        };
+        listeners.push(safe);
+        subscribeClient.on(event, safe);
       },
     },
     status: () => (publishClient.status === "ready" && subscribeClient.status === "ready" ? "connected" : "disconnected"),
