@@ -6,6 +6,7 @@ import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/client";
+import { survivePoolConnectionLoss } from "./connection-loss";
 import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock";
 import { MigrationError, migrate, pendingMigrations } from "./migrate";
 import { closePglite, openPglite } from "./pglite";
@@ -119,9 +120,9 @@ interface Driver {
 
 async function finishOpen(options: OpenDatabaseOptions, driver: Driver): Promise<Database> {
   const { closeDriver, ...rest } = driver;
-  // An idle connection dropped by the server (restart, failover) must not crash the process:
-  // the pool discards it and connects again on the next query.
-  driver.pool.on("error", (err) => options.log?.(`database connection lost: ${err.message}`));
+  // A connection dropped by the server (restart, failover), idle or checked out, must not crash
+  // the process: its work fails, the pool discards it and connects again on the next query.
+  survivePoolConnectionLoss(driver.pool, options.log);
   try {
     if (options.migrate === undefined || options.migrate === true) await migrate(driver.pool, { migrationsDir: options.migrationsDir, log: options.log });
     else if (options.migrate === false) await assertMigrated(driver.pool, options.migrationsDir);

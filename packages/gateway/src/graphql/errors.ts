@@ -4,8 +4,9 @@ import { JourneyDefinitionError, JourneyInputError } from "@sopline/core";
 import type { GraphQLError as GraphQLErrorType } from "graphql";
 import { GraphQLError } from "./graphql-runtime.js";
 import { createGraphQLError } from "graphql-yoga";
+import { isConnectionLoss } from "../db/connection-loss.js";
 
-export type ErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "BAD_USER_INPUT" | "LIMIT" | "RATE_LIMITED" | "CONFLICT";
+export type ErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "BAD_USER_INPUT" | "LIMIT" | "RATE_LIMITED" | "CONFLICT" | "UNAVAILABLE";
 
 export function gatewayError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLErrorType {
   return createGraphQLError(message, { extensions: { ...extensions, code } });
@@ -19,6 +20,9 @@ export const badInput = (message: string, issues?: Array<{ path: string; message
   gatewayError("BAD_USER_INPUT", message, issues ? { issues } : {});
 /** A size limit: names the field, the limit and what arrived. */
 export const limitExceeded = (field: string, message: string, limit: number) => gatewayError("LIMIT", `${field}: ${message}`, { field, limit });
+/** The database connection was lost mid-request; retrying is safe where the request is idempotent (ingestEvents keeps each event id once). */
+export const UNAVAILABLE_MESSAGE = "the database connection was lost during this request, which may not have completed: send it again";
+export const unavailable = () => gatewayError("UNAVAILABLE", UNAVAILABLE_MESSAGE, { retryable: true, http: { status: 503 } });
 
 /**
  * Turns errors thrown by the engine and the core into coded GraphQL errors; returns null for
@@ -28,6 +32,7 @@ export function translateError(err: unknown): GraphQLErrorType | null {
   if (err instanceof GraphQLError && typeof err.extensions?.code === "string") return err;
   if (err instanceof JourneyDefinitionError) return badInput(err.message, err.issues);
   if (err instanceof JourneyInputError) return badInput(err.message);
+  if (isConnectionLoss(err)) return unavailable();
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     if (code === "NOT_FOUND" || code === "BAD_USER_INPUT" || code === "FORBIDDEN" || code === "UNAUTHENTICATED") {

@@ -1,7 +1,7 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub } from "graphql-yoga";
-import { Redis } from "ioredis";
 import type { TaskNotice } from "../engine/persist-advances.js";
+import { type RedisLink, connectRedisLink } from "./redis-link.js";
 
 export type TaskPayload = TaskNotice & { change: "created" | "updated" | "removed" };
 export type BoardPayload = { workspaceId: string };
@@ -20,19 +20,38 @@ export const timelineTopic = (workspaceId: string, customerId: string) => `timel
 
 export type LivePubSub = ReturnType<typeof createPubSub<LiveTopics>>;
 
+/** "disabled": no Redis configured (in-process only); otherwise whether Redis is reachable now. */
+export type LiveStatus = "disabled" | "connected" | "disconnected";
+
+export interface LivePubSubHandle {
+  pubsub: LivePubSub;
+  close(): Promise<void>;
+  status(): LiveStatus;
+}
+
+export interface LivePubSubOptions {
+  /** Receives one line when Redis becomes unreachable and one when it is back (not one per publish). */
+  log?: ((message: string) => void) | undefined;
+}
+
 /**
  * In-process pub/sub, or across instances through Redis when a URL is given (a task created by
  * one gateway's scheduler reaches a staff member subscribed to another).
+ *
+ * Redis carries live notices only: while it is unreachable, publishing drops them (it never
+ * throws or rejects: it runs after commit, and clients catch up by cursor), subscribers get this
+ * instance's notices only, and status() says "disconnected". When Redis returns, subscriptions are
+ * renewed and cross-instance notices flow again.
+ * @example
+ * const live = createLivePubSub(process.env.REDIS_URL, { log: console.error });
+ * live.pubsub.publish(boardTopic(workspaceId), { workspaceId });
+ * live.status(); // "connected"
  */
-export function createLivePubSub(redisUrl?: string): { pubsub: LivePubSub; close(): Promise<void> } {
-  if (!redisUrl) return { pubsub: createPubSub<LiveTopics>(), close: async () => {} };
-  const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
-  return {
-    pubsub: createPubSub<LiveTopics>({ eventTarget }),
-    close: async () => {
-      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
-    },
-  };
+export function createLivePubSub(redisUrl?: string, options: LivePubSubOptions = {}): LivePubSubHandle {
+  if (!redisUrl) return { pubsub: createPubSub<LiveTopics>(), close: async () => {}, status: () => "disabled" };
+  const link: RedisLink = connectRedisLink(redisUrl, options.log);
+  // The library only needs publish / subscribe / unsubscribe / on("message"); the link's
+  // never-rejecting versions stand in for ioredis clients.
+  const eventTarget = createRedisEventTarget({ publishClient: link.publisher as never, subscribeClient: link.subscriber as never });
+  return { pubsub: createPubSub<LiveTopics>({ eventTarget }), close: link.close, status: link.status };
 }

@@ -88,7 +88,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     throw err;
   }
   const registry = new JourneyRegistry();
-  const live = createLivePubSub(options.redisUrl);
+  const live = createLivePubSub(options.redisUrl, { log });
   const scheduler = createScheduler({ db, registry, pubsub: live.pubsub, clock, intervalMs: options.schedulerIntervalMs, ...(log ? { log } : {}) });
   const authenticator = createAuthenticator(db, clock);
   // Read per request: adapters can be registered after the gateway is built.

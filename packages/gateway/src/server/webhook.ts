@@ -3,6 +3,8 @@
 // with "Authorization: Bearer <workspace API key>"; answers { accepted, duplicates, rejected }.
 import type { Plugin } from "graphql-yoga";
 import { InvalidTokenError } from "../auth/index.js";
+import { isConnectionLoss } from "../db/connection-loss.js";
+import { UNAVAILABLE_MESSAGE } from "../graphql/errors.js";
 import { emptyNotices } from "../engine/persist-advances.js";
 import type { EventInput } from "../events/event-input.js";
 import { ingestEvents } from "../events/ingest.js";
@@ -63,6 +65,8 @@ async function handle(services: GatewayServices, request: Request, log?: (messag
     publishNotices(services.pubsub, notices);
     return new Response(JSON.stringify(result), { status: 200, headers: { "content-type": "application/json; charset=utf-8" } });
   } catch (err) {
+    // Retrying is safe: events are recorded once per id.
+    if (isConnectionLoss(err)) return jsonError(503, "UNAVAILABLE", UNAVAILABLE_MESSAGE, { retryable: true });
     log?.(`webhook: ${(err as Error).stack ?? String(err)}`);
     return jsonError(500, "INTERNAL_SERVER_ERROR", "Unexpected error.");
   }

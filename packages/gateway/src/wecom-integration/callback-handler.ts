@@ -12,6 +12,7 @@ import { createReplayGuard, type ReplayGuard } from "../channels/wecom/replay-gu
 import type { WeComApi } from "../channels/wecom/api.js";
 import type { Clock } from "../clock.js";
 import type { Database, SqlRunner } from "../db/index.js";
+import { isConnectionLoss } from "../db/connection-loss.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import { emptyNotices } from "../engine/persist-advances.js";
 import { publishNotices } from "../live/publish-notices.js";
@@ -78,6 +79,9 @@ export interface WeComCallbackHandler {
   recover(options?: { receivedBefore?: Date }): Promise<number>;
 }
 
+/** Tries of one callback's processing when the database connection drops (then recover() takes over). */
+const CONNECTION_LOSS_ATTEMPTS = 3;
+
 /** How long a processed callback is kept (for inspection) before recover() removes it. */
 export const KEEP_PROCESSED_MS = 30 * 86_400_000;
 
@@ -110,7 +114,7 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
     pending.add(tracked);
   }
 
-  async function process(event: CallbackEvent, dedupeKey: string): Promise<void> {
+  async function process(event: CallbackEvent, dedupeKey: string, attempt = 1): Promise<void> {
     // Marks the stored callback processed, then reports (a failure is reported in the catch below
     // and leaves the callback for recover()).
     const report = async (r: Omit<CallbackProcessed, "event" | "dedupeKey">) => {
@@ -143,6 +147,13 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
       }
       await report({ outcome: "ignored" });
     } catch (error) {
+      // A lost connection failed only its transaction: redo the callback now (processing is
+      // idempotent: a second pass finds the stored event and reports a duplicate).
+      if (isConnectionLoss(error) && attempt < CONNECTION_LOSS_ATTEMPTS) {
+        options.log?.(`wecom callback ${dedupeKey}: database connection lost (${(error as Error).message}); retrying`);
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        return process(event, dedupeKey, attempt + 1);
+      }
       // left unprocessed in wecom_callbacks: recover() retries it (periodically, and at the next start)
       options.log?.(`wecom callback ${dedupeKey}: ${(error as Error).stack ?? String(error)}`);
       options.onProcessed?.({ event, dedupeKey, outcome: "error", error });

@@ -97,6 +97,6 @@ describe("embedded maintenance on PGlite (which has no autovacuum)", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     await maintenance.stop();
     expect(calls).toBe(2);
-    expect(logged[0]).toBe("embedded maintenance: connection lost");
+    expect(logged[0]).toBe("embedded maintenance: connection lost (failure 1 in a row; next try in 1000 ms)");
   });
 });
