@@ -48,15 +48,37 @@ function nextRepeat(step: CompiledStep, clock: ZoneClock, anchor: number, last: 
   const { every, times, for: span } = step.repeat!;
   const first = firstBase(step, clock, anchor);
   const end = span ? clock.add(first, span) : Infinity;
-  for (let k = 0; times === undefined || k < times; k++) {
-    const raw = clock.add(first, every, k);
-    if (raw > end) return null;
-    // The first occurrence is clamped to the anchor like a single step; later ones before it never happened.
-    const base = k === 0 ? Math.max(raw, anchor) : raw;
-    if (k > 0 && raw < anchor) continue;
-    if (last === undefined || base > last) return { base, label: String(k + 1) };
+  // The first occurrence is clamped to the anchor like a single step; later ones before it never happened.
+  const firstBaseClamped = Math.max(first, anchor);
+  if (last === undefined || firstBaseClamped > last) return first > end ? null : { base: firstBaseClamped, label: "1" };
+  // Otherwise the next is the first k ≥ 1 at or after the anchor and after `last`. Occurrence times
+  // grow with k, so it is found by doubling then halving: O(log k) instead of walking every
+  // occurrence since the first, which made each tick of a long repeat cost its whole history.
+  const raw = (k: number) => clock.add(first, every, k);
+  const pending = (t: number) => t >= anchor && t > last;
+  const maxK = times === undefined ? Infinity : times - 1;
+  let lo = 0; // raw(lo) is not pending
+  let hi = 1;
+  for (;;) {
+    if (hi > maxK) {
+      if (lo >= maxK || !pending(raw(maxK))) return null;
+      hi = maxK;
+      break;
+    }
+    const t = raw(hi);
+    if (pending(t)) break;
+    // Past the end of the window (or of the calendar) and still not pending: none is.
+    if (!(t <= end)) return null;
+    lo = hi;
+    hi *= 2;
   }
-  return null;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (pending(raw(mid))) hi = mid;
+    else lo = mid;
+  }
+  const base = raw(hi);
+  return base > end ? null : { base, label: String(hi + 1) };
 }
 
 function nextBirthday(step: CompiledStep, s: Draft, clock: ZoneClock, anchor: number, last: number | undefined): Occurrence | null {
