@@ -1,4 +1,4 @@
-import { type ContentItem, type JourneyDefinition, type LintIssue, validateJourney } from "@sopline/core";
+import { type ContentItem, type JourneyDefinition, type LintIssue, MAX_JOURNEY_VERSION, validateJourney } from "@sopline/core";
 import type { Database, Journey as JourneyRow } from "../../db/index.js";
 import type { JourneyRegistry } from "../../engine/journey-registry.js";
 import { badInput } from "../errors.js";
@@ -51,6 +51,11 @@ export async function upsertJourney(
       return { id: latest.id, created: false };
     }
     const version = Math.max((latest?.version ?? 0) + 1, definition.version);
+    // Versions are 32-bit integers in the database (the core rejects larger ones in a definition).
+    if (version > MAX_JOURNEY_VERSION) {
+      const issue = { path: "version", message: `journey "${definition.id}" is already at version ${MAX_JOURNEY_VERSION}, the largest there can be: save it under a new id` };
+      throw badInput(`Invalid journey definition (1 problem): ${issue.path}: ${issue.message}`, [issue]);
+    }
     const [row] = await tx.query<{ id: string }>(
       `INSERT INTO journeys (workspace_id, key, version, definition) VALUES ($1, $2, $3, $4::jsonb) RETURNING id`,
       [args.workspaceId, definition.id, version, JSON.stringify({ ...definition, version })],
