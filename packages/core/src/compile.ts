@@ -30,6 +30,8 @@ export interface CompiledStep {
   /** Time of day in ms, for day / birthday / holiday steps. */
   tod?: number;
   repeat?: { every: Span; times?: number; for?: Span };
+  /** The last repeat window computed (see occurrences.ts): a cache, not part of the definition. */
+  repeatMemo?: { anchor: number; clock: ZoneClock; first: number; end: number };
   holidayDays?: number[];
   multi: boolean;
   /** For single steps: a lower bound of (scheduled time − anchor), so a scan can pass over far steps without computing them. */

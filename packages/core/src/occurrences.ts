@@ -45,9 +45,8 @@ function firstBase(step: CompiledStep, clock: ZoneClock, anchor: number): number
 }
 
 function nextRepeat(step: CompiledStep, clock: ZoneClock, anchor: number, last: number | undefined): Occurrence | null {
-  const { every, times, for: span } = step.repeat!;
-  const first = firstBase(step, clock, anchor);
-  const end = span ? clock.add(first, span) : Infinity;
+  const { every, times } = step.repeat!;
+  const { first, end } = repeatWindow(step, clock, anchor);
   // The first occurrence is clamped to the anchor like a single step; later ones before it never happened.
   const firstBaseClamped = Math.max(first, anchor);
   if (last === undefined || firstBaseClamped > last) return first > end ? null : { base: firstBaseClamped, label: "1" };
@@ -79,6 +78,20 @@ function nextRepeat(step: CompiledStep, clock: ZoneClock, anchor: number, last: 
   }
   const base = raw(hi);
   return base > end ? null : { base, label: String(hi + 1) };
+}
+
+/**
+ * The first occurrence and the end of the `for` window, remembered per step for the last anchor
+ * and zone: a month-based window is a Luxon computation, asked again at every occurrence.
+ */
+function repeatWindow(step: CompiledStep, clock: ZoneClock, anchor: number): { first: number; end: number } {
+  const memo = step.repeatMemo;
+  if (memo && memo.anchor === anchor && memo.clock === clock) return memo;
+  const first = firstBase(step, clock, anchor);
+  const span = step.repeat!.for;
+  const fresh = { anchor, clock, first, end: span ? clock.add(first, span) : Infinity };
+  step.repeatMemo = fresh;
+  return fresh;
 }
 
 function nextBirthday(step: CompiledStep, s: Draft, clock: ZoneClock, anchor: number, last: number | undefined): Occurrence | null {
