@@ -93,7 +93,7 @@ ${rows.join("\n")}
 ${machine()} Load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(" / ")}.
 
 - Stage of one SOP (window 09:00–21:00, Asia/Shanghai, entry at 08:00): built with \`new Journey\` as the gateway loads a stored definition, since validation now rejects more than ${200} steps per stage.
-- (a) is the work of one \`upcomingSteps\` field (the gateway yields to the event loop before each). Before this change (commit c9ec923, same machine, 2026-12-05) the gateway simulated the whole horizon and then kept the first \`limit\` steps: (days: 90, limit: 50) on 4,000 steps took 35.8 s "1 minute apart", 0.64 s "10 a day" and 34.7 s "all at entry" (14.2 s in issue 14's report), 7–8× the time of half the steps (cubic: a search of the done list per step per scan).
+- (a) is the work of one \`upcomingSteps\` field, done inline by the gateway (it blocks the event loop for that long). Before this change (commit c9ec923, same machine, 2026-12-05) the gateway simulated the whole horizon and then kept the first \`limit\` steps: (days: 90, limit: 50) on 4,000 steps took 35.8 s "1 minute apart", 0.64 s "10 a day" and 34.7 s "all at entry" (14.2 s in issue 14's report), 7–8× the time of half the steps (cubic: a search of the done list per step per scan).
 - (b) "scanned" counts the steps the engine looked at; it stays at a few per step however long the SOP (a stage visit scanned often places its single steps once, in order; long done lists grow in place).
 - (c) each tick fires at most ${TICK_BUDGET} occurrences and leaves the rest due; finding the next occurrence of a repeat is a binary search (it walked every occurrence since the first).
 `;
