@@ -16,6 +16,8 @@ type Happening =
   // One shape for every step candidate (the scan makes two per tick): the occurrence inline, `never` always set.
   | { at: number; kind: "step"; step: CompiledStep; base: number; label: string | undefined; never: boolean };
 
+type StepHappening = Extract<Happening, { kind: "step" }>;
+
 const ORDER = { enter: 0, silence: 1, release: 2, alternative: 3, step: 4 } as const;
 // Past this length `done` lists are not shared between states (see DoneLists) but copied once per run
 // and grown in place: copying a long list for every step made a long SOP's catch-up quadratic.
@@ -27,7 +29,7 @@ const AGENDA_AFTER_SCANS = 4;
 interface Agenda {
   anchor: number;
   /** Every single step of the segment as a happening, in the order they would be applied. */
-  items: Happening[];
+  items: StepHappening[];
   /** Items before it are done. */
   pos: number;
 }
@@ -229,7 +231,7 @@ export class Run {
     if (this.scans <= AGENDA_AFTER_SCANS || !stage.uncappedSingles) return null;
     const clock = this.clock;
     const wall = clock.wall(anchor);
-    const items = stage.singles[g]!.map((step): Happening => {
+    const items = stage.singles[g]!.map((step): StepHappening => {
       const base = singleBase(step, clock, anchor, wall.day, wall.tod);
       const at = this.effective(step, step.mode, base);
       this.scanned++;
@@ -244,12 +246,12 @@ export class Run {
   /** Offers the first two steps of an agenda that are not done yet. */
   private offerFromAgenda(stage: CompiledStage, agenda: Agenda): void {
     const items = agenda.items;
-    while (agenda.pos < items.length && this.isDone(stage, (items[agenda.pos] as { step: CompiledStep }).step)) agenda.pos++;
+    while (agenda.pos < items.length && this.isDone(stage, items[agenda.pos]!.step)) agenda.pos++;
     let offered = 0;
     for (let i = agenda.pos; i < items.length && offered < 2; i++) {
       this.scanned++;
       const h = items[i]!;
-      if (this.isDone(stage, (h as { step: CompiledStep }).step)) continue;
+      if (this.isDone(stage, h.step)) continue;
       this.offer(h);
       offered++;
     }
