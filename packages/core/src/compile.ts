@@ -30,6 +30,8 @@ export interface CompiledStep {
   /** Time of day in ms, for day / birthday / holiday steps. */
   tod?: number;
   repeat?: { every: Span; times?: number; for?: Span };
+  /** The last repeat window computed (see occurrences.ts): a cache, not part of the definition. */
+  repeatMemo?: { anchor: number; clock: ZoneClock; first: number; end: number };
   holidayDays?: number[];
   multi: boolean;
   /** For single steps: a lower bound of (scheduled time − anchor), so a scan can pass over far steps without computing them. */
@@ -54,6 +56,12 @@ export interface CompiledStage {
   steps: CompiledStep[];
   /** Step id → index in `steps`. */
   indexOf: Map<string, number>;
+  /** Recurring and calendar steps. */
+  multis: CompiledStep[];
+  /** Single steps per SOP segment, by `earliest` (then SOP order): a scan can stop at the first too far off. */
+  singles: CompiledStep[][];
+  /** No frequency cap applies to any single step, so their times depend only on their anchor. */
+  uncappedSingles: boolean;
   addTags: string[];
   removeTags: string[];
   /** First matching event transition per event name (definition order wins). */
@@ -215,10 +223,16 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
       if (step.waitFor) segment++;
       return compiled;
     });
+    const singles = Array.from({ length: segment + 1 }, (_, g) =>
+      steps.filter((step) => !step.multi && step.segment === g).sort((a, b) => a.earliest - b.earliest || a.index - b.index),
+    );
     stages.set(stage.id, {
       id: stage.id,
       steps,
       indexOf: new Map(steps.map((step) => [step.id, step.index])),
+      multis: steps.filter((step) => step.multi),
+      singles,
+      uncappedSingles: steps.every((step) => step.multi || !step.cap || !step.cap.modes.has(step.mode)),
       addTags: stage.onEnter?.addTags ?? [],
       removeTags: stage.onEnter?.removeTags ?? [],
       onEvent: new Map(),

@@ -16,7 +16,38 @@ type Happening =
   // One shape for every step candidate (the scan makes two per tick): the occurrence inline, `never` always set.
   | { at: number; kind: "step"; step: CompiledStep; base: number; label: string | undefined; never: boolean };
 
+type StepHappening = Extract<Happening, { kind: "step" }>;
+
 const ORDER = { enter: 0, silence: 1, release: 2, alternative: 3, step: 4 } as const;
+// Past this length `done` lists are not shared between states (see DoneLists) but copied once per run
+// and grown in place: copying a long list for every step made a long SOP's catch-up quadratic.
+const OWN_DONE_FROM = 32;
+// Scans of one stage visit before a run places its single steps in an agenda: a scheduler tick
+// scans once or twice and never pays for it; a simulation or a backlog scans hundreds of times.
+const AGENDA_AFTER_SCANS = 4;
+
+interface Agenda {
+  anchor: number;
+  /** Every single step of the segment as a happening, in the order they would be applied. */
+  items: StepHappening[];
+  /** Items before it are done. */
+  pos: number;
+}
+
+/** How much one {@link Run} may do, and how it judges expiry. */
+export interface RunLimits {
+  /** Most happenings to apply; catchUp() stops before the next one (it stays due). */
+  happenings: number;
+  /** Most `step.due` effects to emit. */
+  due: number;
+  /**
+   * Judge expiry as a scheduler ticking at every wake-up would (each happening at its own time), not
+   * by the run's `now`: a simulation covers months in one run and must not call its steps expired.
+   */
+  punctual: boolean;
+}
+
+const UNLIMITED: RunLimits = { happenings: Infinity, due: Infinity, punctual: false };
 // Bounds a chain of instant transitions; validation already rejects loops, this only guards.
 const MAX_MOVES_AT_ONE_INSTANT = 64;
 
@@ -40,13 +71,34 @@ export class Run {
   private movesAt = Number.NaN;
   /** Bit i set: step i of `doneStage` is done; rebuilt whenever `s.done` is replaced (it is copy-on-write). */
   private doneBits = 0;
+  /** The same for stages of more than 31 steps: a flag per step index. */
+  private doneFlags: Uint8Array | null = null;
   private doneOf: readonly string[] | null = null;
+  /** A `done` list this run made and nobody else holds: grown in place, not copied per step. */
+  private ownDone: string[] | null = null;
   private doneStage: CompiledStage | null = null;
+  /**
+   * Per segment of `prefixStage` (visit `prefixVisit`): how many of its single steps, in the order
+   * of `singles`, are known to be done. A scan starts past them, so a long SOP costs a scan only
+   * for the steps still ahead.
+   */
+  private prefix: number[] = [];
+  private prefixStage: CompiledStage | null = null;
+  private prefixVisit = -1;
+  /** Per segment: its single steps placed in order, once the visit has been scanned often (see agendaOf()). */
+  private agendas: Array<Agenda | undefined> = [];
+  private scans = 0;
+  /** Happenings applied and `step.due` effects emitted by this run (for its limits). */
+  applied = 0;
+  dueCount = 0;
+  /** Steps the scans looked at: the measure of a run's work (tests assert it grows linearly). */
+  scanned = 0;
 
   constructor(
     private readonly j: CompiledJourney,
     readonly s: Draft,
     private readonly now: number,
+    private readonly limits: RunLimits = UNLIMITED,
   ) {}
 
   /** The customer's own time zone, falling back to the journey's. */
@@ -58,16 +110,25 @@ export class Run {
     return this.j.stages.get(this.s.stage)!;
   }
 
-  /** Processes every happening up to and including `until`. */
-  catchUp(until: number): void {
+  /**
+   * Processes every happening up to and including `until`, or as many as the run's limits allow:
+   * returns false when they stopped it early. The state's clock is then that of the last happening
+   * applied and its wake-up the next one (at or before `until`), so a later run carries on from there.
+   */
+  catchUp(until: number): boolean {
     for (;;) {
       const next = this.next();
       if (!next || next.at > until) {
         this.s.clock = Math.max(this.s.clock, until);
         this.known = next;
-        return;
+        return true;
+      }
+      if (this.applied >= this.limits.happenings || this.dueCount >= this.limits.due) {
+        this.known = next;
+        return false;
       }
       this.s.clock = Math.max(this.s.clock, next.at);
+      this.applied++;
       this.apply(next);
     }
   }
@@ -94,7 +155,7 @@ export class Run {
       this.offer({ at: clock.add(Math.max(s.active, s.enteredAt), t.silentFor!), kind: "silence", transition: t });
     }
     if (s.gate && s.gate.until !== null) {
-      const step = stage.steps.find((x) => x.id === s.gate!.step);
+      const step = stepOf(stage, s.gate.step);
       if (step?.wait && s.gate.alt < step.wait.alternatives.length) {
         const alt = step.wait.alternatives[s.gate.alt]!;
         const at = this.effective(step, alt.mode, s.gate.until);
@@ -103,40 +164,97 @@ export class Run {
         this.offer({ at: s.gate.until, kind: "release" });
       }
     }
-    // The wall clock at the last anchor seen: steps of one segment share it.
-    let wallOf = Number.NaN;
-    let anchorDay = 0;
-    let anchorTod = 0;
-    for (let i = 0; i < stage.steps.length; i++) {
-      const step = stage.steps[i]!;
+    // Recurring and calendar steps: each has one next occurrence to place.
+    for (let i = 0; i < stage.multis.length; i++) {
+      const step = stage.multis[i]!;
       if (step.segment > s.anchors.length) continue;
+      this.scanned++;
       const anchor = step.segment === 0 ? s.enteredAt : s.anchors[step.segment - 1]!;
-      // Windows and caps only move a step later: one that cannot be first or second is not worth placing.
+      const occ = nextOccurrence(step, s, clock, anchor);
+      if (!occ) continue;
       const second = this.second;
-      let label: string | undefined;
-      let base: number;
-      if (step.multi) {
-        const occ = nextOccurrence(step, s, clock, anchor);
-        if (!occ) continue;
-        base = occ.base;
-        label = occ.label;
-      } else {
-        if (second && anchor + step.earliest > second.at) continue;
-        if (this.isDone(stage, step)) continue;
-        if (anchor !== wallOf) {
-          const wall = clock.wall(anchor);
-          wallOf = anchor;
-          anchorDay = wall.day;
-          anchorTod = wall.tod;
-        }
-        base = singleBase(step, clock, anchor, anchorDay, anchorTod);
-      }
-      if (second && base > second.at) continue;
-      const at = this.effective(step, step.mode, base);
+      if (second && occ.base > second.at) continue;
+      const at = this.effective(step, step.mode, occ.base);
       if (second && at !== null && at > second.at) continue;
-      this.offer({ at: at ?? base, kind: "step", step, base, label, never: at === null });
+      this.offer({ at: at ?? occ.base, kind: "step", step, base: occ.base, label: occ.label, never: at === null });
+    }
+    // Single steps, per segment in the order of their earliest possible time: past the done ones at
+    // the front, and only until the earliest possible time passes the runner-up.
+    if (this.prefixStage !== stage || this.prefixVisit !== s.visit) {
+      this.prefix = stage.singles.map(() => 0);
+      this.agendas = [];
+      this.scans = 0;
+      this.prefixStage = stage;
+      this.prefixVisit = s.visit;
+    }
+    this.scans++;
+    const segments = Math.min(stage.singles.length, s.anchors.length + 1);
+    for (let g = 0; g < segments; g++) {
+      const singles = stage.singles[g]!;
+      const anchor = g === 0 ? s.enteredAt : s.anchors[g - 1]!;
+      const agenda = this.agendaOf(stage, g, anchor);
+      if (agenda) {
+        this.offerFromAgenda(stage, agenda);
+        continue;
+      }
+      let from = this.prefix[g]!;
+      while (from < singles.length && this.isDone(stage, singles[from]!)) from++;
+      this.prefix[g] = from;
+      let wall: { day: number; tod: number } | null = null;
+      for (let i = from; i < singles.length; i++) {
+        const step = singles[i]!;
+        this.scanned++;
+        // Windows and caps only move a step later: one that cannot be first or second is not worth
+        // placing, and neither is any step after it in this order.
+        const second = this.second;
+        if (second && cannotBeat(anchor + step.earliest, step, second)) break;
+        if (this.isDone(stage, step)) continue;
+        wall ??= clock.wall(anchor);
+        const base = singleBase(step, clock, anchor, wall.day, wall.tod);
+        if (second && base > second.at) continue;
+        const at = this.effective(step, step.mode, base);
+        if (second && at !== null && at > second.at) continue;
+        this.offer({ at: at ?? base, kind: "step", step, base, label: undefined, never: at === null });
+      }
     }
     return this.best;
+  }
+
+  /**
+   * The single steps of a segment in the order they come out, once a run has scanned the same stage
+   * visit a few times (a simulation, a backlog): their times depend only on the segment's anchor
+   * when no frequency cap applies, so they are placed once and each later scan reads the next two.
+   */
+  private agendaOf(stage: CompiledStage, g: number, anchor: number): Agenda | null {
+    const known = this.agendas[g];
+    if (known && known.anchor === anchor) return known;
+    if (this.scans <= AGENDA_AFTER_SCANS || !stage.uncappedSingles) return null;
+    const clock = this.clock;
+    const wall = clock.wall(anchor);
+    const items = stage.singles[g]!.map((step): StepHappening => {
+      const base = singleBase(step, clock, anchor, wall.day, wall.tod);
+      const at = this.effective(step, step.mode, base);
+      this.scanned++;
+      return { at: at ?? base, kind: "step", step, base, label: undefined, never: at === null };
+    });
+    items.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    const agenda: Agenda = { anchor, items, pos: 0 };
+    this.agendas[g] = agenda;
+    return agenda;
+  }
+
+  /** Offers the first two steps of an agenda that are not done yet. */
+  private offerFromAgenda(stage: CompiledStage, agenda: Agenda): void {
+    const items = agenda.items;
+    while (agenda.pos < items.length && this.isDone(stage, items[agenda.pos]!.step)) agenda.pos++;
+    let offered = 0;
+    for (let i = agenda.pos; i < items.length && offered < 2; i++) {
+      this.scanned++;
+      const h = items[i]!;
+      if (this.isDone(stage, h.step)) continue;
+      this.offer(h);
+      offered++;
+    }
   }
 
   private forgetScan(): void {
@@ -156,15 +274,39 @@ export class Run {
 
   /** Whether a single step is done in this visit: a bit test instead of a search of `s.done` per step per scan. */
   private isDone(stage: CompiledStage, step: CompiledStep): boolean {
-    // A bit per step; stages too long for one int fall back to the search.
-    if (stage.steps.length > 31) return this.s.done.includes(step.id);
     const done = this.s.done;
-    if (done !== this.doneOf || stage !== this.doneStage) {
+    if (done !== this.doneOf || stage !== this.doneStage) this.readDone(stage, done);
+    return this.doneFlags !== null ? this.doneFlags[step.index] === 1 : (this.doneBits & (1 << step.index)) !== 0;
+  }
+
+  /** Reads `done` into a bit per step (shared lists remember theirs), or a flag per step past 31 steps. */
+  private readDone(stage: CompiledStage, done: readonly string[]): void {
+    if (stage.steps.length > 31) {
+      const flags = new Uint8Array(stage.steps.length);
+      for (let k = 0; k < done.length; k++) {
+        const i = stage.indexOf.get(done[k]!);
+        if (i !== undefined) flags[i] = 1;
+      }
+      this.doneFlags = flags;
+    } else {
+      this.doneFlags = null;
       this.doneBits = this.j.doneLists.bits(done, stage);
-      this.doneOf = done;
-      this.doneStage = stage;
     }
-    return (this.doneBits & (1 << step.index)) !== 0;
+    this.doneOf = done;
+    this.doneStage = stage;
+  }
+
+  /** `s.done` with a step added, keeping what isDone() read of it current. */
+  private markDone(step: CompiledStep): void {
+    const s = this.s;
+    const before = s.done;
+    if (before === this.ownDone) this.ownDone.push(step.id);
+    else if (before.length >= OWN_DONE_FROM) s.done = this.ownDone = [...before, step.id];
+    else s.done = this.j.doneLists.append(before, step.id);
+    if (this.doneOf !== before || this.doneStage !== this.stage) return;
+    if (this.doneFlags !== null) this.doneFlags[step.index] = 1;
+    else this.doneBits |= 1 << step.index;
+    this.doneOf = s.done;
   }
 
   /** The time a touch can really go out: inside its send window and under the frequency cap; null if never. */
@@ -196,7 +338,7 @@ export class Run {
         this.enter(h.transition.to, h.at, "silence", {});
         return;
       case "release": {
-        const waiting = this.stage.steps.find((x) => x.id === this.s.gate!.step);
+        const waiting = stepOf(this.stage, this.s.gate!.step);
         // `onTimeout: "stay"`: out of bait, keep waiting for the customer with no further wake-up.
         if (waiting?.wait?.stay) this.s.gate = { ...this.s.gate!, until: null };
         else this.release(h.at, "timeout");
@@ -212,7 +354,7 @@ export class Run {
   private fireStep(step: CompiledStep, base: number, label: string | undefined, at: number, never: boolean): void {
     const s = this.s;
     if (step.multi) s.last = { ...s.last, [step.id]: base };
-    else s.done = this.j.doneLists.append(s.done, step.id);
+    else this.markDone(step);
     const suffix = label !== undefined ? `#${label}` : "";
     const skip = never ? { reason: "no-window" as const } : this.skipReason(step, at);
     if (skip) {
@@ -255,6 +397,7 @@ export class Run {
       content,
       mode,
     };
+    this.dueCount++;
     if (occurrence !== undefined) effect.occurrence = occurrence;
     if (alternative !== undefined) effect.alternative = alternative;
     const assignee = step.assignee ?? s.assignee;
@@ -296,6 +439,8 @@ export class Run {
   }
 
   private expired(step: CompiledStep, at: number): { reason: SkipReason } | null {
+    // Punctual: each happening is handled at its own time, which is never past its expiry.
+    if (this.limits.punctual) return null;
     return step.expire && this.now > this.clock.add(at, step.expire) ? { reason: "expired" } : null;
   }
 
@@ -350,7 +495,7 @@ export class Run {
     if (happened >= s.enteredAt && !s.seen.includes(name)) s.seen = append(s.seen, name);
     this.count(name, happened);
     if (s.gate) {
-      const step = this.stage.steps.find((x) => x.id === s.gate!.step);
+      const step = stepOf(this.stage, s.gate.step);
       if (step?.wait?.events.includes(name)) this.release(at, "event", name);
     }
     for (const rule of this.j.tagRules.get(name) ?? []) {
@@ -413,6 +558,20 @@ export class Run {
     else s.assignee = assignee;
     this.effects.push({ type: "assignee.changed", journey: this.j.id, customer: s.customer, from, to: assignee, at: iso(at), ...(by ? { by } : {}) });
   }
+}
+
+/**
+ * Whether a single step whose time is at least `lowest` comes after `other` whatever its window:
+ * later, or at the same time and ranked after it. Steps later in a scan's order (`earliest`, then
+ * SOP order) cannot beat `other` either.
+ */
+function cannotBeat(lowest: number, step: CompiledStep, other: Happening): boolean {
+  return lowest > other.at || (lowest === other.at && rank(other) < ORDER.step * 10_000 + step.index);
+}
+
+function stepOf(stage: CompiledStage, id: string): CompiledStep | undefined {
+  const i = stage.indexOf.get(id);
+  return i === undefined ? undefined : stage.steps[i];
 }
 
 /** Whether `h` comes before `other`: earlier, or at the same instant entry, then silence, waits, then steps in SOP order. */

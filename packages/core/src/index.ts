@@ -1,4 +1,4 @@
-export { defineJourney, Journey, type Advanced } from "./journey.js";
+export { defineJourney, Journey, type Advanced, type AdvanceOptions } from "./journey.js";
 export type { Customer, JourneyInput } from "./inputs.js";
 export type { JourneyState } from "./state.js";
 export type {
@@ -17,7 +17,23 @@ export { JourneyDefinitionError, JourneyInputError, type DefinitionIssue } from 
 export { validateJourney, type JourneyOptions } from "./validate.js";
 export { lintJourney, type LintIssue, type LintCode, type ContentItem } from "./lint.js";
 export { renderTimeline } from "./timeline.js";
-export type { Simulation } from "./simulate.js";
+export type { Simulation, SimulateOptions } from "./simulate.js";
+export {
+  MAX_JOURNEY_VERSION,
+  MAX_DURATION_MS,
+  MAX_STEP_DAY,
+  MIN_REPEAT_EVERY_MS,
+  MIN_OPEN_REPEAT_EVERY_MS,
+  MAX_REPEAT_OCCURRENCES,
+  MIN_SILENT_FOR_MS,
+  MIN_WAIT_TIMEOUT_MS,
+  MAX_STEPS_PER_STAGE,
+  MAX_STEPS_PER_JOURNEY,
+  MAX_STAGES,
+  MAX_TRANSITIONS,
+  TICK_BUDGET,
+  SIMULATION_BUDGET,
+} from "./limits.js";
 export type { MigrateOptions } from "./migrate.js";
 export {
   journeyJsonSchema,

@@ -1,16 +1,28 @@
 import { type CompiledJourney, compileJourney } from "./compile.js";
 import type { Effect } from "./effects.js";
-import { Run } from "./engine.js";
+import { Run, type RunLimits } from "./engine.js";
 import { JourneyInputError } from "./errors.js";
 import { type Customer, type JourneyInput, birthdayOf, checkInput } from "./inputs.js";
+import { TICK_BUDGET } from "./limits.js";
 import { type LintIssue, type ContentItem, lintJourney } from "./lint.js";
 import { migrateState, type MigrateOptions } from "./migrate.js";
 import type { JourneyDefinition } from "./schema.js";
-import { type Simulation, simulate } from "./simulate.js";
+import { type SimulateOptions, type Simulation, simulate } from "./simulate.js";
 import { type JourneyState, draftOf, finish } from "./state.js";
 import { type Instant, toMillis } from "./time.js";
 import { type JourneyOptions, assertValidJourney } from "./validate.js";
 import { ZoneClock } from "./zone.js";
+
+/** Options of {@link Journey.advance}. */
+export interface AdvanceOptions {
+  /**
+   * Most happenings (steps due or skipped, alternatives, wait timeouts, stage entries) a tick
+   * processes; default {@link TICK_BUDGET}. A tick that reaches it leaves the rest due: the state's
+   * `nextWakeAt` stays at or before the tick's time and the next tick carries on, so every step
+   * still comes out exactly once. Events, moves and handovers always catch up in full.
+   */
+  tickBudget?: number;
+}
 
 /** The result of {@link Journey.advance}: the next state and what must happen outside. */
 export interface Advanced {
@@ -28,6 +40,8 @@ export interface Advanced {
 export class Journey {
   /** @internal */
   readonly compiled: CompiledJourney;
+  /** The limits of the last tick budget asked for (one object, not one per tick). */
+  private defaultTick: RunLimits = { happenings: TICK_BUDGET, due: Infinity, punctual: false };
 
   constructor(
     readonly definition: JourneyDefinition,
@@ -80,12 +94,12 @@ export class Journey {
    * Moves a state forward to `input.at` and applies the input. Everything scheduled up to then is
    * processed in time order with its original due time (overdue steps past `expireAfter` are skipped).
    */
-  advance(state: JourneyState, input: JourneyInput): Advanced {
+  advance(state: JourneyState, input: JourneyInput, options: AdvanceOptions = {}): Advanced {
     this.own(state);
     const at = checkInput(input);
     // The common case for a scheduler tick: nothing is due yet.
     if (input.type === "tick" && (state.wake === null || at < state.wake)) return { state, effects: [] };
-    const run = new Run(this.compiled, draftOf(state), at);
+    const run = new Run(this.compiled, draftOf(state), at, input.type === "tick" ? this.tickLimits(options.tickBudget) : undefined);
     const s = run.s;
     switch (input.type) {
       case "tick":
@@ -122,6 +136,12 @@ export class Journey {
     return { state: finish(s), effects: run.effects };
   }
 
+  private tickLimits(budget = TICK_BUDGET): RunLimits {
+    if (!(budget >= 1)) throw new JourneyInputError(`options.tickBudget: expected a number of at least 1, got ${JSON.stringify(budget)}`);
+    if (budget !== this.defaultTick.happenings) this.defaultTick = { happenings: budget, due: Infinity, punctual: false };
+    return this.defaultTick;
+  }
+
   /** When advance() must next be called for this state, or null when nothing is left to happen. */
   nextWakeAt(state: JourneyState): Date | null {
     return state.wake === null ? null : new Date(state.wake);
@@ -129,9 +149,10 @@ export class Journey {
 
   /**
    * The timeline a customer (or an existing state) would receive given these events, ticking at every
-   * wake-up until `until`.
+   * wake-up until `until` — or until `maxSteps` steps are due or the {@link SIMULATION_BUDGET} is
+   * spent (then `truncated` is true). Its cost grows linearly with the steps it passes and produces.
    */
-  simulate(subject: Customer | JourneyState, inputs: JourneyInput[], options: { until: Instant; start?: Instant }): Simulation {
+  simulate(subject: Customer | JourneyState, inputs: JourneyInput[], options: SimulateOptions): Simulation {
     return simulate(this, subject, inputs, options);
   }
 

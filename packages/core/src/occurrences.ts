@@ -45,18 +45,53 @@ function firstBase(step: CompiledStep, clock: ZoneClock, anchor: number): number
 }
 
 function nextRepeat(step: CompiledStep, clock: ZoneClock, anchor: number, last: number | undefined): Occurrence | null {
-  const { every, times, for: span } = step.repeat!;
-  const first = firstBase(step, clock, anchor);
-  const end = span ? clock.add(first, span) : Infinity;
-  for (let k = 0; times === undefined || k < times; k++) {
-    const raw = clock.add(first, every, k);
-    if (raw > end) return null;
-    // The first occurrence is clamped to the anchor like a single step; later ones before it never happened.
-    const base = k === 0 ? Math.max(raw, anchor) : raw;
-    if (k > 0 && raw < anchor) continue;
-    if (last === undefined || base > last) return { base, label: String(k + 1) };
+  const { every, times } = step.repeat!;
+  const { first, end } = repeatWindow(step, clock, anchor);
+  // The first occurrence is clamped to the anchor like a single step; later ones before it never happened.
+  const firstBaseClamped = Math.max(first, anchor);
+  if (last === undefined || firstBaseClamped > last) return first > end ? null : { base: firstBaseClamped, label: "1" };
+  // Otherwise the next is the first k ≥ 1 at or after the anchor and after `last`. Occurrence times
+  // grow with k, so it is found by doubling then halving: O(log k) instead of walking every
+  // occurrence since the first, which made each tick of a long repeat cost its whole history.
+  const raw = (k: number) => clock.add(first, every, k);
+  const pending = (t: number) => t >= anchor && t > last;
+  const maxK = times === undefined ? Infinity : times - 1;
+  let lo = 0; // raw(lo) is not pending
+  let hi = 1;
+  for (;;) {
+    if (hi > maxK) {
+      if (lo >= maxK || !pending(raw(maxK))) return null;
+      hi = maxK;
+      break;
+    }
+    const t = raw(hi);
+    if (pending(t)) break;
+    // Past the end of the window (or of the calendar) and still not pending: none is.
+    if (!(t <= end)) return null;
+    lo = hi;
+    hi *= 2;
   }
-  return null;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (pending(raw(mid))) hi = mid;
+    else lo = mid;
+  }
+  const base = raw(hi);
+  return base > end ? null : { base, label: String(hi + 1) };
+}
+
+/**
+ * The first occurrence and the end of the `for` window, remembered per step for the last anchor
+ * and zone: a month-based window is a Luxon computation, asked again at every occurrence.
+ */
+function repeatWindow(step: CompiledStep, clock: ZoneClock, anchor: number): { first: number; end: number } {
+  const memo = step.repeatMemo;
+  if (memo && memo.anchor === anchor && memo.clock === clock) return memo;
+  const first = firstBase(step, clock, anchor);
+  const span = step.repeat!.for;
+  const fresh = { anchor, clock, first, end: span ? clock.add(first, span) : Infinity };
+  step.repeatMemo = fresh;
+  return fresh;
 }
 
 function nextBirthday(step: CompiledStep, s: Draft, clock: ZoneClock, anchor: number, last: number | undefined): Occurrence | null {

@@ -1,18 +1,39 @@
 import { z } from "zod";
 import { parseClockTime } from "./clock-time.js";
 import { parseDuration } from "./duration.js";
+import {
+  MAX_DURATION_MS,
+  MAX_JOURNEY_VERSION,
+  MAX_REPEAT_OCCURRENCES,
+  MAX_STAGES,
+  MAX_STEP_DAY,
+  MAX_STEPS_PER_STAGE,
+  MAX_TRANSITIONS,
+  MIN_REPEAT_EVERY_MS,
+  MIN_SILENT_FOR_MS,
+  MIN_WAIT_TIMEOUT_MS,
+  describeMs,
+  lengthMs,
+} from "./limits.js";
 import { ZoneClock } from "./zone.js";
 
 // The journey definition format. Plain data (JSON / YAML friendly); `journeyJsonSchema()` exports
 // it for editors. Cross-references (stage ids, loops, reachability) are checked in validate.ts.
 
-const duration = z
-  .union([z.string(), z.number()])
-  .superRefine((value, ctx) => {
-    const parsed = parseDuration(value);
-    if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
-  })
-  .describe('A duration: "30m", "2h", "3d", "1w", "6mo", "1y", compounds like "1d12h", ISO 8601 "PT2H" / "P3D", or milliseconds');
+/** A duration of at most 10 years (and at least `minMs` where a shorter one would flood a customer). */
+const boundedDuration = (minMs = 0) =>
+  z
+    .union([z.string(), z.number()])
+    .superRefine((value, ctx) => {
+      const parsed = parseDuration(value);
+      if (typeof parsed === "string") return void ctx.addIssue({ code: "custom", message: parsed });
+      const shown = typeof value === "number" ? `${value} ms` : JSON.stringify(value);
+      const length = lengthMs(parsed);
+      if (length > MAX_DURATION_MS) ctx.addIssue({ code: "custom", message: `${shown} is longer than the maximum of ${describeMs(MAX_DURATION_MS)}` });
+      else if (length < minMs) ctx.addIssue({ code: "custom", message: `${shown} is below the minimum of ${describeMs(minMs)}` });
+    })
+    .describe('A duration: "30m", "2h", "3d", "1w", "6mo", "1y", compounds like "1d12h", ISO 8601 "PT2H" / "P3D", or milliseconds; at most 10 years');
+const duration = boundedDuration();
 
 const clockTime = z
   .string()
@@ -83,14 +104,14 @@ export const stepSchema = z
     mode: z.enum(["auto", "task"]).optional().describe("auto: the system sends it; task: a staff member does it (default auto)"),
     assignee: z.string().min(1).optional().describe("Staff id or role for task steps (default: the customer's staff member)"),
     after: duration.optional().describe("Due this long after stage entry (or after the previous wait ended)"),
-    day: z.number().int().min(0).optional().describe("Calendar day after entry: 0 = the entry day, in the customer's time zone"),
+    day: z.number().int().min(0).max(MAX_STEP_DAY, { error: (issue) => `day ${String(issue.input)} is past the last day allowed, ${MAX_STEP_DAY} (10 years)` }).optional().describe("Calendar day after entry: 0 = the entry day, in the customer's time zone"),
     at: clockTime.optional().describe("Time of day for `day`, `birthday` and `holiday` steps"),
     birthday: z.literal(true).optional().describe("Due on the customer's birthday each year while in the stage"),
     holiday: z.string().min(1).optional().describe("Due on each date of this holiday in the calendar passed to defineJourney"),
     repeat: z
       .strictObject({
-        every: duration,
-        times: z.number().int().min(1).optional().describe("Number of occurrences in all"),
+        every: boundedDuration(MIN_REPEAT_EVERY_MS),
+        times: z.number().int().min(1).max(MAX_REPEAT_OCCURRENCES, { error: (issue) => `${String(issue.input)} occurrences is above the maximum of ${MAX_REPEAT_OCCURRENCES}` }).optional().describe("Number of occurrences in all"),
         for: duration.optional().describe("Repeat while within this long after the first occurrence"),
       })
       .optional(),
@@ -98,7 +119,7 @@ export const stepSchema = z
     waitFor: z
       .strictObject({
         event: oneOrMany(z.string().min(1)),
-        timeout: duration,
+        timeout: boundedDuration(MIN_WAIT_TIMEOUT_MS),
         alternatives: z.array(alternativeSchema).optional().describe("Other bait sent one by one while the customer does not respond"),
         onTimeout: z.enum(["continue", "stay"]).optional().describe("After the last alternative: continue with later steps (default) or stay waiting"),
       })
@@ -113,7 +134,7 @@ export const stageSchema = z.strictObject({
   name: z.string().optional(),
   kind: z.string().optional().describe('e.g. "nurture" (lint expects ≥ 6 touches in its first 30 days), "quiet", "converted"'),
   manual: z.boolean().optional().describe("Reached only by manual moves from the board (no transition leads here)"),
-  sop: z.array(stepSchema).optional(),
+  sop: z.array(stepSchema).max(MAX_STEPS_PER_STAGE, { error: (issue) => `${(issue.input as unknown[]).length} steps is above the maximum of ${MAX_STEPS_PER_STAGE} per stage` }).optional(),
   onEnter: z
     .strictObject({ addTags: z.array(z.string().min(1)).optional(), removeTags: z.array(z.string().min(1)).optional() })
     .optional(),
@@ -127,7 +148,7 @@ export const transitionSchema = z.strictObject({
   to: stageRef,
   on: oneOrMany(z.string().min(1)).optional().describe("Event name(s) that move the customer"),
   tag: z.string().min(1).optional().describe("Move as soon as the customer has this tag"),
-  silentFor: duration.optional().describe("Move after this long without any customer event"),
+  silentFor: boundedDuration(MIN_SILENT_FOR_MS).optional().describe("Move after this long without any customer event"),
 });
 
 export const tagRuleSchema = z.strictObject({
@@ -141,12 +162,16 @@ export const tagRuleSchema = z.strictObject({
 export const journeyDefinitionSchema = z
   .strictObject({
     id,
-    version: z.number().int().min(1),
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_JOURNEY_VERSION, { error: (issue) => `${String(issue.input)} is above the largest version, ${MAX_JOURNEY_VERSION} (versions are stored as 32-bit integers)` }),
     name: z.string().optional(),
     timezone: timeZone.describe("Default time zone for customers without one"),
     entry: stageRef.describe("The stage a new enrollment starts in"),
-    stages: z.array(stageSchema).min(1),
-    transitions: z.array(transitionSchema).optional(),
+    stages: z.array(stageSchema).min(1).max(MAX_STAGES, { error: (issue) => `${(issue.input as unknown[]).length} stages is above the maximum of ${MAX_STAGES}` }),
+    transitions: z.array(transitionSchema).max(MAX_TRANSITIONS, { error: (issue) => `${(issue.input as unknown[]).length} transitions is above the maximum of ${MAX_TRANSITIONS}` }).optional(),
     tagRules: z.array(tagRuleSchema).optional(),
     frequencyCap: frequencyCapSchema.optional(),
     ...timing,

@@ -1,5 +1,6 @@
-import { parseDuration, isZero } from "./duration.js";
+import { parseDuration } from "./duration.js";
 import { type DefinitionIssue, JourneyDefinitionError, formatPath } from "./errors.js";
+import { MAX_REPEAT_OCCURRENCES, MAX_STEPS_PER_JOURNEY, MIN_OPEN_REPEAT_EVERY_MS, MIN_REPEAT_EVERY_MS, describeMs, lengthMs } from "./limits.js";
 import { type JourneyDefinition, journeyDefinitionSchema } from "./schema.js";
 import { openMinutesInWeek } from "./window.js";
 
@@ -52,6 +53,8 @@ function crossCheck(def: Partial<JourneyDefinition>, options: JourneyOptions, is
   if (typeof def.entry === "string" && !known(def.entry)) add("entry", `unknown stage "${def.entry}" (stages: ${[...stageIds].join(", ")})`);
 
   stages.forEach((stage, i) => checkSop(stage, `stages[${i}]`, def, options, add));
+  const steps = stages.reduce((n, stage) => n + arr(stage.sop).length, 0);
+  if (steps > MAX_STEPS_PER_JOURNEY) add("stages", `${steps} steps in all is above the maximum of ${MAX_STEPS_PER_JOURNEY} per journey`);
 
   const transitions = arr(def.transitions).map(rec);
   transitions.forEach((t, i) => {
@@ -65,8 +68,6 @@ function crossCheck(def: Partial<JourneyDefinition>, options: JourneyOptions, is
     if (list(t.from as string | string[] | undefined).includes(t.to as string)) {
       add(path, `a transition cannot lead "${String(t.to)}" to itself (a manual move restarts a stage)`);
     }
-    const silent = parseDuration(t.silentFor);
-    if (t.silentFor !== undefined && typeof silent !== "string" && isZero(silent)) add(`${path}.silentFor`, "must be longer than zero");
   });
 
   if (issues.length === 0) {
@@ -98,13 +99,10 @@ function checkSop(
       add(`${at}.repeat`, "birthday and holiday steps already recur; repeat goes with after / day");
     }
     if (step.repeat !== undefined && step.waitFor !== undefined) add(`${at}.repeat`, "a waiting step cannot repeat");
-    const every = parseDuration(rec(step.repeat).every);
-    if (step.repeat !== undefined && typeof every !== "string" && isZero(every)) add(`${at}.repeat.every`, "must be longer than zero");
+    if (step.repeat !== undefined) checkRepeat(rec(step.repeat), `${at}.repeat`, add);
     if (typeof step.holiday === "string" && !options.holidays?.[step.holiday]) {
       add(`${at}.holiday`, `holiday "${step.holiday}" is not in the calendar passed to defineJourney (options.holidays)`);
     }
-    const timeout = parseDuration(rec(step.waitFor).timeout);
-    if (step.waitFor !== undefined && typeof timeout !== "string" && isZero(timeout)) add(`${at}.waitFor.timeout`, "must be longer than zero");
     const win = step.window ?? stage.window ?? def.window;
     const quiet = step.quietHours ?? stage.quietHours ?? def.quietHours;
     if (win !== undefined || quiet !== undefined) {
@@ -115,6 +113,24 @@ function checkSop(
       }
     }
   });
+}
+
+/** A repeat yields at most MAX_REPEAT_OCCURRENCES occurrences, or recurs open-ended no more than daily. */
+function checkRepeat(repeat: Record<string, unknown>, path: string, add: (path: string, message: string) => void): void {
+  const every = parseDuration(repeat.every);
+  // Shapes and the minimum interval are the schema's to report.
+  if (typeof every === "string" || lengthMs(every) < MIN_REPEAT_EVERY_MS || repeat.times !== undefined) return;
+  const window = parseDuration(repeat.for);
+  if (repeat.for === undefined) {
+    if (lengthMs(every) < MIN_OPEN_REPEAT_EVERY_MS) {
+      add(`${path}.every`, `${JSON.stringify(repeat.every)} without times or for repeats for as long as the stage lasts: it must be at least ${describeMs(MIN_OPEN_REPEAT_EVERY_MS)} apart (or add times, at most ${MAX_REPEAT_OCCURRENCES})`);
+    }
+  } else if (typeof window !== "string") {
+    const occurrences = Math.floor(lengthMs(window) / lengthMs(every)) + 1;
+    if (occurrences > MAX_REPEAT_OCCURRENCES) {
+      add(`${path}.for`, `${JSON.stringify(repeat.for)} every ${JSON.stringify(repeat.every)} yields about ${occurrences.toLocaleString("en-US")} occurrences, above the maximum of ${MAX_REPEAT_OCCURRENCES} (repeat less often or for less long)`);
+    }
+  }
 }
 
 function checkReachable(def: JourneyDefinition, add: (path: string, message: string) => void): void {
@@ -152,8 +168,14 @@ function checkInstantLoops(def: JourneyDefinition, add: (path: string, message: 
       edges.set(f, [...(edges.get(f) ?? []), { to: t.to, index }]);
     }
   });
+  // Depth-first search with the stages on the current path marked: an edge back onto the path closes
+  // a loop. Each stage is explored once (listing every simple cycle instead took exponential time).
   const reported = new Set<string>();
-  const visit = (stage: string, path: string[], via: number[]): void => {
+  const finished = new Set<string>();
+  const path: string[] = [];
+  const via: number[] = [];
+  const visit = (stage: string): void => {
+    path.push(stage);
     for (const edge of edges.get(stage) ?? []) {
       const loopStart = path.indexOf(edge.to);
       if (loopStart >= 0) {
@@ -164,10 +186,14 @@ function checkInstantLoops(def: JourneyDefinition, add: (path: string, message: 
           const indices = [...via.slice(loopStart), edge.index];
           add(`transitions[${indices[0]}]`, `tag transitions ${cycle.join(" → ")} could fire forever at one instant (transitions ${indices.join(", ")})`);
         }
-      } else if (path.length < stageIds.length) {
-        visit(edge.to, [...path, edge.to], [...via, edge.index]);
+      } else if (!finished.has(edge.to)) {
+        via.push(edge.index);
+        visit(edge.to);
+        via.pop();
       }
     }
+    path.pop();
+    finished.add(stage);
   };
-  for (const id of stageIds) visit(id, [id], []);
+  for (const id of stageIds) if (!finished.has(id)) visit(id);
 }

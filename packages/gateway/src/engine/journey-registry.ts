@@ -1,4 +1,4 @@
-import { type Journey, type JourneyDefinition, defineJourney } from "@sopline/core";
+import { Journey, type JourneyDefinition } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
 
 const cacheKey = (workspaceId: string, key: string, version: number) => `${workspaceId}\u0000${key}\u0000${version}`;
@@ -32,7 +32,9 @@ export class JourneyRegistry {
     const k = cacheKey(workspaceId, definition.id, definition.version);
     let journey = this.journeys.get(k);
     if (!journey) {
-      journey = defineJourney(definition);
+      // Stored definitions were validated when saved (upsertJourney). Compiled as they are, so a limit
+      // added since cannot stop their enrollments: the core's tick budget bounds their work instead.
+      journey = new Journey(definition);
       this.journeys.set(k, journey);
     }
     return journey;

@@ -65,6 +65,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       await options.onPoint?.("after-claim", batch);
       await registry.load(tx, rows.map((r) => ({ workspaceId: r.workspace_id, key: r.journey_key, version: r.journey_version })));
       const at = now.getTime();
+      // A tick does at most the core's TICK_BUDGET of work per enrollment: one with a backlog stays
+      // due (its next_wake_at in the past) and continues next run, so it never holds the batch.
       const items: AdvancedEnrollment[] = rows.map((row) => {
         const { state, effects } = registry.get(row.workspace_id, row.journey_key, row.journey_version).advance(row.state, { type: "tick", at });
         return { row, state, effects };

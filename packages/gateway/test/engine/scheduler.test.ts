@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type JourneyDefinition, TICK_BUDGET } from "@sopline/core";
 import { type TestDatabase, createTestDatabase } from "../../src/db/test-databases.js";
 import { emptyNotices } from "../../src/engine/persist-advances.js";
 import { enrollCustomers } from "../../src/engine/enroll.js";
 import { JourneyRegistry } from "../../src/engine/journey-registry.js";
 import { type CrashPoint, createScheduler } from "../../src/engine/scheduler.js";
-import { count, seedCustomers, seedWorkspace } from "./fixtures.js";
+import { count, eightSteps, seedCustomers, seedWorkspace } from "./fixtures.js";
 
 const T0 = new Date("2026-11-23T02:00:00Z"); // 10:00 in Shanghai
 const days = (n: number) => new Date(T0.getTime() + n * 86_400_000);
@@ -101,5 +102,38 @@ describe.each(["pglite", "postgres"] as const)("scheduler on %s", (kind) => {
       ["s1", "task", null, "2026-11-24T01:00:00.000Z"],
       ["s2", "due", null, "2026-11-25T01:00:00.000Z"],
     ]);
+  });
+
+  it("one enrollment with a year of 1-minute occurrences does not hold its batch: the 200 others commit their steps in that run", async () => {
+    // Stored before the definition limits (a 1-minute repeat for a year is now rejected when saved): it still loads and runs.
+    const legacy: JourneyDefinition = {
+      id: "legacy", version: 1, timezone: "Asia/Shanghai", entry: "s",
+      stages: [{ id: "s", sop: [{ id: "ping", after: "0m", repeat: { every: "1m", for: "1y" }, channel: "sms", content: "ping" }] }],
+    };
+    const seeded = await seedWorkspace(t.db, [eightSteps, legacy]);
+    const registry = new JourneyRegistry();
+    const ordinary = await seedCustomers(t.db.sql, seeded.workspaceId, 200, seeded.staff[0]!);
+    const [slow] = await seedCustomers(t.db.sql, seeded.workspaceId, 1, null, "slow");
+    await t.db.sql.transaction(async (tx) => {
+      await enrollCustomers(tx, registry, [{ workspaceId: seeded.workspaceId, customer: { id: slow! }, journeyKey: "legacy" }], days(-365), emptyNotices());
+      await enrollCustomers(tx, registry, ordinary.map((id) => ({ workspaceId: seeded.workspaceId, customer: { id }, journeyKey: "eight", staffId: seeded.staff[0]! })), T0, emptyNotices());
+    });
+    const of = (journey: string) => count(t.db.sql, `SELECT count(*) AS n FROM deliveries WHERE workspace_id = $1 AND journey_key = $2`, [seeded.workspaceId, journey]);
+    const slowBefore = await of("legacy");
+    // Day 1 09:00: every ordinary enrollment's s1 is due; the slow one is first in line (its wake-up is a year old).
+    const now = new Date("2026-11-24T01:00:00Z");
+    const scheduler = createScheduler({ db: t.db, registry: new JourneyRegistry(), clock: () => now, batchSize: 500 });
+    const stats = await scheduler.runOnce(now);
+    expect(stats.batches).toBe(1);
+    expect(stats.enrollments).toBe(201);
+    expect(await count(t.db.sql, `SELECT count(*) AS n FROM deliveries WHERE workspace_id = $1 AND step_id = 's1'`, [seeded.workspaceId])).toBe(200);
+    // The slow one did a tick's budget and stays due, to continue in the next run from where it stopped.
+    expect((await of("legacy")) - slowBefore).toBe(TICK_BUDGET);
+    const [wake] = await t.db.sql.query<{ next_wake_at: Date }>(`SELECT next_wake_at FROM enrollments WHERE workspace_id = $1 AND journey_key = 'legacy'`, [seeded.workspaceId]);
+    expect(wake!.next_wake_at.getTime()).toBeLessThanOrEqual(now.getTime());
+    await scheduler.runOnce(now);
+    expect((await of("legacy")) - slowBefore).toBe(2 * TICK_BUDGET);
+    const keys = await t.db.sql.query<{ key: string }>(`SELECT key FROM deliveries WHERE workspace_id = $1 AND journey_key = 'legacy' ORDER BY due_at`, [seeded.workspaceId]);
+    expect(keys.map((k) => k.key.split("#")[1])).toEqual(Array.from({ length: slowBefore + 2 * TICK_BUDGET }, (_, i) => String(i + 1)));
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, KINDS, DAY, START, UPSERT_JOURNEY, createHarness, errorCodes, ok, salesJourney } from "./helpers.js";
+import { type Harness, KINDS, DAY, ENROLL, START, UPSERT_JOURNEY, createHarness, errorCodes, ok, salesJourney } from "./helpers.js";
 
 describe.each(KINDS)("journeys and content on %s", (kind) => {
   let h: Harness;
@@ -18,6 +18,48 @@ describe.each(KINDS)("journeys and content on %s", (kind) => {
     expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(["entry", "stages[0].sop[0].after"]));
     expect(issues.every((i) => typeof i.message === "string" && i.message.length > 0)).toBe(true);
     expect(r.errors![0]!.message).toMatch(/stages\[0\]\.sop\[0\]\.after/);
+  });
+
+  it("upsertJourney answers a version past 32 bits, a 1e308 ms duration and a sub-minute repeat with BAD_USER_INPUT and their paths, not a masked error", async () => {
+    const ws = await h.workspace();
+    const step = salesJourney.stages[0]!.sop![0]!;
+    const bad = {
+      ...salesJourney,
+      version: 2_147_483_648,
+      stages: [{ ...salesJourney.stages[0]!, sop: [{ ...step, after: 1e308 }, { id: "ping", after: "0m", repeat: { every: "30s", times: 5 }, channel: "sms", content: "x" }] }, salesJourney.stages[1]!],
+    };
+    const r = await ws.api(UPSERT_JOURNEY, { d: bad });
+    expect(errorCodes(r)).toEqual(["BAD_USER_INPUT"]);
+    expect(r.errors![0]!.extensions!.issues).toEqual([
+      { path: "version", message: "2147483648 is above the largest version, 2147483647 (versions are stored as 32-bit integers)" },
+      { path: "stages[0].sop[0].after", message: "1e+308 ms is longer than the maximum of 10 years" },
+      { path: "stages[0].sop[1].repeat.every", message: '"30s" is below the minimum of 1 minute' },
+    ]);
+    // The largest version is fine; a change after it has no version left to take.
+    ok(await ws.api(UPSERT_JOURNEY, { d: { ...salesJourney, version: 2_147_483_647 } }));
+    const next = await ws.api(UPSERT_JOURNEY, { d: { ...salesJourney, version: 1, name: "changed" } });
+    expect(errorCodes(next)).toEqual(["BAD_USER_INPUT"]);
+    expect(next.errors![0]!.extensions!.issues).toEqual([{ path: "version", message: expect.stringMatching(/already at version 2147483647, the largest there can be/) }]);
+  });
+
+  it("upcomingSteps on a stored 4,000-step journey is capped at its limit (200) and horizon", async () => {
+    const ws = await h.workspace();
+    // Stored before the 200-steps-per-stage limit: written to the database as it was then.
+    const sop = Array.from({ length: 4_000 }, (_, i) => ({ id: `s${i}`, after: `${i + 1}m`, channel: "private_chat", content: `c${i}` }));
+    const big = { id: "big", version: 1, timezone: "Asia/Shanghai", entry: "s", window: { from: "09:00", to: "21:00" }, stages: [{ id: "s", sop }] };
+    await h.test.db.sql.execute(`INSERT INTO journeys (workspace_id, key, version, definition) VALUES ($1, 'big', 1, $2::jsonb)`, [ws.id, JSON.stringify(big)]);
+    const { customerId } = ok(await ws.api(ENROLL, { c: "big-1", j: "big" })).enroll;
+    const upcoming = (args: string) => ws.api(`query($id: ID!) { customer(id: $id) { journeys { upcomingSteps${args} { stepId dueAt } } } }`, { id: customerId });
+    const capped = ok(await upcoming("(days: 1000, limit: 5000)")).customer.journeys[0].upcomingSteps;
+    expect(capped.map((s: { stepId: string }) => s.stepId)).toEqual(Array.from({ length: 200 }, (_, i) => `s${i}`));
+    const few = ok(await upcoming("(limit: 3)")).customer.journeys[0].upcomingSteps;
+    expect(few).toEqual([
+      { stepId: "s0", dueAt: new Date(START.getTime() + 60_000).toISOString() },
+      { stepId: "s1", dueAt: new Date(START.getTime() + 120_000).toISOString() },
+      { stepId: "s2", dueAt: new Date(START.getTime() + 180_000).toISOString() },
+    ]);
+    // The horizon: nothing is ahead of now within 0 days (the first step is a minute away).
+    expect(ok(await upcoming("(days: 0)")).customer.journeys[0].upcomingSteps).toEqual([]);
   });
 
   it("stores a new version only when the definition changed, and returns lint warnings against the content library", async () => {

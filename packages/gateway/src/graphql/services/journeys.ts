@@ -1,4 +1,4 @@
-import { type ContentItem, type JourneyDefinition, type LintIssue, defineJourney, validateJourney } from "@sopline/core";
+import { type ContentItem, type JourneyDefinition, type LintIssue, MAX_JOURNEY_VERSION, defineJourney, validateJourney } from "@sopline/core";
 import type { Database, Journey as JourneyRow, SqlRunner } from "../../db/index.js";
 import type { JourneyRegistry } from "../../engine/journey-registry.js";
 import { checkMigration, migrateInFlight, previewMigration } from "../../engine/migrate-in-flight.js";
@@ -85,7 +85,13 @@ async function versionFor(sql: SqlRunner, workspaceId: string, definition: Journ
     [workspaceId, definition.id],
   );
   if (latest && canonicalJson(withoutVersion(latest.definition)) === canonicalJson(withoutVersion(definition))) return { version: latest.version, sameAs: latest.id };
-  return { version: Math.max((latest?.version ?? 0) + 1, definition.version) };
+  const version = Math.max((latest?.version ?? 0) + 1, definition.version);
+  // Versions are 32-bit integers in the database (the core rejects larger ones in a definition).
+  if (version > MAX_JOURNEY_VERSION) {
+    const issue = { path: "version", message: `journey "${definition.id}" is already at version ${MAX_JOURNEY_VERSION}, the largest there can be: save it under a new id` };
+    throw badInput(`Invalid journey definition (1 problem): ${issue.path}: ${issue.message}`, [issue]);
+  }
+  return { version };
 }
 
 /**

@@ -8,6 +8,9 @@ import { ChannelEnum } from "./enums.js";
 import { JourneyType } from "./journey.js";
 
 const DAY = 86_400_000;
+/** How far ahead and how many steps `upcomingSteps` answers at most. */
+export const UPCOMING_DAYS_MAX = 400;
+export const UPCOMING_LIMIT_MAX = 200;
 
 export interface UpcomingStepShape {
   key: string;
@@ -79,12 +82,14 @@ export const EnrollmentType = builder.prismaObject("Enrollment", {
         if (e.endedAt) return [];
         const journey = await ctx.loaders.journey.load(`${e.journeyKey}@${e.journeyVersion}`);
         if (!journey) return [];
-        const days = Math.min(Math.max(args.days ?? 90, 0), 400);
-        const limit = Math.min(Math.max(args.limit ?? 50, 0), 200);
-        const sim = journey.compiled.simulate(stateOf(e), [], { until: ctx.now.getTime() + days * DAY });
+        const days = Math.min(Math.max(args.days ?? 90, 0), UPCOMING_DAYS_MAX);
+        const limit = Math.min(Math.max(args.limit ?? 50, 0), UPCOMING_LIMIT_MAX);
+        if (limit === 0) return [];
+        // Bounded: at most `limit` steps and the core's SIMULATION_BUDGET, in time linear in the SOP
+        // (milliseconds for a 4,000-step stage), so it runs inline and the page's loads stay batched.
+        const sim = journey.compiled.simulate(stateOf(e), [], { until: ctx.now.getTime() + days * DAY, maxSteps: limit });
         return sim.effects
           .filter((x): x is StepDueEffect => x.type === "step.due")
-          .slice(0, limit)
           .map((x) => ({ key: x.key, stage: x.stage, stepId: x.stepId, occurrence: x.occurrence ?? null, dueAt: x.dueAt, channel: x.channel, content: x.content, mode: x.mode }));
       },
     }),
