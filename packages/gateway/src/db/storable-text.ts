@@ -3,6 +3,7 @@
 // meet). Checked in JS before any SQL, so one bad value is a clear error naming its field instead
 // of a failed statement that takes a whole batch with it.
 
+const SUSPECT = /[\u0000\ud800-\udfff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
@@ -12,6 +13,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * unstorableText("a\u0000b"); // "contains a NUL character (\\u0000), which PostgreSQL cannot store"
  */
 export function unstorableText(s: string): string | null {
+  // One scan for the common case: no NUL and no surrogate at all.
+  if (!SUSPECT.test(s)) return null;
   if (s.includes("\u0000")) return "contains a NUL character (\\u0000), which PostgreSQL cannot store";
   if (LONE_SURROGATE.test(s)) return "contains an unpaired UTF-16 surrogate, which is not valid Unicode";
   return null;
@@ -33,28 +36,28 @@ export function jsonPathStep(key: string | number): string {
  * unstorableJson({ a: ["x", "\u0000"] }, 32); // { path: ".a[1]", reason: "contains a NUL character …" }
  */
 export function unstorableJson(value: unknown, maxDepth: number): { path: string; reason: string } | null {
-  const walk = (v: unknown, path: string, depth: number): { path: string; reason: string } | null => {
-    if (typeof v === "string") {
-      const reason = unstorableText(v);
-      return reason ? { path, reason } : null;
-    }
-    if (typeof v === "number") return Number.isFinite(v) ? null : { path, reason: `${v} is not a JSON number` };
+  // The path is spelled out only for a value that fails: the walk collects its steps on the way back up.
+  const steps: Array<string | number> = [];
+  const walk = (v: unknown, depth: number): string | null => {
+    if (typeof v === "string") return unstorableText(v);
+    if (typeof v === "number") return Number.isFinite(v) ? null : `${v} is not a JSON number`;
     if (v === null || typeof v !== "object") return null;
-    if (depth >= maxDepth) return { path, reason: `nested more than ${maxDepth} levels deep` };
+    if (depth >= maxDepth) return `nested more than ${maxDepth} levels deep`;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
-        const bad = walk(v[i], path + jsonPathStep(i), depth + 1);
-        if (bad) return bad;
+        const reason = walk(v[i], depth + 1);
+        if (reason) return steps.push(i), reason;
       }
       return null;
     }
-    for (const [key, item] of Object.entries(v)) {
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
       const keyReason = unstorableText(key);
-      if (keyReason) return { path: path + jsonPathStep(key), reason: `the key ${keyReason}` };
-      const bad = walk(item, path + jsonPathStep(key), depth + 1);
-      if (bad) return bad;
+      const reason = keyReason ? `the key ${keyReason}` : walk((v as Record<string, unknown>)[key], depth + 1);
+      if (reason) return steps.push(key), reason;
     }
     return null;
   };
-  return walk(value, "", 0);
+  const reason = walk(value, 0);
+  return reason ? { path: steps.reverse().map(jsonPathStep).join(""), reason } : null;
 }

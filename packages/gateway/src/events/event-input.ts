@@ -42,6 +42,10 @@ export const FUTURE_SKEW_MS = 5 * 60_000;
 /** Earliest accepted event time (1970-01-01): older is a unit mistake, and PostgreSQL stops at 4713 BC. */
 export const MIN_EVENT_AT = 0;
 
+const TEXT_FIELDS = ["id", "customer", "name"] as const;
+/** Beyond ±8.64e15 ms a number is no date at all (new Date(1e20) is Invalid Date). */
+const MAX_DATE_MS = 8.64e15;
+
 // The webhook's JSON may spell the kind as the API does ("openid") or as the GraphQL enum ("OPENID").
 const KINDS = new Map<string, CustomerIdKind>([["external", "external"], ["wecom", "wecom"], ["openid", "openid"], ["unionid", "unionid"]]);
 
@@ -60,8 +64,9 @@ export function checkEvent(e: EventInput, index: number, now: number): CheckedEv
   const id = typeof e?.id === "string" ? e.id : null;
   const bad = (code: RejectedEvent["code"], message: string): RejectedEvent => ({ index, id, code, message: `events[${index}]${message}` });
   if (!id || id.length > MAX_EVENT_ID) return bad("BAD_EVENT", `.id: expected a non-empty string of at most ${MAX_EVENT_ID} characters`);
-  for (const field of ["id", "customer", "name"] as const) {
-    const reason = typeof e[field] === "string" ? unstorableText(e[field]) : null;
+  for (const field of TEXT_FIELDS) {
+    const value = e[field];
+    const reason = typeof value === "string" ? unstorableText(value) : null;
     if (reason) return bad("BAD_EVENT", `.${field}: ${reason}`);
   }
   if (typeof e.customer !== "string" || e.customer === "") return bad("BAD_EVENT", ".customer: expected the customer's id");
@@ -69,8 +74,7 @@ export function checkEvent(e: EventInput, index: number, now: number): CheckedEv
   const kind = e.customerIdKind === undefined || e.customerIdKind === null ? "external" : typeof e.customerIdKind === "string" ? KINDS.get(e.customerIdKind.toLowerCase()) : undefined;
   if (!kind) return bad("BAD_EVENT", `.customerIdKind: expected one of ${[...KINDS.keys()].join(", ")} (or the GraphQL spelling, e.g. OPENID), got ${JSON.stringify(e.customerIdKind)}`);
   const at = e.at instanceof Date ? e.at.getTime() : typeof e.at === "number" ? e.at : typeof e.at === "string" ? Date.parse(e.at) : Number.NaN;
-  // Beyond ±8.64e15 ms a number is no date at all (new Date(1e20) is Invalid Date).
-  if (!Number.isFinite(at) || Number.isNaN(new Date(at).getTime())) return bad("BAD_EVENT", `.at: expected a Date, ISO-8601 string or epoch ms, got ${JSON.stringify(e.at)}`);
+  if (!(Math.abs(at) <= MAX_DATE_MS)) return bad("BAD_EVENT", `.at: expected a Date, ISO-8601 string or epoch ms, got ${JSON.stringify(e.at)}`);
   if (at < MIN_EVENT_AT) return bad("BAD_EVENT", `.at: ${new Date(at).toISOString()} is before ${new Date(MIN_EVENT_AT).toISOString()}; send the time the event happened (epoch milliseconds, not seconds)`);
   if (at > now + FUTURE_SKEW_MS) return bad("FUTURE_EVENT", `.at: ${new Date(at).toISOString()} is in the future (now ${new Date(now).toISOString()})`);
   let data = "{}";
