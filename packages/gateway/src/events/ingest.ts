@@ -2,11 +2,11 @@ import type { Database, SqlRunner } from "../db/index.js";
 import { insertSkippingStored } from "../db/insert-skipping-stored.js";
 import { textArray } from "../db/text-array.js";
 import { applyEvents } from "../engine/apply-events.js";
-import { enrollCustomers } from "../engine/enroll.js";
+import { UnknownJourneyError, enrollCustomers } from "../engine/enroll.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { Notices } from "../engine/persist-advances.js";
-import { routeCustomer } from "../engine/segments.js";
-import { type EventInput, type IngestResult, type RejectedEvent, checkEvent } from "./event-input.js";
+import { type SegmentRule, assignStaff, findSegmentRule, loadSegmentRules } from "../engine/segments.js";
+import { type CheckedEvent, type EventInput, type IngestResult, type RejectedEvent, checkEvent } from "./event-input.js";
 
 const IDENTITY_COLUMN = { external: "external_id", wecom: "wecom_external_user_id", openid: "oa_open_id", unionid: "union_id" } as const;
 
@@ -22,10 +22,9 @@ export interface IngestScope {
   staffId?: string;
 }
 
-interface Accepted {
+interface Accepted extends CheckedEvent {
   index: number;
   event: EventInput;
-  at: number;
   customerId?: string;
 }
 
@@ -48,8 +47,8 @@ export async function ingestEvents(
   const accepted: Accepted[] = [];
   events.forEach((event, index) => {
     const checked = checkEvent(event, index, now.getTime());
-    if (typeof checked === "number") accepted.push({ index, event, at: checked });
-    else rejected.push(checked);
+    if ("code" in checked) rejected.push(checked);
+    else accepted.push({ index, event, ...checked });
   });
   let duplicates = 0;
   let stored = 0;
@@ -68,7 +67,7 @@ export async function ingestEvents(
       textArray(known.map((a) => a.customerId!)),
       textArray(known.map((a) => a.event.name)),
       textArray(known.map((a) => new Date(a.at).toISOString())),
-      textArray(known.map((a) => (a.event.data === undefined ? "{}" : JSON.stringify(a.event.data)))),
+      textArray(known.map((a) => a.data)),
     ]);
     const fresh = new Set(inserted.map((r) => r.event_id));
     // The same id twice in one batch counts once too.
@@ -105,8 +104,10 @@ async function resolveCustomers(
   notices: Notices,
   rejected: RejectedEvent[],
 ): Promise<void> {
+  // Loaded once a batch meets its first new customer.
+  let rules: SegmentRule[] | undefined;
   for (const kind of Object.keys(IDENTITY_COLUMN) as Array<keyof typeof IDENTITY_COLUMN>) {
-    const group = accepted.filter((a) => (a.event.customerIdKind ?? "external") === kind);
+    const group = accepted.filter((a) => a.kind === kind);
     if (group.length === 0) continue;
     const column = IDENTITY_COLUMN[kind];
     // One index probe per id (LIMIT 1 keeps the lateral lookup from being flattened into a join):
@@ -122,7 +123,13 @@ async function resolveCustomers(
     for (const a of group) {
       let id = byRef.get(a.event.customer);
       if (!id && createUnknown) {
-        id = await createCustomer(tx, registry, workspaceId, a.event, column, now, notices);
+        rules ??= await loadSegmentRules(tx, workspaceId);
+        const created = await createCustomer(tx, registry, workspaceId, a.event, column, rules, now, notices);
+        if (typeof created !== "string") {
+          rejected.push({ index: a.index, id: a.event.id, code: "NO_JOURNEY", message: `events[${a.index}].customer: new customer "${a.event.customer}" not created: ${created.reason}` });
+          continue;
+        }
+        id = created;
         byRef.set(a.event.customer, id);
       }
       if (id) a.customerId = id;
@@ -135,9 +142,26 @@ async function resolveCustomers(
   }
 }
 
-/** First sight of a customer: create them and route them into a journey by the segment rules. */
-async function createCustomer(tx: SqlRunner, registry: JourneyRegistry, workspaceId: string, event: EventInput, column: string, now: Date, notices: Notices): Promise<string> {
+/**
+ * First sight of a customer: create them and route them into a journey by the segment rules. A
+ * rule whose journey no longer exists refuses the customer (nothing is created, so a retry after
+ * the rule is fixed routes them).
+ */
+async function createCustomer(
+  tx: SqlRunner,
+  registry: JourneyRegistry,
+  workspaceId: string,
+  event: EventInput,
+  column: string,
+  rules: SegmentRule[],
+  now: Date,
+  notices: Notices,
+): Promise<string | { reason: string }> {
   const p = event.profile ?? {};
+  const rule = findSegmentRule(rules, p.attributes ?? {});
+  if (rule && !(await registry.latest(tx, workspaceId, rule.journey_key))) {
+    return { reason: `segment rule "${rule.name}" routes them to a journey that is gone: ${new UnknownJourneyError(rule.journey_key).message}` };
+  }
   const externalId = column === "external_id" ? event.customer : `${column}:${event.customer}`;
   const [row] = await tx.query<{ id: string }>(
     `INSERT INTO customers (workspace_id, external_id, name, timezone, birthday, attributes${column === "external_id" ? "" : `, ${column}`})
@@ -145,10 +169,10 @@ async function createCustomer(tx: SqlRunner, registry: JourneyRegistry, workspac
      ON CONFLICT (workspace_id, external_id) DO UPDATE SET external_id = EXCLUDED.external_id RETURNING id`,
     [workspaceId, externalId, p.name ?? null, p.timezone ?? null, p.birthday ?? null, JSON.stringify(p.attributes ?? {}), ...(column === "external_id" ? [] : [event.customer])],
   );
-  const route = await routeCustomer(tx, workspaceId, p.attributes ?? {});
-  if (route) {
-    if (route.staffId) await tx.execute(`UPDATE customers SET staff_id = $2 WHERE id = $1`, [row!.id, route.staffId]);
-    await enrollCustomers(tx, registry, [{ workspaceId, customer: { id: row!.id, timezone: p.timezone ?? null, birthday: p.birthday ?? null, attributes: p.attributes ?? null }, journeyKey: route.journeyKey, staffId: route.staffId }], now, notices);
+  if (rule) {
+    const staffId = await assignStaff(tx, workspaceId, rule);
+    if (staffId) await tx.execute(`UPDATE customers SET staff_id = $2 WHERE id = $1`, [row!.id, staffId]);
+    await enrollCustomers(tx, registry, [{ workspaceId, customer: { id: row!.id, timezone: p.timezone ?? null, birthday: p.birthday ?? null, attributes: p.attributes ?? null }, journeyKey: rule.journey_key, staffId }], now, notices);
   }
   return row!.id;
 }

@@ -30,6 +30,8 @@ export const unavailable = () => gatewayError("UNAVAILABLE", UNAVAILABLE_MESSAGE
  */
 export function translateError(err: unknown): GraphQLErrorType | null {
   if (err instanceof GraphQLError && typeof err.extensions?.code === "string") return err;
+  // Pothos' own argument checks (a connection's `first: -5`, `after: "garbage"`) carry no code.
+  if (isPothosValidationError(err)) return badInput(err.message);
   if (err instanceof JourneyDefinitionError) return badInput(err.message, err.issues);
   if (err instanceof JourneyInputError) return badInput(err.message);
   if (isConnectionLoss(err)) return unavailable();
@@ -49,8 +51,15 @@ export function translateError(err: unknown): GraphQLErrorType | null {
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
   // Coded errors thrown by resolvers (located by graphql-js, same extensions) and yoga's own
   // protocol errors pass unchanged (and unlogged).
-  if (isOriginalGraphQLError(error)) return error as GraphQLErrorType;
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (isOriginalGraphQLError(error) && !isPothosValidationError(original)) {
+    const e = error as GraphQLErrorType;
+    // graphql-js gives no code to a variable that does not coerce (a DateTime of 1e20, an enum typo).
+    if (e.extensions?.code === undefined && e.path === undefined && e.message.startsWith('Variable "$')) {
+      return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code: "BAD_USER_INPUT" } });
+    }
+    return e;
+  }
   const translated = translateError(original);
   if (translated) {
     if (error instanceof GraphQLError) {
@@ -62,6 +71,11 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
     ...(error instanceof GraphQLError ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {}),
     extensions: { code: "INTERNAL_SERVER_ERROR", ...(isDev && original instanceof Error ? { originalError: { message: original.message, stack: original.stack } } : {}) },
   });
+}
+
+// By name: the ESM and CJS builds of @pothos/core each have their own class.
+function isPothosValidationError(error: unknown): error is Error {
+  return error instanceof Error && error.name === "PothosValidationError";
 }
 
 function isOriginalGraphQLError(error: unknown): boolean {

@@ -1,6 +1,7 @@
 // Input size limits. Every root field's arguments are checked before its resolver runs (see
 // guard-plugin.ts); errors have code LIMIT and name the offending field.
-import { limitExceeded } from "./errors.js";
+import { unstorableText } from "../db/storable-text.js";
+import { gatewayError, limitExceeded } from "./errors.js";
 
 /** Largest accepted request body (HTTP and the webhook). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -25,7 +26,16 @@ export interface FieldLimits {
   lists?: Record<string, number>;
   /** Size of all arguments serialized. */
   argsBytes?: number;
+  /**
+   * Arguments whose items the resolver checks one by one for text PostgreSQL cannot store and dates
+   * out of range (an event batch rejects the bad event, not the request); the rest are checked here.
+   */
+  checkedPerItem?: string[];
 }
+
+// ISO-8601's four-digit years: PostgreSQL stops at 4713 BC, JS dates go on to 271821 BC.
+const MIN_DATE = Date.parse("0001-01-01T00:00:00Z");
+const MAX_DATE = Date.parse("9999-12-31T23:59:59.999Z");
 
 function limitFor(table: Record<string, number> | undefined, path: string, fallback: number): number {
   if (!table) return fallback;
@@ -42,8 +52,9 @@ function limitFor(table: Record<string, number> | undefined, path: string, fallb
 }
 
 /**
- * Throws a LIMIT error naming the first argument that is too large; the size of all arguments is
- * checked first. One pass over the arguments: paths are spelled out only for a per-path limit or an
+ * Throws a LIMIT error naming the first argument that is too large (the size of all arguments is
+ * checked first), or a BAD_USER_INPUT error naming the first string PostgreSQL cannot store (NUL,
+ * a lone surrogate) or date outside years 1–9999, outside `checkedPerItem`. One pass over the arguments: paths are spelled out only for a per-path limit or an
  * error, and the exact serialized size is computed only when an upper bound (a character escapes to
  * at most 6 bytes) exceeds the limit — an event batch is checked on every request.
  */
@@ -53,6 +64,8 @@ export function checkArgumentLimits(fieldName: string, args: Record<string, unkn
   const pathString = () => path.reduce<string>((s, p) => (typeof p === "number" ? `${s}[${p}]` : s ? `${s}.${p}` : p), "");
   let first: Error | undefined;
   let bound = 0;
+  let checkValues = true;
+  const unusable = (message: string) => gatewayError("BAD_USER_INPUT", `${pathString()}: ${message}`, { field: pathString() });
   const walk = (value: unknown, depth: number): void => {
     if (depth > 40) {
       first ??= limitExceeded(pathString(), "nested more than 40 levels deep", 40);
@@ -63,6 +76,10 @@ export function checkArgumentLimits(fieldName: string, args: Record<string, unkn
       if (first) return;
       const max = limits.strings ? limitFor(limits.strings, pathString(), MAX_STRING) : MAX_STRING;
       if (value.length > max) first = limitExceeded(pathString(), `at most ${max} characters allowed, got ${value.length}`, max);
+      else if (checkValues) {
+        const reason = unstorableText(value);
+        if (reason) first = unusable(reason);
+      }
     } else if (Array.isArray(value)) {
       bound += 2 + value.length;
       if (!first) {
@@ -78,14 +95,22 @@ export function checkArgumentLimits(fieldName: string, args: Record<string, unkn
       bound += 2;
       for (const key of Object.keys(value)) {
         bound += 6 * key.length + 4;
+        const reason = !first && checkValues ? unstorableText(key) : null;
+        if (reason) first = unusable(`the key ${JSON.stringify(key)} ${reason}`);
         path.push(key);
         walk((value as Record<string, unknown>)[key], depth + 1);
         path.pop();
       }
-    } else bound += 32; // a number, boolean, null or date
+    } else {
+      bound += 32; // a number, boolean, null or date
+      if (!first && checkValues && value instanceof Date && !(value.getTime() >= MIN_DATE && value.getTime() <= MAX_DATE)) {
+        first = unusable(`expected a date between years 1 and 9999, got ${Number.isNaN(value.getTime()) ? "an invalid date" : value.toISOString()}`);
+      }
+    }
   };
   for (const name of Object.keys(args)) {
     bound += 6 * name.length + 4;
+    checkValues = !limits.checkedPerItem?.includes(name);
     path.push(name);
     walk(args[name], 0);
     path.pop();

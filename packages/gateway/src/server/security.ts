@@ -16,9 +16,52 @@ export interface QueryLimits {
   maxDirectives: number;
   /** Tokens per document (default 5,000). */
   maxTokens: number;
+  /** Brackets ({ [ ( ) nested in the document text, checked before parsing (default 64). */
+  maxNesting: number;
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 50_000, maxAliases: 30, maxDirectives: 30, maxTokens: 5_000 };
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 50_000, maxAliases: 30, maxDirectives: 30, maxTokens: 5_000, maxNesting: 64 };
+
+/**
+ * Where the document's brackets nest deeper than `max` (the offset), or -1. graphql-js parses by
+ * recursion: a few thousand levels overflow the stack before any token or depth limit is reached,
+ * so this linear pass runs first. Strings, block strings and comments are skipped.
+ */
+export function nestingBeyond(source: string, max: number): number {
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "{" || c === "[" || c === "(") {
+      if (++depth > max) return i;
+    } else if (c === "}" || c === "]" || c === ")") depth--;
+    else if (c === "#") {
+      const end = source.indexOf("\n", i);
+      i = end === -1 ? source.length : end;
+    } else if (c === '"') {
+      if (source.startsWith('"""', i)) {
+        let end = source.indexOf('"""', i + 3);
+        while (end !== -1 && source[end - 1] === "\\") end = source.indexOf('"""', end + 3);
+        i = end === -1 ? source.length : end + 2;
+      } else {
+        let j = i + 1;
+        while (j < source.length && source[j] !== '"' && source[j] !== "\n") j += source[j] === "\\" ? 2 : 1;
+        i = j;
+      }
+    }
+  }
+  return -1;
+}
+
+/** Refuses documents nested deeper than `max` before the parser recurses into them. */
+function nestingLimitPlugin(max: number): Plugin {
+  return {
+    onParse({ params }) {
+      const source = typeof params.source === "string" ? params.source : params.source.body;
+      const at = nestingBeyond(source, max);
+      if (at !== -1) throw gatewayError("LIMIT", `document nested more than ${max} brackets deep (at offset ${at})`, { limit: "nesting", http: { status: 400 } });
+    },
+  };
+}
 
 const limitError = (err: GraphQLError, limit: string) =>
   gatewayError("LIMIT", err.message.replace(/^Syntax Error: /, ""), { limit });
@@ -47,5 +90,5 @@ export function queryLimitPlugins(limits: Partial<QueryLimits> = {}): Plugin[] {
     maxTokens: { n: l.maxTokens, ...report("tokens") },
     blockFieldSuggestion: { enabled: true },
   } as ConstructorParameters<typeof EnvelopArmor>[0]);
-  return armor.protect().plugins as Plugin[];
+  return [nestingLimitPlugin(l.maxNesting), ...(armor.protect().plugins as Plugin[])];
 }

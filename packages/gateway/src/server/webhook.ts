@@ -54,7 +54,7 @@ async function handle(services: GatewayServices, request: Request, log?: (messag
     return jsonError(413, "LIMIT", `events: at most ${MAX_EVENTS_PER_BATCH} events per request, got ${events.length}; split the batch`, { field: "events", limit: MAX_EVENTS_PER_BATCH });
   }
   try {
-    checkArgumentLimits("events", { events }, { lists: { events: MAX_EVENTS_PER_BATCH }, argsBytes: MAX_BODY_BYTES });
+    checkArgumentLimits("events", { events }, { lists: { events: MAX_EVENTS_PER_BATCH }, argsBytes: MAX_BODY_BYTES, checkedPerItem: ["events"] });
   } catch (err) {
     const e = err as GraphQLError;
     return jsonError(413, "LIMIT", e.message, { field: e.extensions?.field, limit: e.extensions?.limit });

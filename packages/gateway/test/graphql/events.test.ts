@@ -100,6 +100,125 @@ describe.each(KINDS)("events on %s", (kind) => {
     expect(ok(await other.api(INGEST, { e: [staffEvents[1]] })).ingestEvents).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
   });
 
+  /** A workspace that creates unknown customers, with a rule into "sales" and one into a journey since deactivated. */
+  async function creatingWorkspace() {
+    const w = await h.workspace();
+    ok(await w.api(UPSERT_JOURNEY, { d: salesJourney }));
+    ok(await w.api(UPSERT_JOURNEY, { d: { ...salesJourney, id: "gone" } }));
+    ok(await w.api(`mutation { updateWorkspaceSettings(unknownCustomers: CREATE) { unknownCustomers } }`));
+    ok(await w.api(`mutation { upsertSegmentRule(input: { name: "vip", match: { tier: "vip" }, journeyKey: "sales" }) { id } }`));
+    ok(await w.api(`mutation { upsertSegmentRule(input: { name: "old leads", match: { tier: "old" }, journeyKey: "gone" }) { id } }`));
+    await h.test.db.sql.execute(`UPDATE journeys SET active = false WHERE workspace_id = $1 AND key = 'gone'`, [w.id]);
+    ok(await w.api(ENROLL, { c: "k0", j: "sales", p: { oaOpenId: "openid-k0" } }));
+    const storedIds = async () => (await h.test.db.sql.query<{ event_id: string }>(`SELECT event_id FROM events WHERE workspace_id = $1 ORDER BY event_id`, [w.id])).map((r) => r.event_id);
+    const customers = async () => (await h.test.db.sql.query<{ external_id: string }>(`SELECT external_id FROM customers WHERE workspace_id = $1 ORDER BY external_id`, [w.id])).map((r) => r.external_id);
+    return { w, storedIds, customers };
+  }
+
+  it("one bad event never costs the good ones: each hostile event is rejected alone with its index, code and field, the rest are stored", async () => {
+    const { w, storedIds, customers } = await creatingWorkspace();
+    const at = new Date(START.getTime() - HOUR).toISOString();
+    const ev = (id: string, extra: Record<string, unknown> = {}) => ({ id, customer: "k0", name: "link.clicked", at, ...extra });
+    const events = [
+      ev("good-1"),
+      ev("nul\u0000id"),
+      ev("nul-customer", { customer: "k\u00000" }),
+      ev("nul-name", { name: "link\u0000clicked" }),
+      ev("nul-data-key", { data: { "k\u0000": 1 } }),
+      ev("nul-data-value", { data: { notes: ["fine", "x\u0000"] } }),
+      ev("bc-5000", { at: "-005000-01-01T00:00:00Z" }),
+      ev("before-1970", { at: "1969-12-31T23:59:59Z" }),
+      ev("bad-tz", { customer: "new-tz", profile: { timezone: "Mars/Olympus" } }),
+      ev("bad-birthday", { customer: "new-bd", profile: { birthday: "13-01" } }),
+      ev("gone-journey", { customer: "new-old", profile: { attributes: { tier: "old" } } }),
+      ev("good-new", { customer: "new-vip", profile: { timezone: "Asia/Shanghai", birthday: "1990-02-14", attributes: { tier: "vip" } } }),
+      ev("lone-surrogate", { data: { emoji: "\ud83d" } }),
+      ev("good-2", { name: "demo.attended", data: { demo: "webinar" } }),
+    ];
+    const r = await w.api(INGEST, { e: events });
+    expect(r.status).toBe(200);
+    const result = ok(r).ingestEvents;
+    expect(result.accepted).toBe(3);
+    const rejected = result.rejected.map((x: { index: number; code: string; message: string }) => [x.index, x.code, x.message.split(":")[0]]);
+    expect(rejected).toEqual([
+      [1, "BAD_EVENT", "events[1].id"],
+      [2, "BAD_EVENT", "events[2].customer"],
+      [3, "BAD_EVENT", "events[3].name"],
+      [4, "BAD_EVENT", 'events[4].data["k\\u0000"]'],
+      [5, "BAD_EVENT", "events[5].data.notes[1]"],
+      [6, "BAD_EVENT", "events[6].at"],
+      [7, "BAD_EVENT", "events[7].at"],
+      [8, "BAD_EVENT", "events[8].profile.timezone"],
+      [9, "BAD_EVENT", "events[9].profile.birthday"],
+      [10, "NO_JOURNEY", "events[10].customer"],
+      [12, "BAD_EVENT", "events[12].data.emoji"],
+    ]);
+    expect(result.rejected[0].message).toMatch(/NUL character/);
+    expect(result.rejected[9].message).toMatch(/segment rule "old leads".*journey "gone" does not exist/);
+    expect(await storedIds()).toEqual(["good-1", "good-2", "good-new"]);
+    // rejected first sights create nobody; the good one is created and routed
+    expect(await customers()).toEqual(["k0", "new-vip"]);
+    const vip = ok(await w.api(`{ customers { edges { node { externalId timezone journeys { journeyKey } } } } }`)).customers.edges.find((e: { node: { externalId: string } }) => e.node.externalId === "new-vip").node;
+    expect(vip).toMatchObject({ timezone: "Asia/Shanghai", journeys: [{ journeyKey: "sales" }] });
+  });
+
+  it("the webhook rejects hostile events one by one too: numbers past any date, deep data, wrong types, unknown id kinds", async () => {
+    const { w, storedIds } = await creatingWorkspace();
+    const at = new Date(START.getTime() - HOUR).toISOString();
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 35; i++) deep = { d: deep };
+    const events = [
+      { id: "w-good", customer: "k0", name: "x", at },
+      { id: "w-1e20", customer: "k0", name: "x", at: 1e20 },
+      { id: "w-minus-1e20", customer: "k0", name: "x", at: -1e20 },
+      { id: "w-deep", customer: "k0", name: "x", at, data: deep },
+      { id: "w-kind", customer: "k0", customerIdKind: "FACEBOOK", name: "x", at },
+      { id: "w-customer", customer: 42, name: "x", at },
+      { id: "w-profile", customer: "new-1", name: "x", at, profile: "vip" },
+      { id: "w-profile-name", customer: "new-2", name: "x", at, profile: { name: 7 } },
+      { id: "w-at-type", customer: "k0", name: "x", at: { when: "now" } },
+      { id: "w-good-2", customer: "k0", name: "y", at },
+    ];
+    const res = await h.gateway.yoga.fetch("http://yoga/webhooks/events", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${w.key}` }, body: JSON.stringify({ events }) });
+    expect(res.status).toBe(200);
+    const result = await res.json();
+    expect(result.accepted).toBe(2);
+    expect(result.rejected.map((x: { index: number; code: string; message: string }) => [x.index, x.code, x.message.split(":")[0]])).toEqual([
+      [1, "BAD_EVENT", "events[1].at"],
+      [2, "BAD_EVENT", "events[2].at"],
+      [3, "BAD_EVENT", `events[3].data${".d".repeat(32)}`],
+      [4, "BAD_EVENT", "events[4].customerIdKind"],
+      [5, "BAD_EVENT", "events[5].customer"],
+      [6, "BAD_EVENT", "events[6].profile"],
+      [7, "BAD_EVENT", "events[7].profile.name"],
+      [8, "BAD_EVENT", "events[8].at"],
+    ]);
+    expect(await storedIds()).toEqual(["w-good", "w-good-2"]);
+  });
+
+  it("the webhook takes customerIdKind in the GraphQL spelling (OPENID) as well as the API's (openid)", async () => {
+    const { w, storedIds } = await creatingWorkspace();
+    const at = new Date(START.getTime() - HOUR).toISOString();
+    const events = [
+      { id: "oa-upper", customer: "openid-k0", customerIdKind: "OPENID", name: "article.read", at },
+      { id: "oa-lower", customer: "openid-k0", customerIdKind: "openid", name: "article.read", at },
+    ];
+    const res = await h.gateway.yoga.fetch("http://yoga/webhooks/events", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${w.key}` }, body: JSON.stringify({ events }) });
+    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect(await storedIds()).toEqual(["oa-lower", "oa-upper"]);
+  });
+
+  it("a segment rule is checked when saved: a missing journey or an unreadable match is BAD_USER_INPUT naming it", async () => {
+    const RULE = `mutation($i: SegmentRuleInput!) { upsertSegmentRule(input: $i) { id } }`;
+    const missing = await ws.api(RULE, { i: { name: "typo", match: { source: "ad" }, journeyKey: "salse" } });
+    expect(errorCodes(missing)).toEqual(["BAD_USER_INPUT"]);
+    expect(missing.errors![0]!.message).toBe(`input.journeyKey: journey "salse" does not exist (or has no active version) in this workspace`);
+    const badMatch = await ws.api(RULE, { i: { name: "typo", match: { source: { in: "ad" } }, journeyKey: "sales" } });
+    expect(errorCodes(badMatch)).toEqual(["BAD_USER_INPUT"]);
+    expect(badMatch.errors![0]!.message).toBe("input.match.source.in: expected a list of values");
+    expect(ok(await ws.api(`{ segmentRules { name } }`)).segmentRules.filter((r: { name: string }) => r.name === "typo")).toEqual([]);
+  });
+
   it("POST /webhooks/events ingests the same way with an API key and answers JSON", async () => {
     const post = (body: unknown, credential: string | null = ws.key, raw?: string) =>
       h.gateway.yoga.fetch("http://yoga/webhooks/events", {

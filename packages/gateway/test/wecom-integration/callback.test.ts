@@ -5,6 +5,8 @@ import { createAdapterRegistry, createDeliveryWorker, type ChannelAdapter, type 
 import { type CallbackProcessed, createWeComCallbackHandler } from "../../src/wecom-integration/index.js";
 import { CALLBACK_URL, CORP, OTHER_CORP, createEnv, one, seedWeComWorkspace, welcomeJourney } from "./helpers.js";
 import { SH } from "../engine/fixtures.js";
+import { sealCallback } from "../../src/channels/wecom/callback-crypto.js";
+import { HOSTILE_XML } from "../channels/hostile-xml.js";
 
 const T0 = new Date("2026-11-23T02:00:00Z"); // Monday 10:00 Shanghai
 const server = setupServer();
@@ -70,6 +72,27 @@ describe.each(["pglite", "postgres"] as const)("WeCom callback endpoint on %s", 
     await s.handler.drain();
     expect(s.processed.map((p) => p.outcome)).toEqual(["processed"]);
     expect(await one(t.db, `SELECT count(*)::int AS n FROM customers WHERE workspace_id = $1`, [s.workspaceId])).toEqual({ n: 1 });
+  });
+
+  it("XML attacks (entity expansion, external entities, deep or huge documents) answer 400 and process nothing, outside or inside the encryption", async () => {
+    const s = await setup();
+    const query = new URL(s.fake.addExternalContact(CORP.corpId, { userId: "amy", externalUserId: "wmX" }).request(CALLBACK_URL).url).search;
+    for (const [name, xml] of Object.entries(HOSTILE_XML)) {
+      const outer = await s.handler(new Request(`${CALLBACK_URL}${query}`, { method: "POST", body: xml }));
+      // past the endpoint's 64 KiB body limit a document is refused unread (413); the parser refuses it too
+      if (xml.length > 65_536) {
+        expect(outer.status, name).toBe(413);
+        continue;
+      }
+      expect(outer.status, name).toBe(400);
+      expect(await outer.text()).toBe("Malformed");
+      const sealed = sealCallback(CORP, xml, { timestamp: Math.floor(s.now.t / 1000), nonce: `xml-${name.replaceAll(" ", "-")}` });
+      const inner = await s.handler(new Request(`${CALLBACK_URL}?${new URLSearchParams(sealed.query)}`, { method: "POST", body: sealed.body }));
+      expect(inner.status, `${name} (encrypted)`).toBe(400);
+    }
+    await s.handler.drain();
+    expect(s.processed).toEqual([]);
+    expect(await one(t.db, `SELECT count(*)::int AS n FROM wecom_callbacks WHERE workspace_id = $1`, [s.workspaceId])).toEqual({ n: 0 });
   });
 
   it("add_external_contact: acknowledges first, then creates the customer, enrols them with that staff member and sends the welcome inside 20 s", async () => {

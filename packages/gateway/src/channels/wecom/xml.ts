@@ -5,21 +5,61 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { MalformedCallbackError } from "./callback-errors.js";
 
+/** Longest document accepted: WeCom's callbacks are a few hundred bytes, their outer envelope a few KB. */
+export const MAX_XML_CHARS = 64 * 1024;
+/** Deepest element nesting accepted: WeCom's deepest (SendPicsInfo › PicList › item › PicMd5Sum) is 5. */
+export const MAX_XML_DEPTH = 10;
+
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false, // keep "0012" and 19-digit ids intact
   trimValues: true,
-  processEntities: true,
+  processEntities: true, // the five predefined ones (&amp; …): declarations never get this far
+  maxNestedTags: MAX_XML_DEPTH,
 });
 
 /** Children of the root `<xml>` element; nested elements come back as objects/arrays. */
 export type XmlFields = Record<string, unknown>;
 
+/**
+ * Refuses, before any parser sees it, what WeCom never sends and attackers do: DOCTYPE and entity
+ * declarations (entity expansion "billion laughs", external entities), comments and processing
+ * instructions past the XML declaration, huge documents and deep nesting. One linear pass;
+ * CDATA contents (customer text) are skipped, not inspected.
+ */
+function refuseHostileXml(xml: string): void {
+  if (xml.length > MAX_XML_CHARS) throw new MalformedCallbackError(`XML of ${xml.length} characters: at most ${MAX_XML_CHARS} allowed`);
+  let depth = 0;
+  for (let i = xml.indexOf("<"); i !== -1; i = xml.indexOf("<", i + 1)) {
+    if (xml.startsWith("<![CDATA[", i)) {
+      const end = xml.indexOf("]]>", i);
+      if (end === -1) return; // unterminated: the validator says so
+      i = end;
+    } else if (xml[i + 1] === "!") throw new MalformedCallbackError("DOCTYPE, entity declarations and comments are not allowed in a callback");
+    else if (xml[i + 1] === "?") {
+      if (i !== xml.search(/\S/) || !xml.startsWith("<?xml", i)) throw new MalformedCallbackError("processing instructions are not allowed in a callback");
+    } else if (xml[i + 1] === "/") depth--;
+    else {
+      const end = xml.indexOf(">", i);
+      if (end === -1) return;
+      if (xml[end - 1] !== "/" && ++depth > MAX_XML_DEPTH) throw new MalformedCallbackError(`XML nested more than ${MAX_XML_DEPTH} elements deep`);
+      i = end;
+    }
+  }
+}
+
 /** Parses a WeCom XML document; throws MalformedCallbackError when it is not one. */
 export function parseWeComXml(xml: string): XmlFields {
+  refuseHostileXml(xml);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new MalformedCallbackError(`invalid XML: ${valid.err.msg}`);
-  const doc: unknown = parser.parse(xml);
+  let doc: unknown;
+  try {
+    doc = parser.parse(xml);
+  } catch (err) {
+    // Whatever the parser refuses is a document WeCom did not send.
+    throw new MalformedCallbackError(`invalid XML: ${(err as Error).message}`);
+  }
   const root = typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>)["xml"] : undefined;
   if (typeof root !== "object" || root === null || Array.isArray(root)) throw new MalformedCallbackError("missing <xml> root element");
   return root as XmlFields;

@@ -1,3 +1,4 @@
+import { type CustomerProfile as Profile, profileIssue } from "../../engine/customer-profile.js";
 import { emptyNotices } from "../../engine/persist-advances.js";
 import { enrollCustomers } from "../../engine/enroll.js";
 import { handoverCustomer } from "../../engine/handover.js";
@@ -7,19 +8,8 @@ import { taskTopic } from "../../live/pubsub.js";
 import { builder } from "../builder.js";
 import { type Context, requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
-import { isTimeZone } from "../services/board.js";
 import { assertCustomerVisible, assertStaffInWorkspace } from "../services/visibility.js";
 import { EnrollmentType } from "../types/enrollment.js";
-
-interface Profile {
-  name?: string | null;
-  timezone?: string | null;
-  birthday?: string | null;
-  attributes?: unknown;
-  wecomExternalUserId?: string | null;
-  oaOpenId?: string | null;
-  unionId?: string | null;
-}
 
 const EnrollProfileInput = builder.inputType("EnrollProfileInput", {
   description: "Profile and channel identities of the customer (created when unknown, updated where given).",
@@ -58,12 +48,8 @@ const HandoverPayload = builder.objectRef<{ customerId: string; enrollments: num
 });
 
 function checkProfile(p: Profile | null | undefined): void {
-  if (!p) return;
-  if (p.timezone && !isTimeZone(p.timezone)) throw badInput(`profile.timezone: "${p.timezone}" is not an IANA time zone`);
-  if (p.birthday && !/^(\d{4}-)?\d{2}-\d{2}$/.test(p.birthday)) throw badInput(`profile.birthday: expected "MM-DD" or "YYYY-MM-DD", got "${p.birthday}"`);
-  if (p.attributes !== undefined && p.attributes !== null && (typeof p.attributes !== "object" || Array.isArray(p.attributes))) {
-    throw badInput("profile.attributes: expected a JSON object");
-  }
+  const issue = profileIssue(p);
+  if (issue) throw badInput(`profile${issue.path}: ${issue.message}`);
 }
 
 async function handover(ctx: Context, customerId: string, toStaffId: string, reason: "assign" | "handover") {

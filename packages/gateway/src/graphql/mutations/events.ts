@@ -11,7 +11,7 @@ builder.mutationFields((t) => ({
   ingestEvents: t.field({
     type: IngestResultType,
     description: `Records a batch of behaviour events (at most ${MAX_EVENTS_PER_BATCH}) and applies them to the customers' journeys. Retried ids count once; bad events are rejected one by one and the rest kept. A staff token may send events for its own customers only (others are UNKNOWN_CUSTOMER) and never creates customers.`,
-    extensions: { access: "any", limits: { lists: { events: MAX_EVENTS_PER_BATCH }, argsBytes: 8 * 1024 * 1024 } },
+    extensions: { access: "any", limits: { lists: { events: MAX_EVENTS_PER_BATCH }, argsBytes: 8 * 1024 * 1024, checkedPerItem: ["events"] } },
     args: { events: t.arg({ type: [EventInputType], required: true }) },
     resolve: async (_root, args, ctx) => {
       const auth = requireAuth(ctx);

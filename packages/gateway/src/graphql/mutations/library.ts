@@ -1,3 +1,5 @@
+import { UnknownJourneyError } from "../../engine/enroll.js";
+import { segmentMatchIssue } from "../../engine/segments.js";
 import { builder } from "../builder.js";
 import { requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
@@ -77,8 +79,11 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SegmentRuleInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const auth = requireAuth(ctx);
-      if (input.match === null || typeof input.match !== "object" || Array.isArray(input.match)) throw badInput("input.match: expected a JSON object of attribute conditions");
+      const matchIssue = segmentMatchIssue(input.match);
+      if (matchIssue) throw badInput(`input.match${matchIssue.path}: ${matchIssue.message}`);
       if (input.staffId) await assertStaffInWorkspace(ctx, String(input.staffId));
+      // Routing meets the journey only when a new customer arrives: a typo must show now, not then.
+      if (!(await ctx.registry.latest(ctx.db.sql, auth.workspaceId, input.journeyKey))) throw badInput(`input.journeyKey: ${new UnknownJourneyError(input.journeyKey).message}`);
       const data = {
         name: input.name,
         priority: input.priority ?? 0,
