@@ -67,7 +67,9 @@ export function resolveDatabaseTarget(url: string | undefined, dataDir?: string)
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   const target = resolveDatabaseTarget(options.url, options.dataDir);
   if (target.kind === "postgres") {
-    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
+    const { connectionString, schema } = splitSchema(target.url);
+    // search_path set at connection start: Prisma, raw SQL and migrations all land in the schema.
+    const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
     // pool.end() resolves before the sockets are closed; wait for them, so that after close()
     // nothing is left talking to the server (e.g. before a test drops its database).
     const open = new Set<Promise<void>>();
@@ -79,7 +81,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       await pool.end();
       await Promise.all(open);
     };
-    return finishOpen(options, { kind: "postgres", pool, closeDriver });
+    return finishOpen(options, { kind: "postgres", pool, closeDriver, ...(schema ? { schema } : {}) });
   }
   const memory = target.dataDir.startsWith("memory://");
   const dataDir = memory ? target.dataDir : path.resolve(target.dataDir);
@@ -105,8 +107,25 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   }
 }
 
+/**
+ * `?schema=name` of a postgres:// url (as Prisma spells it): sopline's tables then live in that
+ * schema, beside the application's own. pg would ignore the parameter, so it is taken out here.
+ */
+export function splitSchema(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema");
+  if (schema === null) return { connectionString: url };
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`DATABASE_URL: ?schema= expects a lower-case PostgreSQL identifier (letters, digits, _), got "${schema}"`);
+  }
+  parsed.searchParams.delete("schema");
+  return { connectionString: parsed.toString(), schema };
+}
+
 interface Driver {
   kind: Database["kind"];
+  /** The PostgreSQL schema of ?schema= (created when missing). */
+  schema?: string;
   pool: pg.Pool;
   pglite?: PGlite;
   dataDir?: string;
@@ -114,17 +133,19 @@ interface Driver {
 }
 
 async function finishOpen(options: OpenDatabaseOptions, driver: Driver): Promise<Database> {
-  const { closeDriver, ...rest } = driver;
+  const { closeDriver, schema, ...rest } = driver;
   // An idle connection dropped by the server (restart, failover) must not crash the process:
   // the pool discards it and connects again on the next query.
   driver.pool.on("error", (err) => options.log?.(`database connection lost: ${err.message}`));
   try {
+    if (schema) await driver.pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     if (options.migrate !== false) await migrate(driver.pool, { migrationsDir: options.migrationsDir, log: options.log });
   } catch (err) {
     await closeDriver();
     throw err;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(driver.pool) });
+  // Prisma qualifies table names with the adapter's schema (default public).
+  const prisma = new PrismaClient({ adapter: new PrismaPg(driver.pool, schema ? { schema } : undefined) });
   let closing: Promise<void> | undefined;
   return {
     ...rest,

@@ -24,13 +24,14 @@ export type LivePubSub = ReturnType<typeof createPubSub<LiveTopics>>;
  * In-process pub/sub, or across instances through Redis when a URL is given (a task created by
  * one gateway's scheduler reaches a staff member subscribed to another).
  */
-export function createLivePubSub(redisUrl?: string): { pubsub: LivePubSub; close(): Promise<void> } {
-  if (!redisUrl) return { pubsub: createPubSub<LiveTopics>(), close: async () => {} };
+export function createLivePubSub(redisUrl?: string): { pubsub: LivePubSub; close(): Promise<void>; status(): "disabled" | "connected" | "disconnected" } {
+  if (!redisUrl) return { pubsub: createPubSub<LiveTopics>(), close: async () => {}, status: () => "disabled" };
   const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
   return {
     pubsub: createPubSub<LiveTopics>({ eventTarget }),
+    status: () => (publishClient.status === "ready" && subscribeClient.status === "ready" ? "connected" : "disconnected"),
     close: async () => {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     },

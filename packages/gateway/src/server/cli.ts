@@ -28,6 +28,8 @@ export interface CliIo {
   err: (line: string) => void;
   /** Registers shutdown signals (default: SIGINT/SIGTERM on process). */
   onSignal?: (handler: (signal: string) => void) => void;
+  /** Ends the process once a signal's graceful stop is done (default: process.exit). */
+  exit?: (code: number) => void;
 }
 
 /** Runs the CLI; resolves with the running gateway (serve) or an exit code. */
@@ -80,7 +82,6 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     dataDir: values["data-dir"],
     redisUrl: values["redis-url"] ?? io.env.REDIS_URL ?? undefined,
     adminKey: values["admin-key"] ?? io.env.SOPLINE_ADMIN_KEY ?? undefined,
-    log: (line) => io.err(line),
   });
   let gatewayUrl = "";
   try {
@@ -109,8 +110,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     stopping = true;
     io.err(`${signal}: shutting down…`);
     gateway.stop().then(
-      () => io.err("stopped"),
-      (err: unknown) => io.err(`shutdown failed: ${(err as Error).message}`),
+      () => {
+        io.err("stopped");
+        io.exit?.(0);
+      },
+      (err: unknown) => {
+        io.err(`shutdown failed: ${(err as Error).message}`);
+        io.exit?.(1);
+      },
     );
   });
   return { stop: () => gateway.stop(), url: gatewayUrl };
@@ -124,6 +131,7 @@ function defaultIo(): CliIo {
     onSignal: (handler) => {
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => handler(signal));
     },
+    exit: (code) => process.exit(code),
   };
 }
 
