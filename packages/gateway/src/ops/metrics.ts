@@ -79,16 +79,16 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
       this.set(sources.db.pool.totalCount - sources.db.pool.idleCount);
     },
   });
-  new Gauge({
-    name: "sopline_redis_connected",
-    help: "1 when Redis (live updates across instances) is connected, 0 when not; absent without Redis",
-    registers: [registry],
-    collect() {
-      this.reset();
-      const status = sources.redisStatus();
-      if (status !== "disabled") this.set(status === "connected" ? 1 : 0);
-    },
-  });
+  if (sources.redisStatus() !== "disabled") {
+    new Gauge({
+      name: "sopline_redis_connected",
+      help: "1 when Redis (live updates across instances) is connected, 0 when not; absent without Redis",
+      registers: [registry],
+      collect() {
+        this.set(sources.redisStatus() === "connected" ? 1 : 0);
+      },
+    });
+  }
 
   return {
     registry,
