@@ -51,7 +51,7 @@ export function createGatewayYoga(
     landingPage: false,
     logging: logger
       ? {
-          debug: (...args: unknown[]) => logger.debug(args.map(String).join(" ")),
+          debug: (...args: unknown[]) => logger.trace(args.map(String).join(" ")), // yoga narrates every request at debug
           info: (...args: unknown[]) => logger.info(args.map(String).join(" ")),
           warn: (...args: unknown[]) => logger.warn(args.map(String).join(" ")),
           error: (...args: unknown[]) => logger.error(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(" ")),
