@@ -260,6 +260,29 @@ describe("under NODE_ENV=production", () => {
   });
 });
 
+describe("logs", () => {
+  it("reports scheduler failures by default, as JSON records with a level and component, and still through the old log callback", async () => {
+    const t = await createTestDatabase("pglite");
+    const log = capturedLogger("info");
+    const lines: string[] = [];
+    const g = await createGateway({ db: t.db, logger: log.logger, schedulerIntervalMs: 3_600_000 });
+    const old = await createGateway({ db: t.db, log: (line) => lines.push(line), schedulerIntervalMs: 3_600_000 });
+    try {
+      await t.db.sql.execute(`ALTER TABLE enrollments RENAME TO enrollments_gone`);
+      g.startWorkers();
+      old.startWorkers();
+      await log.until(() => log.records.some((r) => r.component === "scheduler"));
+      expect(log.records.find((r) => r.component === "scheduler")).toMatchObject({ level: 50, msg: expect.stringMatching(/^scheduler: relation "enrollments" does not exist/) });
+      await vi.waitFor(() => expect(lines).toContainEqual(expect.stringMatching(/^scheduler: relation "enrollments" does not exist/)));
+    } finally {
+      await g.stop();
+      await old.stop();
+      await t.db.sql.execute(`ALTER TABLE enrollments_gone RENAME TO enrollments`);
+      await t.drop();
+    }
+  });
+});
+
 describe("graceful stop", () => {
   it("lets three 1,000-event ingestEvents requests in flight finish, refuses new ones with 503 + Retry-After, and applies each batch whole or not at all", async () => {
     const t = await createTestDatabase("pglite");
