@@ -9,7 +9,12 @@
 export { createGateway, type Gateway, type GatewayOptions } from "./server/create-gateway.js";
 export { createGatewayYoga, type GatewayYoga, GRAPHQL_PATH } from "./server/yoga.js";
 export { WEBHOOK_PATH } from "./server/webhook.js";
-export { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./server/security.js";
+export { DEFAULT_QUERY_LIMITS, type IntrospectionAccess, type QueryLimits } from "./server/security.js";
+export { type GatewayHttpHandler, HEALTH_PATH, METRICS_PATH, READY_PATH } from "./server/http-handler.js";
+export { type AttachedWebSocket, GOING_AWAY } from "./server/graphql-websocket.js";
+export type { Readiness, ReadinessOptions } from "./ops/health.js";
+export type { GatewayMetrics } from "./ops/metrics.js";
+export type { Logger } from "./ops/logger.js";
 export { getSchema } from "./graphql/schema.js";
 export type { Context as GraphQLContext, GatewayServices } from "./graphql/context.js";
 export * as limits from "./graphql/limits.js";

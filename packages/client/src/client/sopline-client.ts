@@ -11,7 +11,7 @@ import { UpsertJourneyMutation, type UpsertJourneyResult } from "../operations/j
 import { IssueStaffTokenMutation, UpsertStaffMutation, ViewerQuery, type Staff, type StaffInput, type StaffToken, type Viewer } from "../operations/staff.js";
 import { CompleteTaskMutation, SkipTaskMutation, SnoozeTaskMutation, TaskFeedSubscription, TasksQuery, TasksSinceQuery, type Task, type TaskFeedItem, type TaskNotice, type TasksArgs } from "../operations/tasks.js";
 import { GraphQLResponseError, type SoplineClientError } from "../transport/errors.js";
-import type { FeedSink, ResumableFeed } from "../transport/resumable-feed.js";
+import { type FeedSink, type ResumableFeed, reportFeedError } from "../transport/resumable-feed.js";
 import { unwrap } from "../transport/result.js";
 import type { SubscriptionClient } from "../transport/subscriptions.js";
 import type { RequestOptions, RequestTransport, SubscriptionTransport, Unsubscribe } from "../transport/types.js";
@@ -38,7 +38,7 @@ export interface ClientWire {
 /** Receives a subscription's values. */
 export interface Sink<T> {
   next(value: T): void;
-  /** A GraphQL error in a result, or the connection failing for good (the retry policy gave up). */
+  /** A GraphQL error in a result, or the connection failing for good (the retry policy gave up). Without it: `console.error`, never dropped. */
   error?(error: SoplineClientError): void;
   complete?(): void;
 }
@@ -140,10 +140,10 @@ export function createSoplineClient(wire: ClientWire): SoplineClient {
   function subscribe<TData, T = TData>(document: TadaDocumentNode<TData, any>, variables: unknown, sink: Sink<T>, select: (data: TData) => T = (d) => d as unknown as T): Unsubscribe {
     return getLive().subscribe<TData>(toOperation(document as AnyDocument, variables), {
       next: (result) => {
-        if (result.errors?.length) return sink.error?.(new GraphQLResponseError({ errors: result.errors, data: result.data }));
+        if (result.errors?.length) return reportFeedError(sink, new GraphQLResponseError({ errors: result.errors, data: result.data }));
         if (result.data) sink.next(select(result.data));
       },
-      error: (e) => sink.error?.(e),
+      error: (e) => reportFeedError(sink, e),
       complete: () => sink.complete?.(),
     });
   }

@@ -58,9 +58,19 @@ export interface ResumableFeedOptions<T> {
 /** Receives the feed's items. */
 export interface FeedSink<T> {
   next(item: T): void;
-  /** The live subscription failed for good (the retry policy gave up). */
+  /**
+   * The feed ended with an error: the gateway refused it (e.g. `FORBIDDEN`: an API key without
+   * `staffId`) or the retry policy gave up. Without it the error is printed with `console.error`,
+   * never dropped.
+   */
   error?(error: SoplineClientError): void;
   complete?(): void;
+}
+
+/** Hands a feed's final error to the sink's `error`, or to `console.error` when it has none. */
+export function reportFeedError(sink: { error?(error: SoplineClientError): void }, error: SoplineClientError): void {
+  if (sink.error) sink.error(error);
+  else console.error("sopline: a live feed ended with an error (pass an `error` handler to handle it):", error);
 }
 
 /** A running feed. */
@@ -156,7 +166,7 @@ export function resumableFeed<T>(options: ResumableFeedOptions<T>, sink: FeedSin
     error: (error) => {
       if (stopped) return;
       stop();
-      sink.error?.(error);
+      reportFeedError(sink, error);
     },
     complete: () => {
       if (stopped) return;

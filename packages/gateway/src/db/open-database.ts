@@ -72,7 +72,9 @@ export function resolveDatabaseTarget(url: string | undefined, dataDir?: string)
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   const target = resolveDatabaseTarget(options.url, options.dataDir);
   if (target.kind === "postgres") {
-    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
+    const { connectionString, schema } = splitSchema(target.url);
+    // search_path set at connection start: Prisma, raw SQL and migrations all land in the schema.
+    const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
     // pool.end() resolves before the sockets are closed; wait for them, so that after close()
     // nothing is left talking to the server (e.g. before a test drops its database).
     const open = new Set<Promise<void>>();
@@ -84,7 +86,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       await pool.end();
       await Promise.all(open);
     };
-    return finishOpen(options, { kind: "postgres", pool, closeDriver });
+    return finishOpen(options, { kind: "postgres", pool, closeDriver, ...(schema ? { schema } : {}) });
   }
   const memory = target.dataDir.startsWith("memory://");
   const dataDir = memory ? target.dataDir : path.resolve(target.dataDir);
@@ -110,8 +112,25 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   }
 }
 
+/**
+ * `?schema=name` of a postgres:// url (as Prisma spells it): sopline's tables then live in that
+ * schema, beside the application's own. pg would ignore the parameter, so it is taken out here.
+ */
+export function splitSchema(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema");
+  if (schema === null) return { connectionString: url };
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`DATABASE_URL: ?schema= expects a lower-case PostgreSQL identifier (letters, digits, _), got "${schema}"`);
+  }
+  parsed.searchParams.delete("schema");
+  return { connectionString: parsed.toString(), schema };
+}
+
 interface Driver {
   kind: Database["kind"];
+  /** The PostgreSQL schema of ?schema= (created when missing). */
+  schema?: string;
   pool: pg.Pool;
   pglite?: PGlite;
   dataDir?: string;
@@ -119,18 +138,20 @@ interface Driver {
 }
 
 async function finishOpen(options: OpenDatabaseOptions, driver: Driver): Promise<Database> {
-  const { closeDriver, ...rest } = driver;
+  const { closeDriver, schema, ...rest } = driver;
   // A connection dropped by the server (restart, failover), idle or checked out, must not crash
   // the process: its work fails, the pool discards it and connects again on the next query.
   survivePoolConnectionLoss(driver.pool, options.log);
   try {
+    if (schema) await driver.pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     if (options.migrate === undefined || options.migrate === true) await migrate(driver.pool, { migrationsDir: options.migrationsDir, log: options.log });
     else if (options.migrate === false) await assertMigrated(driver.pool, options.migrationsDir);
   } catch (err) {
     await closeDriver();
     throw err;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(driver.pool) });
+  // Prisma qualifies table names with the adapter's schema (default public).
+  const prisma = new PrismaClient({ adapter: new PrismaPg(driver.pool, schema ? { schema } : undefined) });
   let closing: Promise<void> | undefined;
   return {
     ...rest,

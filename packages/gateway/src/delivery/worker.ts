@@ -38,6 +38,8 @@ export interface DeliveryWorkerOptions {
   intervalMs?: number;
   log?: (message: string) => void;
   onPoint?: (point: DeliveryCrashPoint, channel: string) => void | Promise<void>;
+  /** Metrics hook: the outcomes recorded for one channel (those another worker took over left out). */
+  onRecorded?: (channel: string, records: readonly DeliveryRecord[]) => void;
 }
 
 export interface DeliveryRunStats {
@@ -116,6 +118,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       else if (r.status === "failed") stats.failed++;
       else stats.retried++;
     }
+    options.onRecorded?.(channel, records.filter((r) => recorded.has(r.key)));
     stats.claimed += claims.length;
     return claims.length;
   }

@@ -21,6 +21,8 @@ export interface SchedulerOptions {
   intervalMs?: number;
   /** Test hook: called at each crash point; throwing there simulates the worker dying. */
   onPoint?: (point: CrashPoint, batch: number) => void | Promise<void>;
+  /** Metrics hook: each committed batch, its advanced enrollments and how long it took. */
+  onBatch?: (batch: { items: readonly AdvancedEnrollment[]; seconds: number }) => void;
   log?: (message: string) => void;
 }
 
@@ -59,6 +61,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   async function runBatch(now: Date, batch: number): Promise<{ claimed: number; notices: Notices }> {
     const notices = emptyNotices();
+    const started = performance.now();
+    let advanced: AdvancedEnrollment[] = [];
     const claimed = await db.sql.transaction(async (tx) => {
       const rows = await tx.query<EnrollmentRow>(CLAIM, [now, batchSize]);
       if (rows.length === 0) return 0;
@@ -71,12 +75,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         const { state, effects } = registry.get(row.workspace_id, row.journey_key, row.journey_version).advance(row.state, { type: "tick", at });
         return { row, state, effects };
       });
+      advanced = items;
       await options.onPoint?.("after-advance", batch);
       await persistAdvances(tx, items, notices);
       await options.onPoint?.("after-persist", batch);
       await options.onPoint?.("before-commit", batch);
       return rows.length;
     });
+    if (claimed > 0) options.onBatch?.({ items: advanced, seconds: (performance.now() - started) / 1000 });
     return { claimed, notices };
   }
 
@@ -91,16 +97,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       stats.skipped += notices.skipped;
       stats.tasks += notices.tasks.length;
       if (options.pubsub) publishNotices(options.pubsub, notices);
-      if (claimed < batchSize) break;
+      if (claimed < batchSize || stopRequested) break; // stop(): the current batch committed, leave the rest to the next start
     }
     return stats;
   }
 
   const polling = createPolling("scheduler", () => runOnce(), options.intervalMs ?? 1_000, options.log);
+  let stopRequested = false;
 
   return {
     runOnce,
     start: polling.start,
-    stop: polling.stop,
+    async stop() {
+      stopRequested = true;
+      await polling.stop().finally(() => (stopRequested = false));
+    },
   };
 }

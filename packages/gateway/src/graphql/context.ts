@@ -8,6 +8,7 @@ import { deliveriesPerEnrollment } from "../delivery/read-by-range.js";
 import type { DeliveryKeyRange } from "../engine/delivery-key-range.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { LivePubSub } from "../live/pubsub.js";
+import type { GatewayMetrics } from "../ops/metrics.js";
 import { forbidden, unauthenticated } from "./errors.js";
 
 /** What every request shares: one per gateway. */
@@ -19,6 +20,8 @@ export interface GatewayServices {
   authenticator: Authenticator;
   /** Channels this gateway delivers itself (a push adapter is registered): contentDue refuses them. */
   pushedChannels?: () => readonly string[];
+  /** Prometheus counters of the gateway (absent in tests that build services by hand). */
+  metrics?: Pick<GatewayMetrics, "eventsIngested">;
 }
 
 /** Per-request batch loaders, scoped to the caller's workspace (created lazily). */

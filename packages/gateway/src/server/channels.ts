@@ -4,7 +4,14 @@
 import type { Plugin } from "graphql-yoga";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/index.js";
-import { type AdapterRegistry, type ChannelAdapter, type DeliveryWorker, createAdapterRegistry, createDeliveryWorker } from "../delivery/index.js";
+import {
+  type AdapterRegistry,
+  type ChannelAdapter,
+  type DeliveryWorker,
+  type DeliveryWorkerOptions,
+  createAdapterRegistry,
+  createDeliveryWorker,
+} from "../delivery/index.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import { createPolling } from "../engine/polling.js";
 import type { LivePubSub } from "../live/pubsub.js";
@@ -53,7 +60,15 @@ export interface ChannelRuntime {
 }
 
 export function createChannels(
-  deps: { db: Database; registry: JourneyRegistry; pubsub: LivePubSub; clock: Clock; workspaceId: string; log?: (message: string) => void },
+  deps: {
+    db: Database;
+    registry: JourneyRegistry;
+    pubsub: LivePubSub;
+    clock: Clock;
+    workspaceId: string;
+    log?: (message: string) => void;
+    onDeliveriesRecorded?: DeliveryWorkerOptions["onRecorded"];
+  },
   options: ChannelOptions,
 ): ChannelRuntime {
   const { db, registry, pubsub, clock, workspaceId, log } = deps;
@@ -69,7 +84,14 @@ export function createChannels(
   if (clients.officialAccount) adapters.register(createOfficialAccountAdapter({ api: clients.officialAccount }));
   if (clients.miniProgram && options.miniProgram) adapters.register(createMiniProgramAdapter({ db, app: { appId: options.miniProgram.appId, api: clients.miniProgram } }));
   const intervalMs = options.deliveryIntervalMs;
-  const deliveryWorker = createDeliveryWorker({ db, adapters, clock, ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) });
+  const deliveryWorker = createDeliveryWorker({
+    db,
+    adapters,
+    clock,
+    ...(intervalMs ? { intervalMs } : {}),
+    ...(log ? { log } : {}),
+    ...(deps.onDeliveriesRecorded ? { onRecorded: deps.onDeliveriesRecorded } : {}),
+  });
   const massSendWorker = clients.wecom
     ? createMassSendWorker({ db, api: clients.wecom, clock, pubsub, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) })
     : undefined;

@@ -21,6 +21,8 @@ export interface CliIo {
   err: (line: string) => void;
   /** Registers shutdown signals (default: SIGINT/SIGTERM on process). */
   onSignal?: (handler: (signal: string) => void) => void;
+  /** Ends the process once a signal's graceful stop is done (default: process.exit). */
+  exit?: (code: number) => void;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -114,7 +116,6 @@ async function serve(argv: string[], io: CliIo): Promise<number | { stop(): Prom
     redisUrl: values["redis-url"] ?? io.env.REDIS_URL ?? undefined,
     adminKey: values["admin-key"] ?? io.env.SOPLINE_ADMIN_KEY ?? undefined,
     migrate: !values["no-migrate"],
-    log: (line) => io.err(line),
   });
   let gatewayUrl = "";
   try {
@@ -143,8 +144,14 @@ async function serve(argv: string[], io: CliIo): Promise<number | { stop(): Prom
     stopping = true;
     io.err(`${signal}: shutting down…`);
     gateway.stop().then(
-      () => io.err("stopped"),
-      (err: unknown) => io.err(`shutdown failed: ${(err as Error).message}`),
+      () => {
+        io.err("stopped");
+        io.exit?.(0);
+      },
+      (err: unknown) => {
+        io.err(`shutdown failed: ${(err as Error).message}`);
+        io.exit?.(1);
+      },
     );
   });
   return { stop: () => gateway.stop(), url: gatewayUrl };
@@ -158,6 +165,7 @@ function defaultIo(): CliIo {
     onSignal: (handler) => {
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => handler(signal));
     },
+    exit: (code) => process.exit(code),
   };
 }
 

@@ -1,7 +1,6 @@
+import { timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
 import { type Authenticator, InvalidTokenError, createAuthenticator, ensureDefaultWorkspace, hashApiKey } from "../auth/index.js";
 import { type Clock, systemClock } from "../clock.js";
 import { startEmbeddedMaintenance } from "../db/embedded-maintenance.js";
@@ -12,9 +11,14 @@ import { type Scheduler, createScheduler } from "../engine/scheduler.js";
 import type { GatewayServices } from "../graphql/context.js";
 import { MAX_BODY_BYTES } from "../graphql/limits.js";
 import { type LivePubSub, createLivePubSub } from "../live/pubsub.js";
+import { type Readiness, type ReadinessOptions, createReadinessCheck } from "../ops/health.js";
+import { type Logger, createGatewayLogger, lineLogger } from "../ops/logger.js";
+import { type GatewayMetrics, createGatewayMetrics } from "../ops/metrics.js";
 import { type ChannelOptions, type ChannelRuntime, createChannels } from "./channels.js";
-import type { QueryLimits } from "./security.js";
-import { GRAPHQL_PATH, type GatewayYoga, authorizationOf, createGatewayYoga } from "./yoga.js";
+import { type AttachedWebSocket, attachGraphqlWebSocket } from "./graphql-websocket.js";
+import { type GatewayHttpHandler, createHttpHandler } from "./http-handler.js";
+import { type IntrospectionAccess, type QueryLimits, graphiqlEnabled, introspectionAccess } from "./security.js";
+import { GRAPHQL_PATH, type GatewayYoga, createGatewayYoga } from "./yoga.js";
 
 export interface GatewayOptions extends ChannelOptions {
   /** postgres://… for PostgreSQL; default: embedded PGlite in `dataDir`. */
@@ -33,18 +37,47 @@ export interface GatewayOptions extends ChannelOptions {
   schedulerIntervalMs?: number | undefined;
   /** Embedded database only: how often to vacuum and analyze what needs it, as autovacuum would (default 60,000 ms; 0: never). */
   maintenanceIntervalMs?: number | undefined;
+  /** Structured logs: your pino logger, or `false` for none (default: JSON lines on stdout at LOG_LEVEL, default info). */
+  logger?: Logger | false | undefined;
+  /** Compatibility: each log message as a line of text, instead of JSON on stdout. */
   log?: ((message: string) => void) | undefined;
   /** An already opened database (tests): the gateway then does not close it on stop(). */
   db?: Database | undefined;
   /** Query depth / cost / alias limits. */
   queryLimits?: Partial<QueryLimits> | undefined;
-  /** Serve GraphiQL on GET /graphql (default true). */
+  /** Serve GraphiQL on GET /graphql (default: env SOPLINE_GRAPHIQL, else on unless NODE_ENV=production). */
   graphiql?: boolean | undefined;
+  /**
+   * Who may introspect the schema: "authenticated" (any API key or staff token), "public", "off"
+   * (`true` = "authenticated", `false` = "off"). Default: env SOPLINE_INTROSPECTION, else
+   * "off" under NODE_ENV=production and "authenticated" otherwise.
+   */
+  introspection?: IntrospectionAccess | boolean | undefined;
+  /** How long stop() lets requests in flight finish before cutting them (default 10,000 ms). */
+  shutdownTimeoutMs?: number | undefined;
+  /** A bearer token that may read /metrics besides the admin API key (default: env SOPLINE_METRICS_TOKEN). */
+  metricsToken?: string | undefined;
+  /** /readyz: bound on each database check, and the scheduler lag above which the gateway is not ready. */
+  readiness?: Omit<ReadinessOptions, "migrationsDir"> | undefined;
 }
 
 export interface Gateway {
-  /** The yoga app: `yoga.fetch(...)` in tests, also a Node request handler. */
+  /** The yoga app: `yoga.fetch(...)` in tests (no body limit for chunked bodies, no health or metrics routes: use `handler`). */
   yoga: GatewayYoga;
+  /**
+   * The Node (req, res) handler of everything the gateway serves over HTTP: /graphql, the webhooks,
+   * /healthz, /readyz, /metrics, with request ids and the body limit. Mount it on your own server.
+   */
+  handler: GatewayHttpHandler;
+  /** graphql-ws on your own HTTP server, at `path` (default /graphql); other upgrade paths are left alone. */
+  attachWebSocket(server: http.Server, path?: string): AttachedWebSocket;
+  /** Starts the scheduler, the channel workers and (embedded database) maintenance. start() does it too. */
+  startWorkers(): void;
+  /** The /readyz answer. */
+  readiness(): Promise<Readiness>;
+  /** Prometheus registry and hooks of this gateway (served on /metrics). */
+  metrics: GatewayMetrics;
+  logger: Logger;
   db: Database;
   registry: JourneyRegistry;
   pubsub: LivePubSub;
@@ -58,9 +91,16 @@ export interface Gateway {
   adminKey?: string | undefined;
   /** True when adminKey was generated rather than given. */
   adminKeyGenerated: boolean;
-  /** Listens (HTTP + graphql-ws on one port, path /graphql) and starts the scheduler. Port 0 picks a free one. */
-  start(port?: number, host?: string): Promise<{ port: number; url: string }>;
-  /** Stops the scheduler, closes sockets and the server, Redis, and the database (unless it was given). Idempotent. */
+  /**
+   * Listens (HTTP + graphql-ws on one port, path /graphql) and starts the workers. Port 0 picks a
+   * free one. `adminKey` is the generated key of the first workspace when this start created it.
+   */
+  start(port?: number, host?: string): Promise<{ port: number; url: string; adminKey?: string }>;
+  /**
+   * Graceful: refuses new requests (503 + Retry-After), lets those in flight finish (at most
+   * `shutdownTimeoutMs`), lets the scheduler commit its current batch, closes subscriptions with
+   * 1001 (going away), then Redis and the database (unless it was given). Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -72,91 +112,104 @@ export interface Gateway {
  * const { url } = await gateway.start(4000);
  */
 export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  const log = options.log;
+  const logger = createGatewayLogger({ logger: options.logger, log: options.log });
+  const log = lineLogger(logger, "gateway");
+  // Settings are checked before anything is opened: a typo in an env variable fails at once.
+  const graphiql = graphiqlEnabled(options.graphiql, process.env);
+  const introspection = introspectionAccess(options.introspection, process.env);
   const clock = options.clock ?? systemClock;
   const ownsDb = !options.db;
-  const db = options.db ?? (await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, migrate: options.migrate, log }));
+  const db = options.db ?? (await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, migrate: options.migrate, log: lineLogger(logger, "database") }));
   let boot: Awaited<ReturnType<typeof ensureDefaultWorkspace>>;
   try {
     boot = await ensureDefaultWorkspace(db, options.adminKey);
     if (options.adminKey && !boot.created) {
       const [known] = await db.sql.query(`SELECT 1 FROM workspaces WHERE api_key_hash = $1`, [hashApiKey(options.adminKey)]);
-      if (!known) log?.("warning: the admin key matches no workspace (it only sets the key of the first workspace, on first start)");
+      if (!known) log("warning: the admin key matches no workspace (it only sets the key of the first workspace, on first start)");
     }
   } catch (err) {
     if (ownsDb) await db.close();
     throw err;
   }
   const registry = new JourneyRegistry();
-  const live = createLivePubSub(options.redisUrl, { log });
-  const scheduler = createScheduler({ db, registry, pubsub: live.pubsub, clock, intervalMs: options.schedulerIntervalMs, ...(log ? { log } : {}) });
+  const live = createLivePubSub(options.redisUrl, { log: lineLogger(logger, "live", "warn") });
+  const metrics = createGatewayMetrics({ db, clock, redisStatus: () => live.status() });
+  const innerScheduler = createScheduler({
+    db,
+    registry,
+    pubsub: live.pubsub,
+    clock,
+    intervalMs: options.schedulerIntervalMs,
+    log: lineLogger(logger, "scheduler", "error"),
+    onBatch: metrics.schedulerBatch,
+  });
+  let schedulerRunning = false;
+  const scheduler: Scheduler = {
+    runOnce: innerScheduler.runOnce,
+    start() {
+      schedulerRunning = true;
+      innerScheduler.start();
+    },
+    async stop() {
+      schedulerRunning = false;
+      await innerScheduler.stop();
+    },
+  };
   const authenticator = createAuthenticator(db, clock);
   // Read per request: adapters can be registered after the gateway is built.
-  const services: GatewayServices = { db, registry, pubsub: live.pubsub, clock, authenticator, pushedChannels: () => channels.adapters.channels() };
-  const channels = createChannels({ db, registry, pubsub: live.pubsub, clock, workspaceId: boot.workspaceId, ...(log ? { log } : {}) }, options);
-  const yoga = createGatewayYoga(services, { queryLimits: options.queryLimits, log, graphiql: options.graphiql, plugins: [channels.plugin] });
+  const services: GatewayServices = { db, registry, pubsub: live.pubsub, clock, authenticator, metrics, pushedChannels: () => channels.adapters.channels() };
+  const channels = createChannels(
+    { db, registry, pubsub: live.pubsub, clock, workspaceId: boot.workspaceId, log: lineLogger(logger, "channels", "warn"), onDeliveriesRecorded: metrics.deliveriesRecorded },
+    options,
+  );
+  const yoga = createGatewayYoga(services, { queryLimits: options.queryLimits, logger, graphiql, introspection, plugins: [channels.plugin] });
+
+  let stopping: Promise<void> | undefined;
+  const readiness = createReadinessCheck(
+    { db, clock, schedulerRunning: () => schedulerRunning, redisStatus: () => live.status(), stopping: () => stopping !== undefined },
+    options.readiness,
+  );
+  const metricsToken = options.metricsToken ?? process.env.SOPLINE_METRICS_TOKEN;
+  async function canReadMetrics(authorization: string | null): Promise<boolean> {
+    if (!authorization) return false;
+    if (metricsToken && sameText(authorization, `Bearer ${metricsToken}`)) return true;
+    try {
+      const auth = await authenticator.authenticate(authorization);
+      return auth?.kind === "apiKey" && auth.workspaceId === boot.workspaceId;
+    } catch (err) {
+      if (err instanceof InvalidTokenError) return false;
+      throw err;
+    }
+  }
+  const handler = createHttpHandler({ yoga, logger, readiness, metrics, canReadMetrics, maxBodyBytes: MAX_BODY_BYTES });
 
   let server: http.Server | undefined;
-  let wss: WebSocketServer | undefined;
-  let stopping: Promise<void> | undefined;
+  const sockets = new Set<AttachedWebSocket>();
   let maintenance: Polling | undefined;
+  let workersStarted = false;
 
-  async function start(port = 4000, host?: string): Promise<{ port: number; url: string }> {
+  function attachWebSocket(target: http.Server, path = GRAPHQL_PATH): AttachedWebSocket {
+    const attached = attachGraphqlWebSocket(target, path, { yoga, authenticator, maxPayload: MAX_BODY_BYTES, refuse: () => stopping !== undefined });
+    sockets.add(attached);
+    return attached;
+  }
+
+  function startWorkers(): void {
+    if (workersStarted || stopping) return;
+    workersStarted = true;
+    scheduler.start();
+    channels.start();
+    // PostgreSQL's autovacuum does this on a server; PGlite has no background workers.
+    const maintenanceMs = options.maintenanceIntervalMs ?? 60_000;
+    if (db.kind === "pglite" && maintenanceMs > 0) maintenance = startEmbeddedMaintenance(db.sql, { intervalMs: maintenanceMs, log: lineLogger(logger, "maintenance") });
+  }
+
+  async function start(port = 4000, host?: string): Promise<{ port: number; url: string; adminKey?: string }> {
     if (server) throw new Error("gateway already started");
-    const httpServer = http.createServer((req, res) => {
-      const length = Number(req.headers["content-length"] ?? 0);
-      if (length > MAX_BODY_BYTES) {
-        res.writeHead(413, { "content-type": "application/json; charset=utf-8", connection: "close" });
-        res.end(JSON.stringify({ errors: [{ message: `request body: at most ${MAX_BODY_BYTES} bytes allowed, got ${length}`, extensions: { code: "LIMIT", field: "body", limit: MAX_BODY_BYTES } }] }));
-        req.resume();
-        return;
-      }
-      void yoga(req, res);
-    });
+    if (stopping) throw new Error("gateway stopped");
+    const httpServer = http.createServer(handler);
     server = httpServer;
-    const ws = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
-    wss = ws;
-    useServer<Record<string, unknown>, { request: http.IncomingMessage }>(
-      {
-        execute: (args) => (args.rootValue as { execute: (a: unknown) => never }).execute(args),
-        subscribe: (args) => (args.rootValue as { subscribe: (a: unknown) => never }).subscribe(args),
-        // Wrong credentials close the socket at once (4403); absent ones only fail the operations that need them.
-        onConnect: async (ctx) => {
-          try {
-            await authenticator.authenticate(authorizationOf({ connectionParams: ctx.connectionParams }));
-            return true;
-          } catch (err) {
-            if (err instanceof InvalidTokenError) return false;
-            throw err;
-          }
-        },
-        onSubscribe: async (ctx, _id, params) => {
-          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-            ...ctx,
-            req: ctx.extra.request,
-            socket: ctx.extra.socket,
-            params,
-          });
-          let document;
-          try {
-            document = parse(params.query);
-          } catch (err) {
-            return [err as never];
-          }
-          const errors = validate(schema, document);
-          if (errors.length > 0) return errors;
-          return {
-            schema,
-            operationName: params.operationName,
-            document,
-            variableValues: params.variables,
-            contextValue: await contextFactory(),
-            rootValue: { execute, subscribe },
-          };
-        },
-      },
-      ws,
-    );
+    attachWebSocket(httpServer);
     await new Promise<void>((resolve, reject) => {
       httpServer.once("error", reject);
       httpServer.listen(port, host, () => {
@@ -164,40 +217,45 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         resolve();
       });
     });
-    scheduler.start();
-    channels.start();
-    // PostgreSQL's autovacuum does this on a server; PGlite has no background workers.
-    const maintenanceMs = options.maintenanceIntervalMs ?? 60_000;
-    if (db.kind === "pglite" && maintenanceMs > 0) maintenance = startEmbeddedMaintenance(db.sql, { intervalMs: maintenanceMs, ...(log ? { log } : {}) });
+    startWorkers();
     const address = httpServer.address() as AddressInfo;
     const shownHost = host && host !== "0.0.0.0" && host !== "::" ? host : "localhost";
-    return { port: address.port, url: `http://${shownHost}:${address.port}${GRAPHQL_PATH}` };
+    const url = `http://${shownHost}:${address.port}${GRAPHQL_PATH}`;
+    logger.info({ port: address.port, url }, "gateway listening");
+    return { port: address.port, url, ...(boot.generated && boot.apiKey ? { adminKey: boot.apiKey } : {}) };
   }
 
   async function stop(): Promise<void> {
     return (stopping ??= (async () => {
-      await scheduler.stop();
-      await channels.stop();
-      await maintenance?.stop();
-      if (wss) {
-        for (const client of wss.clients) client.close(1001, "server shutting down");
-        await new Promise<void>((resolve) => wss!.close(() => resolve()));
-        for (const client of wss.clients) client.terminate();
-      }
-      if (server) {
-        const s = server;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        });
-      }
+      logger.info("gateway stopping");
+      const s = server;
+      // No new connections; idle keep-alive ones are closed now, busy ones once their response is sent.
+      const closed = s ? new Promise<void>((resolve) => s.close(() => resolve())) : Promise.resolve();
+      s?.closeIdleConnections();
+      const [drained] = await Promise.all([
+        handler.drain(options.shutdownTimeoutMs ?? 10_000),
+        scheduler.stop(), // the batch in progress commits (or rolls back); no new one starts
+        channels.stop(),
+        maintenance?.stop(),
+        ...[...sockets].map((ws) => ws.close()),
+      ]);
+      if (!drained) logger.warn({ timeoutMs: options.shutdownTimeoutMs ?? 10_000 }, "requests still in flight at the shutdown timeout: cut");
+      s?.closeAllConnections();
+      await closed;
       await live.close();
       if (ownsDb) await db.close();
+      logger.info("gateway stopped");
     })());
   }
 
   return {
     yoga,
+    handler,
+    attachWebSocket,
+    startWorkers,
+    readiness,
+    metrics,
+    logger,
     db,
     registry,
     pubsub: live.pubsub,
@@ -210,4 +268,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     start,
     stop,
   };
+}
+
+/** Constant-time comparison of two strings (a token check that leaks no timing). */
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

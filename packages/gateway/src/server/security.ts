@@ -1,8 +1,9 @@
 // Query depth, cost, alias, directive and token limits (graphql-armor), reported as GraphQL
 // errors with code LIMIT and a message that says which limit and by how much.
 import { EnvelopArmor } from "@escape.tech/graphql-armor";
-import type { GraphQLError } from "graphql";
+import type { DocumentNode, GraphQLError, SelectionSetNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import type { Context } from "../graphql/context.js";
 import { gatewayError } from "../graphql/errors.js";
 
 export interface QueryLimits {
@@ -91,4 +92,57 @@ export function queryLimitPlugins(limits: Partial<QueryLimits> = {}): Plugin[] {
     blockFieldSuggestion: { enabled: true },
   } as ConstructorParameters<typeof EnvelopArmor>[0]);
   return [nestingLimitPlugin(l.maxNesting), ...(armor.protect().plugins as Plugin[])];
+}
+
+/**
+ * Who may introspect the schema (`__schema`, `__type`): "authenticated" callers only (the
+ * default), "public" (anyone), or "off" (nobody; the default under NODE_ENV=production).
+ */
+export type IntrospectionAccess = "authenticated" | "public" | "off";
+
+/** Whether `document` asks for `__schema` or `__type` anywhere (`__typename` is not introspection). */
+export function selectsIntrospection(document: DocumentNode): boolean {
+  // A plain walk rather than graphql's visit(): its BREAK token would have to come from the same
+  // graphql-js copy as the document (see graphql/graphql-runtime.ts).
+  const inSet = (set: SelectionSetNode | undefined): boolean =>
+    !!set?.selections.some((s) =>
+      s.kind === "Field" ? s.name.value === "__schema" || s.name.value === "__type" || inSet(s.selectionSet) : s.kind === "InlineFragment" ? inSet(s.selectionSet) : false,
+    );
+  return document.definitions.some((d) => (d.kind === "OperationDefinition" || d.kind === "FragmentDefinition") && inSet(d.selectionSet));
+}
+
+export function introspectionPlugin(access: IntrospectionAccess): Plugin<Context> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      if (access === "public" || !selectsIntrospection(args.document)) return;
+      if (access === "off") {
+        setResultAndStopExecution({ errors: [gatewayError("FORBIDDEN", "introspection is disabled on this gateway (NODE_ENV=production); enable it with the `introspection` option or SOPLINE_INTROSPECTION=authenticated")] });
+        return;
+      }
+      const ctx = args.contextValue as Context;
+      if (ctx.auth) return;
+      const why = ctx.authError ? ctx.authError.message : 'send "Authorization: Bearer <API key or staff token>"';
+      setResultAndStopExecution({ errors: [gatewayError("UNAUTHENTICATED", `introspection needs credentials: ${why}`)] });
+    },
+  };
+}
+
+/** The introspection access of a gateway: the option, else SOPLINE_INTROSPECTION, else by NODE_ENV. */
+export function introspectionAccess(option: IntrospectionAccess | boolean | undefined, env: NodeJS.ProcessEnv): IntrospectionAccess {
+  const given = option ?? env.SOPLINE_INTROSPECTION;
+  if (given === true) return "authenticated";
+  if (given === false) return "off";
+  if (given === "authenticated" || given === "public" || given === "off") return given;
+  if (given !== undefined) throw new Error(`SOPLINE_INTROSPECTION: expected authenticated, public or off, got "${given}"`);
+  return env.NODE_ENV === "production" ? "off" : "authenticated";
+}
+
+/** Whether GraphiQL is served: the option, else SOPLINE_GRAPHIQL (true/false), else not under NODE_ENV=production. */
+export function graphiqlEnabled(option: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
+  if (option !== undefined) return option;
+  const given = env.SOPLINE_GRAPHIQL;
+  if (given === "true" || given === "1") return true;
+  if (given === "false" || given === "0") return false;
+  if (given !== undefined) throw new Error(`SOPLINE_GRAPHIQL: expected true or false, got "${given}"`);
+  return env.NODE_ENV !== "production";
 }

@@ -63,6 +63,7 @@ async function handle(services: GatewayServices, request: Request, log?: (messag
   try {
     const result = await ingestEvents(services.db, services.registry, auth.workspaceId, events as EventInput[], services.clock(), notices);
     publishNotices(services.pubsub, notices);
+    services.metrics?.eventsIngested(result);
     return new Response(JSON.stringify(result), { status: 200, headers: { "content-type": "application/json; charset=utf-8" } });
   } catch (err) {
     // Retrying is safe: events are recorded once per id.

@@ -1,9 +1,10 @@
 import { type Plugin, createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { Logger } from "pino";
 import { type Context, type GatewayServices, createContext } from "../graphql/context.js";
 import { maskError } from "../graphql/errors.js";
 import { getSchema } from "../graphql/schema.js";
 import { bodyLimitPlugin } from "./http-limits.js";
-import { type QueryLimits, queryLimitPlugins } from "./security.js";
+import { type IntrospectionAccess, type QueryLimits, introspectionPlugin, queryLimitPlugins } from "./security.js";
 import { webhookPlugin } from "./webhook.js";
 
 /** What yoga hands the context factory: HTTP requests carry `request`, graphql-ws operations `connectionParams`. */
@@ -31,8 +32,16 @@ export function authorizationOf(initial: { request?: Request; connectionParams?:
  */
 export function createGatewayYoga(
   services: GatewayServices,
-  options: { queryLimits?: Partial<QueryLimits>; log?: (message: string) => void; graphiql?: boolean; plugins?: Plugin[] } = {},
+  options: {
+    queryLimits?: Partial<QueryLimits> | undefined;
+    logger?: Logger | undefined;
+    graphiql?: boolean | undefined;
+    introspection?: IntrospectionAccess | undefined;
+    plugins?: Plugin[] | undefined;
+  } = {},
 ): GatewayYoga {
+  const logger = options.logger?.child({ component: "graphql" });
+  const log = logger ? (message: string) => logger.error(message) : undefined;
   return createYoga<ServerContext, Context>({
     schema: getSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
@@ -40,14 +49,20 @@ export function createGatewayYoga(
     maskedErrors: { maskError },
     graphiql: options.graphiql === false ? false : { subscriptionsProtocol: "WS", title: "sopline" },
     landingPage: false,
-    logging: options.log
+    logging: logger
       ? {
-          debug: () => {},
-          info: () => {},
-          warn: (...args: unknown[]) => options.log!(args.map(String).join(" ")),
-          error: (...args: unknown[]) => options.log!(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(" ")),
+          debug: (...args: unknown[]) => logger.trace(args.map(String).join(" ")), // yoga narrates every request at debug
+          info: (...args: unknown[]) => logger.info(args.map(String).join(" ")),
+          warn: (...args: unknown[]) => logger.warn(args.map(String).join(" ")),
+          error: (...args: unknown[]) => logger.error(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(" ")),
         }
       : "warn",
-    plugins: [bodyLimitPlugin(), webhookPlugin(services, options.log), ...(options.plugins ?? []), ...queryLimitPlugins(options.queryLimits)],
+    plugins: [
+      bodyLimitPlugin(),
+      webhookPlugin(services, log),
+      ...(options.plugins ?? []),
+      introspectionPlugin(options.introspection ?? "authenticated"),
+      ...queryLimitPlugins(options.queryLimits),
+    ],
   });
 }

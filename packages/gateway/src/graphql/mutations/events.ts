@@ -27,6 +27,7 @@ builder.mutationFields((t) => ({
       const notices = emptyNotices();
       const result = await ingestEvents(ctx.db, ctx.registry, auth.workspaceId, events, ctx.now, notices, auth.kind === "staff" ? { staffId: auth.staffId } : {});
       publishNotices(ctx.pubsub, notices);
+      ctx.metrics?.eventsIngested(result);
       return result;
     },
   }),
