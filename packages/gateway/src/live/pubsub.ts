@@ -5,7 +5,8 @@ import type { TaskNotice } from "../engine/persist-advances.js";
 
 export type TaskPayload = TaskNotice & { change: "created" | "updated" | "removed" };
 export type BoardPayload = { workspaceId: string };
-export type TimelinePayload = { customerId: string; effects: unknown[] };
+/** `staffId`: the owner of the enrollment the effects come from (absent from older gateways). */
+export type TimelinePayload = { customerId: string; staffId?: string | null; effects: unknown[] };
 
 /**
  * Topics: `tasks:<workspace>:<staff>` (a staff member's task feed), `board:<workspace>` (board
