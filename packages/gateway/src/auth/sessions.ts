@@ -15,6 +15,8 @@ export interface IssuedStaffToken {
   staffId: string;
   token: string;
   expiresAt: Date;
+  /** Seconds from issue to expiresAt (a client with a wrong clock counts from receipt). */
+  expiresIn: number;
   refreshToken: string;
   /** The session's end: no refresh works after it. */
   refreshExpiresAt: Date;
@@ -128,10 +130,12 @@ async function sign(
   secret: string,
   a: { workspaceId: string; staffId: string; now: Date; ttlSeconds: number; sessionId: string; refreshSecret: string; refreshExpiresAt: Date },
 ): Promise<IssuedStaffToken> {
-  // An access token never outlives its session.
-  const until = new Date(Math.min(a.now.getTime() + a.ttlSeconds * 1000, a.refreshExpiresAt.getTime()));
+  // Whole seconds from the issue time (JWT times are seconds); never past the session's end.
+  const iat = Math.floor(a.now.getTime() / 1000);
+  const until = new Date(Math.min((iat + a.ttlSeconds) * 1000, a.refreshExpiresAt.getTime()));
   const { token, expiresAt } = await signStaffToken(secret, { staffId: a.staffId, workspaceId: a.workspaceId, sessionId: a.sessionId }, a.now, until);
-  return { sessionId: a.sessionId, staffId: a.staffId, token, expiresAt, refreshToken: `${REFRESH_TOKEN_PREFIX}${a.sessionId}.${a.refreshSecret}`, refreshExpiresAt: a.refreshExpiresAt };
+  const expiresIn = Math.max(0, expiresAt.getTime() / 1000 - iat);
+  return { sessionId: a.sessionId, staffId: a.staffId, token, expiresAt, expiresIn, refreshToken: `${REFRESH_TOKEN_PREFIX}${a.sessionId}.${a.refreshSecret}`, refreshExpiresAt: a.refreshExpiresAt };
 }
 
 /** Revokes one session of the workspace (a staff token: only one of its own). Returns the revocation, or null when there was nothing live to revoke. */

@@ -10,20 +10,17 @@ import {
   MIN_TOKEN_TTL_SECONDS,
 } from "../../auth/index.js";
 import { builder } from "../builder.js";
-import { type Context, requireAuth } from "../context.js";
+import { requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
 import { StaffType } from "../types/staff.js";
 
-const StaffTokenPayload = builder.objectRef<IssuedStaffToken & { now: Date }>("StaffToken").implement({
+const StaffTokenPayload = builder.objectRef<IssuedStaffToken>("StaffToken").implement({
   description: "A staff member's access token and the refresh token that renews it without the user doing anything.",
   fields: (t) => ({
     id: t.exposeID("sessionId", { description: "the session: pass it to revokeStaffToken (the same across refreshes)" }),
     token: t.exposeString("token", { description: 'send as "Authorization: Bearer <token>" (or connectionParams.authorization over graphql-ws)' }),
     expiresAt: t.expose("expiresAt", { type: "DateTime" }),
-    expiresIn: t.int({
-      description: "seconds until expiresAt, for clients whose clock is off: refresh a little before",
-      resolve: (p) => Math.max(0, Math.round((p.expiresAt.getTime() - p.now.getTime()) / 1000)),
-    }),
+    expiresIn: t.exposeInt("expiresIn", { description: "seconds until expiresAt, for clients whose clock is off: refresh a little before" }),
     refreshToken: t.exposeString("refreshToken", {
       description: "pass to refreshStaffToken for a new pair; it works once (a reused one revokes the session), keep it out of logs",
     }),
@@ -45,8 +42,6 @@ function seconds(name: string, value: number | null | undefined, fallback: numbe
   return v;
 }
 
-const withNow = (ctx: Context) => (issued: IssuedStaffToken) => ({ ...issued, now: ctx.clock() });
-
 builder.mutationFields((t) => ({
   issueStaffToken: t.field({
     type: StaffTokenPayload,
@@ -64,7 +59,7 @@ builder.mutationFields((t) => ({
       const auth = requireAuth(ctx);
       const ttlSeconds = seconds("ttlSeconds", args.ttlSeconds, DEFAULT_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS);
       const sessionTtlSeconds = seconds("sessionTtlSeconds", args.sessionTtlSeconds, DEFAULT_SESSION_TTL_SECONDS, MIN_SESSION_TTL_SECONDS, MAX_SESSION_TTL_SECONDS);
-      return withNow(ctx)(await ctx.authenticator.issueStaffToken({ workspaceId: auth.workspaceId, staffId: String(args.staffId), ttlSeconds, sessionTtlSeconds }));
+      return ctx.authenticator.issueStaffToken({ workspaceId: auth.workspaceId, staffId: String(args.staffId), ttlSeconds, sessionTtlSeconds });
     },
   }),
   refreshStaffToken: t.field({
@@ -79,7 +74,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const ttlSeconds = seconds("ttlSeconds", args.ttlSeconds, DEFAULT_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS);
-      return withNow(ctx)(await ctx.authenticator.refreshStaffToken({ refreshToken: args.refreshToken, ttlSeconds }));
+      return ctx.authenticator.refreshStaffToken({ refreshToken: args.refreshToken, ttlSeconds });
     },
   }),
   revokeStaffToken: t.boolean({
