@@ -18,6 +18,8 @@ export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],
     testTimeout: 60_000,
+    // Gateways on PostgreSQL need a secret key (embedded ones make their own): a test-only key.
+    env: { SOPLINE_SECRET_KEY: "dGVzdC1vbmx5LXNlY3JldC1rZXktMzItYnl0ZXMtISE=" },
     hookTimeout: 120_000,
   },
 });

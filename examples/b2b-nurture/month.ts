@@ -4,7 +4,7 @@
  * scheduler run as the injected clock advances hour by hour, sales reps working their tasks
  * every evening. Nothing sleeps: time is the injected clock.
  */
-import { createClient, graphql, type Board, type SoplineClient, type Task } from "@sopline/client";
+import { createClient, createStaffSession, graphql, type Board, type SoplineClient, type Task } from "@sopline/client";
 // The seed data of `sopline serve --load-examples`: the example journeys, content library and staff.
 import { createGateway, loadExamples } from "@sopline/gateway";
 import { expectedStage, simulateLeads, summarize, type BehaviourSummary, type Lead, type Stage } from "./behaviour.js";
@@ -69,8 +69,14 @@ export async function runMonth(options: MonthOptions = {}): Promise<MonthResult>
     const fetch = async (url: string, init: RequestInit) => gateway.yoga.fetch(url, init);
     const client = createClient({ url: "http://sopline.local/graphql", token: ADMIN_KEY, fetch });
     const sales = (await client.request(StaffQuery)).staff.filter((s) => s.team === "sales");
+    // Each rep's app signs in once (1-hour tokens, a session longer than the month) and its session
+    // renews the token as the simulated hours pass, as a mini-program would.
+    const anonymous = createClient({ url: "http://sopline.local/graphql", fetch });
     const reps = await Promise.all(
-      sales.map(async (s) => ({ staff: s, client: createClient({ url: "http://sopline.local/graphql", token: (await client.issueStaffToken(s.id, 90 * 86_400)).token, fetch }) })),
+      sales.map(async (s) => {
+        const session = createStaffSession({ initial: await client.issueStaffToken(s.id, undefined, 40 * 86_400), client: anonymous, now: () => now });
+        return { staff: s, client: createClient({ url: "http://sopline.local/graphql", token: session.token, fetch }) };
+      }),
     );
 
     const leads = simulateLeads({ seed: options.seed ?? 2026, start, end, leads: options.leads ?? 200, reps: reps.length });
@@ -102,7 +108,7 @@ export async function runMonth(options: MonthOptions = {}): Promise<MonthResult>
     const expected: Record<Stage, number> = { new: 0, interested: 0, quiet: 0, converted: 0 };
     for (const lead of leads) expected[expectedStage(lead, end)]++;
     const repTasks = await Promise.all(reps.map(async (rep) => countOpen(rep.staff.name, await openTasks(rep.client), end)));
-    await Promise.all([client.dispose(), ...reps.map((r) => r.client.dispose())]);
+    await Promise.all([client.dispose(), anonymous.dispose(), ...reps.map((r) => r.client.dispose())]);
     return { board, expected, behaviour: summarize(leads), reps: repTasks, work, scheduler, at: new Date(end) };
   } finally {
     await gateway.stop();

@@ -20,6 +20,7 @@ export {
   type TaskPage,
 } from "./client/sopline-client.js";
 export { wsUrlOf, type LiveOptions } from "./client/live-options.js";
+export { createStaffSession, type StaffSession, type StaffSessionOptions, type StaffTokenPair } from "./client/staff-session.js";
 export { toOperation, type AnyDocument, type VariablesArgs } from "./client/operation.js";
 export { ingestInBatches, MAX_EVENTS_PER_BATCH, toDateTime, type IngestEvent } from "./client/ingest.js";
 export { maxSeq, type TaskFeedOptions } from "./client/task-feed.js";

@@ -10,6 +10,7 @@
 export { createWxClient, type WxClientOptions } from "./client/create-wx-client.js";
 export type { CustomerOptions, Sink, SoplineClient, TaskPage } from "./client/sopline-client.js";
 export type { LiveOptions } from "./client/live-options.js";
+export { createStaffSession, type StaffSession, type StaffSessionOptions, type StaffTokenPair } from "./client/staff-session.js";
 export type { IngestEvent } from "./client/ingest.js";
 export { maxSeq, type TaskFeedOptions } from "./client/task-feed.js";
 export type { CustomerView, TimelineEntry } from "./client/timeline.js";

@@ -40,7 +40,9 @@ describe("types derived from the gateway's schema", () => {
     expectTypeOf<TaskStatus>().toEqualTypeOf<"OPEN" | "DONE" | "SKIPPED" | "SNOOZED">();
     expectTypeOf<Task["dueAt"]>().toEqualTypeOf<string>();
     expectTypeOf<Task["snoozedUntil"]>().toEqualTypeOf<string | null>();
-    expectTypeOf<Task["customer"]["name"]>().toEqualTypeOf<string | null>();
+    expectTypeOf<NonNullable<Task["customer"]>["name"]>().toEqualTypeOf<string | null>();
+    // null for a staff token once the customer is another member's
+    expectTypeOf<Task["customer"]>().toEqualTypeOf<{ id: string; externalId: string; name: string | null } | null>();
     expectTypeOf<NonNullable<Task["contentEntry"]>["body"]>().toEqualTypeOf<unknown>();
     expectTypeOf<Board["staff"][number]>().toHaveProperty("chat").toEqualTypeOf<number>();
     expectTypeOf<DueDelivery["channel"]>().toEqualTypeOf<"PRIVATE_CHAT" | "GROUP_CHAT" | "MOMENTS" | "OFFICIAL_ACCOUNT" | "MINI_PROGRAM" | "SMS" | "CALL" | "WEBHOOK" | "OFFLINE_EVENT" | null>();

@@ -42,6 +42,8 @@ describe("the client's schema contract with the gateway", () => {
       "IngestEventsMutation",
       "IssueStaffTokenMutation",
       "MoveCustomerMutation",
+      "RefreshStaffTokenMutation",
+      "RevokeStaffTokenMutation",
       "SkipTaskMutation",
       "SnoozeTaskMutation",
       "TaskFeedSubscription",

@@ -8,7 +8,18 @@ import { BoardChangedSubscription, BoardQuery, type Board } from "../operations/
 import { CustomerQuery, CustomerTimelineSubscription, EnrollMutation, MoveCustomerMutation, type EnrollArgs, type Enrollment, type TimelineUpdate } from "../operations/customers.js";
 import { IngestEventsMutation, type IngestResult } from "../operations/events.js";
 import { UpsertJourneyMutation, type UpsertJourneyResult } from "../operations/journeys.js";
-import { IssueStaffTokenMutation, UpsertStaffMutation, ViewerQuery, type Staff, type StaffInput, type StaffToken, type Viewer } from "../operations/staff.js";
+import {
+  IssueStaffTokenMutation,
+  RefreshStaffTokenMutation,
+  RevokeStaffTokenMutation,
+  UpsertStaffMutation,
+  ViewerQuery,
+  type RefreshedStaffToken,
+  type Staff,
+  type StaffInput,
+  type StaffToken,
+  type Viewer,
+} from "../operations/staff.js";
 import { CompleteTaskMutation, SkipTaskMutation, SnoozeTaskMutation, TaskFeedSubscription, TasksQuery, TasksSinceQuery, type Task, type TaskFeedItem, type TaskNotice, type TasksArgs } from "../operations/tasks.js";
 import { GraphQLResponseError, type SoplineClientError } from "../transport/errors.js";
 import { type FeedSink, type ResumableFeed, reportFeedError } from "../transport/resumable-feed.js";
@@ -101,8 +112,12 @@ export interface SoplineClient {
   upsertContent(input: ContentInput): Promise<Content>;
   /** Creates or updates a staff member by external id. */
   upsertStaff(input: StaffInput): Promise<Staff>;
-  /** Signs a token for a staff member's mini-program (default 1 day). */
-  issueStaffToken(staffId: string, ttlSeconds?: number): Promise<StaffToken>;
+  /** Signs in a staff member's mini-program: a 1-hour access token (unless `ttlSeconds`) and a refresh token (see `createStaffSession`). */
+  issueStaffToken(staffId: string, ttlSeconds?: number, sessionTtlSeconds?: number): Promise<StaffToken>;
+  /** A new access token and refresh token for a refresh token (works on a client without a token). */
+  refreshStaffToken(refreshToken: string): Promise<RefreshedStaffToken>;
+  /** Revokes a staff token by its id at once; with a staff token: signs out. */
+  revokeStaffToken(id: string): Promise<boolean>;
   /**
    * The caller's task feed, resumable: after every reconnect it catches up through `tasksSince`
    * from the last seen seq, so a task created while disconnected arrives, once.
@@ -171,8 +186,11 @@ export function createSoplineClient(wire: ClientWire): SoplineClient {
     upsertJourney: async (definition) => (await request(UpsertJourneyMutation, { definition })).upsertJourney,
     upsertContent: async (input) => (await request(UpsertContentMutation, { input })).upsertContent,
     upsertStaff: async (input) => (await request(UpsertStaffMutation, { input })).upsertStaff,
-    issueStaffToken: async (staffId, ttlSeconds) =>
-      (await request(IssueStaffTokenMutation, { staffId, ...(ttlSeconds === undefined ? {} : { ttlSeconds }) })).issueStaffToken,
+    issueStaffToken: async (staffId, ttlSeconds, sessionTtlSeconds) =>
+      (await request(IssueStaffTokenMutation, { staffId, ...(ttlSeconds === undefined ? {} : { ttlSeconds }), ...(sessionTtlSeconds === undefined ? {} : { sessionTtlSeconds }) }))
+        .issueStaffToken,
+    refreshStaffToken: async (refreshToken) => (await request(RefreshStaffTokenMutation, { refreshToken })).refreshStaffToken,
+    revokeStaffToken: async (id) => (await request(RevokeStaffTokenMutation, { id })).revokeStaffToken,
     taskFeed: (sink, options = {}) => {
       const connection = getLive();
       return startTaskFeed(

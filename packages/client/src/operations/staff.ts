@@ -38,19 +38,44 @@ export const UpsertStaffMutation = graphql(
 );
 
 /**
- * Signs a staff token for a mini-program (`client.issueStaffToken()`).
+ * Signs in a staff member's mini-program (`client.issueStaffToken()`, with an API key): an access
+ * token (1 hour unless `ttlSeconds`) and a refresh token (`createStaffSession` renews with it).
  *
  * @example
- * await client.request(IssueStaffTokenMutation, { staffId, ttlSeconds: 86_400 });
+ * await client.request(IssueStaffTokenMutation, { staffId });
  */
 export const IssueStaffTokenMutation = graphql(
   `
-  mutation IssueStaffToken($staffId: ID!, $ttlSeconds: Int = 86400) {
-    issueStaffToken(staffId: $staffId, ttlSeconds: $ttlSeconds) { token expiresAt staff { ...StaffFields } }
+  mutation IssueStaffToken($staffId: ID!, $ttlSeconds: Int, $sessionTtlSeconds: Int) {
+    issueStaffToken(staffId: $staffId, ttlSeconds: $ttlSeconds, sessionTtlSeconds: $sessionTtlSeconds) {
+      id token expiresAt expiresIn refreshToken refreshExpiresAt staff { ...StaffFields }
+    }
   }
 `,
   [StaffFields],
 );
+
+/**
+ * A new access token and refresh token for a refresh token; needs no other credential (`client.refreshStaffToken()`).
+ *
+ * @example
+ * await client.request(RefreshStaffTokenMutation, { refreshToken });
+ */
+export const RefreshStaffTokenMutation = graphql(`
+  mutation RefreshStaffToken($refreshToken: String!) {
+    refreshStaffToken(refreshToken: $refreshToken) { id token expiresAt expiresIn refreshToken refreshExpiresAt }
+  }
+`);
+
+/**
+ * Revokes a staff token by its id (`client.revokeStaffToken()`): with a staff token, signs out.
+ *
+ * @example
+ * await client.request(RevokeStaffTokenMutation, { id: session.id });
+ */
+export const RevokeStaffTokenMutation = graphql(`
+  mutation RevokeStaffToken($id: ID!) { revokeStaffToken(id: $id) }
+`);
 
 /** A staff member. */
 export type Staff = ResultOf<typeof StaffFields>;
@@ -60,3 +85,5 @@ export type Viewer = ResultOf<typeof ViewerQuery>["viewer"];
 export type StaffInput = VariablesOf<typeof UpsertStaffMutation>["input"];
 /** A signed staff token (`client.issueStaffToken()`). */
 export type StaffToken = ResultOf<typeof IssueStaffTokenMutation>["issueStaffToken"];
+/** A renewed staff token (`client.refreshStaffToken()`). */
+export type RefreshedStaffToken = ResultOf<typeof RefreshStaffTokenMutation>["refreshStaffToken"];

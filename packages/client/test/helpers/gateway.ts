@@ -74,7 +74,7 @@ export async function startGateway(): Promise<GatewayFixture> {
         client,
         async staff(externalId) {
           const staff = await admin.upsertStaff({ externalId, name: externalId });
-          const { token } = await admin.issueStaffToken(staff.id, 30 * 86_400);
+          const { token } = await admin.issueStaffToken(staff.id, 7 * 86_400);
           return { id: staff.id, token };
         },
       };

@@ -14,7 +14,7 @@ export function hashApiKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");
 }
 
-/** A per-workspace secret for signing staff tokens (HS256), kept in workspaces.settings.tokenSecret. */
+/** A per-workspace secret for signing staff tokens (HS256), kept sealed in workspaces.token_secret (tokens.ts). */
 export function generateTokenSecret(): string {
   return randomBytes(32).toString("base64url");
 }
@@ -27,7 +27,8 @@ export interface CreatedWorkspace {
 }
 
 /**
- * Creates a workspace (tenant) with an API key (given, or generated) and a token secret.
+ * Creates a workspace (tenant) with an API key (given, or generated). Its staff-token secret is
+ * made, sealed, on first use (tokenSecretOf).
  * @example const { id, apiKey } = await createWorkspace(db.sql, { name: "acme" });
  */
 export async function createWorkspace(
@@ -36,7 +37,7 @@ export async function createWorkspace(
 ): Promise<CreatedWorkspace> {
   const apiKey = options.apiKey ?? generateApiKey();
   if (apiKey.length < 16) throw new Error("an API key needs at least 16 characters");
-  const settings = { unknownCustomers: "reject", ...options.settings, tokenSecret: generateTokenSecret() };
+  const settings = { unknownCustomers: "reject", ...options.settings };
   const [row] = await sql.query<{ id: string }>(
     `INSERT INTO workspaces (name, api_key_hash, settings) VALUES ($1, $2, $3::jsonb) RETURNING id`,
     [options.name, hashApiKey(apiKey), JSON.stringify(settings)],

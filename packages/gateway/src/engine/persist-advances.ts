@@ -25,7 +25,8 @@ export interface Notices {
   tasks: TaskNotice[];
   /** Workspaces whose board counts changed. */
   boards: Set<string>;
-  timelines: Array<{ workspaceId: string; customerId: string; effects: Effect[] }>;
+  /** `staffId`: the enrollment's owner (a staff token's timeline shows only its own enrollments). */
+  timelines: Array<{ workspaceId: string; customerId: string; staffId: string | null; effects: Effect[] }>;
   fired: number;
   skipped: number;
 }
@@ -77,7 +78,7 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
       else if (e.type === "stage.entered") moved = true;
     }
     if (moved) notices.boards.add(row.workspace_id);
-    if (item.effects.length > 0) notices.timelines.push({ workspaceId: row.workspace_id, customerId: row.customer_id, effects: item.effects });
+    if (item.effects.length > 0) notices.timelines.push({ workspaceId: row.workspace_id, customerId: row.customer_id, staffId: row.staff_id, effects: item.effects });
   }
   if (deliveries.length > 0) await insertDeliveries(tx, deliveries);
   if (taskSteps.length > 0) await insertTasks(tx, taskSteps, notices);

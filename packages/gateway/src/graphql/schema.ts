@@ -26,6 +26,7 @@ import "./mutations/events.js";
 import "./mutations/tasks.js";
 import "./mutations/library.js";
 import "./mutations/workspace.js";
+import "./mutations/staff-tokens.js";
 import "./subscriptions/task-feed.js";
 import "./subscriptions/board.js";
 import "./subscriptions/timeline.js";

@@ -12,5 +12,5 @@ export function publishNotices(pubsub: LivePubSub, notices: Notices): void {
     boards.add(task.workspaceId);
   }
   for (const workspaceId of boards) pubsub.publish(boardTopic(workspaceId), { workspaceId });
-  for (const t of notices.timelines) pubsub.publish(timelineTopic(t.workspaceId, t.customerId), { customerId: t.customerId, effects: t.effects });
+  for (const t of notices.timelines) pubsub.publish(timelineTopic(t.workspaceId, t.customerId), { customerId: t.customerId, staffId: t.staffId, effects: t.effects });
 }

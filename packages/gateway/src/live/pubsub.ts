@@ -5,18 +5,23 @@ import { type RedisLink, connectRedisLink } from "./redis-link.js";
 
 export type TaskPayload = TaskNotice & { change: "created" | "updated" | "removed" };
 export type BoardPayload = { workspaceId: string };
-export type TimelinePayload = { customerId: string; effects: unknown[] };
+/** `staffId`: the owner of the enrollment the effects come from (absent from older gateways). */
+/** A staff session (or all of a member's: sessionId null) was revoked: their live subscriptions end. */
+export type RevocationPayload = { workspaceId: string; staffId: string; sessionId: string | null };
+export type TimelinePayload = { customerId: string; staffId?: string | null; effects: unknown[] };
 
 /**
  * Topics: `tasks:<workspace>:<staff>` (a staff member's task feed), `board:<workspace>` (board
- * counts changed), `timeline:<workspace>:<customer>`. Payloads are plain JSON so they can cross
+ * counts changed), `timeline:<workspace>:<customer>`, `revoked:<workspace>:<staff>` (staff tokens
+ * revoked: their live subscriptions end). Payloads are plain JSON so they can cross
  * instances through Redis.
  */
-export type LiveTopics = Record<string, [TaskPayload | BoardPayload | TimelinePayload]>;
+export type LiveTopics = Record<string, [TaskPayload | BoardPayload | TimelinePayload | RevocationPayload]>;
 
 export const taskTopic = (workspaceId: string, staffId: string) => `tasks:${workspaceId}:${staffId}` as const;
 export const boardTopic = (workspaceId: string) => `board:${workspaceId}` as const;
 export const timelineTopic = (workspaceId: string, customerId: string) => `timeline:${workspaceId}:${customerId}` as const;
+export const revocationTopic = (workspaceId: string, staffId: string) => `revoked:${workspaceId}:${staffId}` as const;
 
 export type LivePubSub = ReturnType<typeof createPubSub<LiveTopics>>;
 

@@ -1,7 +1,16 @@
 import { timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Authenticator, InvalidTokenError, createAuthenticator, ensureDefaultWorkspace, hashApiKey } from "../auth/index.js";
+import {
+  type Authenticator,
+  InvalidTokenError,
+  createAuthenticator,
+  createSecretBox,
+  ensureDefaultWorkspace,
+  hashApiKey,
+  resolveSecretKey,
+  sealTokenSecrets,
+} from "../auth/index.js";
 import { type Clock, systemClock } from "../clock.js";
 import { startEmbeddedMaintenance } from "../db/embedded-maintenance.js";
 import { type Database, openDatabase } from "../db/index.js";
@@ -10,7 +19,7 @@ import type { Polling } from "../engine/polling.js";
 import { type Scheduler, createScheduler } from "../engine/scheduler.js";
 import type { GatewayServices } from "../graphql/context.js";
 import { MAX_BODY_BYTES } from "../graphql/limits.js";
-import { type LivePubSub, createLivePubSub } from "../live/pubsub.js";
+import { type LivePubSub, createLivePubSub, revocationTopic } from "../live/pubsub.js";
 import { type Readiness, type ReadinessOptions, createReadinessCheck } from "../ops/health.js";
 import { type Logger, createGatewayLogger, lineLogger } from "../ops/logger.js";
 import { type GatewayMetrics, createGatewayMetrics } from "../ops/metrics.js";
@@ -45,6 +54,12 @@ export interface GatewayOptions extends ChannelOptions {
   db?: Database | undefined;
   /** Query depth / cost / alias limits. */
   queryLimits?: Partial<QueryLimits> | undefined;
+  /**
+   * Seals the staff-token secrets stored in the database: 32 random bytes as base64 or hex
+   * (default: env SOPLINE_SECRET_KEY; embedded PGlite: a key file `<dataDir>.key` made on first
+   * start; required for PostgreSQL, the same on every gateway).
+   */
+  secretKey?: string | undefined;
   /** Serve GraphiQL on GET /graphql (default: env SOPLINE_GRAPHIQL, else on unless NODE_ENV=production). */
   graphiql?: boolean | undefined;
   /**
@@ -121,8 +136,14 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const ownsDb = !options.db;
   const db = options.db ?? (await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, migrate: options.migrate, log: lineLogger(logger, "database") }));
   let boot: Awaited<ReturnType<typeof ensureDefaultWorkspace>>;
+  let secrets: ReturnType<typeof createSecretBox>;
   try {
+    const secretKey = resolveSecretKey({ secretKey: options.secretKey, db });
+    if (secretKey.file) log?.(`secret key: ${secretKey.file}`);
+    secrets = createSecretBox(secretKey.key);
     boot = await ensureDefaultWorkspace(db, options.adminKey);
+    const { sealed } = await sealTokenSecrets(db, secrets, secretKey.file ? `key file ${secretKey.file}` : secretKey.source);
+    if (sealed > 0) log?.(`sealed ${sealed} staff-token secret(s) stored in plaintext before`);
     if (options.adminKey && !boot.created) {
       const [known] = await db.sql.query(`SELECT 1 FROM workspaces WHERE api_key_hash = $1`, [hashApiKey(options.adminKey)]);
       if (!known) log("warning: the admin key matches no workspace (it only sets the key of the first workspace, on first start)");
@@ -155,7 +176,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       await innerScheduler.stop();
     },
   };
-  const authenticator = createAuthenticator(db, clock);
+  const authenticator = createAuthenticator(db, clock, {
+    secrets,
+    // Live subscriptions of revoked tokens end at once, on every gateway sharing the pub/sub.
+    onRevoked: (r) => live.pubsub.publish(revocationTopic(r.workspaceId, r.staffId), r),
+  });
   // Read per request: adapters can be registered after the gateway is built.
   const services: GatewayServices = { db, registry, pubsub: live.pubsub, clock, authenticator, metrics, pushedChannels: () => channels.adapters.channels() };
   const channels = createChannels(

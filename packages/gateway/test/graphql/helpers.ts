@@ -76,7 +76,7 @@ export async function createHarness(kind: TestDatabaseKind): Promise<Harness> {
         async staff(externalId: string, team?: string) {
           const s = await api(`mutation($i: StaffInput!) { upsertStaff(input: $i) { id } }`, { i: { externalId, name: externalId, team } });
           const id = s.data.upsertStaff.id as string;
-          const t = await api(`mutation($s: ID!) { issueStaffToken(staffId: $s, ttlSeconds: 2592000) { token } }`, { s: id });
+          const t = await api(`mutation($s: ID!) { issueStaffToken(staffId: $s, ttlSeconds: 604800) { token } }`, { s: id });
           const token = t.data.issueStaffToken.token as string;
           return { id, token, gql: (query: string, variables?: Record<string, unknown>) => gql(token, query, variables) };
         },

@@ -132,7 +132,7 @@ builder.mutationFields((t) => ({
       const customerId = String(args.customerId);
       await assertCustomerVisible(ctx, customerId);
       const notices = emptyNotices();
-      const moved = await moveCustomer(ctx.db, ctx.registry, { workspaceId: auth.workspaceId, customerId, journeyKey: args.journeyKey, to: args.to, by: auth.staffId ?? "api", at: ctx.now }, notices);
+      const moved = await moveCustomer(ctx.db, ctx.registry, { workspaceId: auth.workspaceId, customerId, journeyKey: args.journeyKey, to: args.to, by: auth.staffId ?? "api", at: ctx.now, staffId: auth.staffId }, notices);
       publishNotices(ctx.pubsub, notices);
       const row = await ctx.db.prisma.enrollment.findUnique({ ...query, where: { id: moved.row.id } });
       if (!row) throw notFound("enrollment", moved.row.id);

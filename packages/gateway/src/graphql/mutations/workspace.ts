@@ -1,41 +1,11 @@
-import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, signStaffToken, tokenSecretOf } from "../../auth/index.js";
 import { builder } from "../builder.js";
 import { requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
 import { isTimeZone } from "../services/board.js";
 import { DeliveryReportEnum, UnknownCustomersEnum } from "../types/enums.js";
-import { StaffType } from "../types/staff.js";
 import { type WorkspaceSettings, WorkspaceSettingsType } from "../types/workspace.js";
-import type { Staff } from "../../db/index.js";
-
-const StaffTokenPayload = builder.objectRef<{ token: string; expiresAt: Date; staff: Staff }>("StaffToken").implement({
-  fields: (t) => ({
-    token: t.exposeString("token", { description: 'send as "Authorization: Bearer <token>" (or connectionParams.authorization over graphql-ws)' }),
-    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
-    staff: t.field({ type: StaffType, resolve: (p) => p.staff }),
-  }),
-});
 
 builder.mutationFields((t) => ({
-  issueStaffToken: t.field({
-    type: StaffTokenPayload,
-    description: `Signs a token for a staff member's app (mini-program): it sees only that member's customers and tasks. ttlSeconds between ${MIN_TOKEN_TTL_SECONDS} and ${MAX_TOKEN_TTL_SECONDS}.`,
-    extensions: { access: "apiKey" },
-    args: { staffId: t.arg.id({ required: true }), ttlSeconds: t.arg.int({ defaultValue: 86_400 }) },
-    resolve: async (_root, args, ctx) => {
-      const auth = requireAuth(ctx);
-      const ttl = args.ttlSeconds ?? 86_400;
-      if (!Number.isInteger(ttl) || ttl < MIN_TOKEN_TTL_SECONDS || ttl > MAX_TOKEN_TTL_SECONDS) {
-        throw badInput(`ttlSeconds: expected ${MIN_TOKEN_TTL_SECONDS}…${MAX_TOKEN_TTL_SECONDS}, got ${ttl}`);
-      }
-      const staff = await ctx.db.prisma.staff.findFirst({ where: { id: String(args.staffId), workspaceId: auth.workspaceId, active: true } });
-      if (!staff) throw notFound("active staff member", String(args.staffId));
-      const secret = await tokenSecretOf(ctx.db.sql, auth.workspaceId);
-      if (!secret) throw notFound("workspace", auth.workspaceId);
-      const { token, expiresAt } = await signStaffToken(secret, { staffId: staff.id, workspaceId: auth.workspaceId }, ctx.now, ttl);
-      return { token, expiresAt, staff };
-    },
-  }),
   updateWorkspaceSettings: t.field({
     type: WorkspaceSettingsType,
     description: "Changes workspace settings; omitted arguments keep their value.",

@@ -21,7 +21,8 @@ export function isTimeZone(zone: string): boolean {
  * The board in three statements whatever the number of customers, tasks or staff: the newest
  * active definitions (stage names and order), one GROUP BY over enrollments, and one GROUP BY of
  * open chat / call tasks per staff member for "today" in the workspace's zone. With `staffId`
- * (a staff token) both count only that staff member's customers and tasks.
+ * (a staff token) both count only that staff member's customers and tasks (and of their customers
+ * only the enrollments they own or nobody owns, as `enrollmentScope` shows them).
  */
 export async function loadBoard(
   db: Database,
@@ -45,7 +46,7 @@ export async function loadBoard(
 
   const counts = await db.sql.query<{ journey_key: string; stage: string; n: number }>(
     `SELECT e.journey_key, e.stage, count(*)::int AS n FROM enrollments e
-     ${staffId ? "JOIN customers c ON c.id = e.customer_id AND c.staff_id = $3" : ""}
+     ${staffId ? "JOIN customers c ON c.id = e.customer_id AND c.staff_id = $3 AND (e.staff_id = $3 OR e.staff_id IS NULL)" : ""}
      WHERE e.workspace_id = $1 AND e.ended_at IS NULL AND ($2::text IS NULL OR e.journey_key = $2)
      GROUP BY e.journey_key, e.stage`,
     staffId ? [workspaceId, journeyKey, staffId] : [workspaceId, journeyKey],

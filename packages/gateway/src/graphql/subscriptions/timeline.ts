@@ -21,6 +21,8 @@ builder.subscriptionFields((t) => ({
         filter(async (p): Promise<boolean> => {
           if (!("effects" in p) || p.customerId !== customerId) return false;
           if (auth.kind !== "staff") return true;
+          // another member's enrollment of this customer (enrollmentScope hides it in queries too)
+          if (p.staffId && p.staffId !== auth.staffId) return false;
           // handed over since subscribing: the staff member no longer sees this customer
           const [row] = await ctx.db.sql.query(`SELECT 1 FROM customers WHERE id = $1 AND workspace_id = $2 AND staff_id = $3`, [customerId, auth.workspaceId, auth.staffId]);
           return row !== undefined;

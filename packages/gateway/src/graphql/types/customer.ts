@@ -1,4 +1,5 @@
 import { builder } from "../builder.js";
+import { enrollmentScope } from "../services/visibility.js";
 import { EnrollmentType } from "./enrollment.js";
 
 export const CustomerType = builder.prismaObject("Customer", {
@@ -23,8 +24,8 @@ export const CustomerType = builder.prismaObject("Customer", {
     }),
     journeys: t.relation("enrollments", {
       type: EnrollmentType,
-      description: "the customer's journeys (active first, then ended)",
-      query: { orderBy: [{ endedAt: { sort: "desc", nulls: "first" } }, { createdAt: "asc" }] },
+      description: "the customer's journeys (active first, then ended); a staff token sees its own and unowned ones",
+      query: (_args, ctx) => ({ where: enrollmentScope(ctx), orderBy: [{ endedAt: { sort: "desc", nulls: "first" } }, { createdAt: "asc" }] }),
     }),
   }),
 });

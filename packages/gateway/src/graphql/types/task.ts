@@ -1,6 +1,8 @@
 import type { Channel } from "@sopline/core";
 import { builder } from "../builder.js";
+import { customerVisible } from "../services/visibility.js";
 import { ContentType } from "./content.js";
+import { CustomerType } from "./customer.js";
 import { ChannelEnum, type TaskStatus, TaskStatusEnum } from "./enums.js";
 
 export const TaskType = builder.prismaObject("Task", {
@@ -24,7 +26,14 @@ export const TaskType = builder.prismaObject("Task", {
     completedAt: t.expose("completedAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     customerId: t.exposeID("customerId"),
-    customer: t.relation("customer"),
+    customer: t.field({
+      type: CustomerType,
+      nullable: true,
+      description: "null for a staff token once the customer is another member's (handed over since the task was made)",
+      // Loaded with the task (no query per task); only the visibility check is per row.
+      select: (_args, _ctx, nestedSelection) => ({ customer: nestedSelection(true) }),
+      resolve: (task, _args, ctx) => (customerVisible(ctx, task.customer) ? task.customer : null),
+    }),
     staffId: t.exposeID("staffId"),
     staff: t.relation("staff"),
   }),

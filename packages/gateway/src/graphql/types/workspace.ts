@@ -2,11 +2,10 @@ import { builder } from "../builder.js";
 import { AuthKindEnum, UnknownCustomersEnum } from "./enums.js";
 import { StaffType } from "./staff.js";
 
-/** What a workspace's settings JSON may hold. `tokenSecret` is never exposed. */
+/** What a workspace's settings JSON may hold. */
 export interface WorkspaceSettings {
   unknownCustomers?: "create" | "reject";
   timezone?: string;
-  tokenSecret?: string;
 }
 
 export const DEFAULT_TIMEZONE = "Asia/Shanghai";
