@@ -1,5 +1,5 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
-import { createPubSub } from "graphql-yoga";
+import { createPubSub, type PubSub } from "graphql-yoga";
 import { Redis } from "ioredis";
 import type { TaskNotice } from "../engine/persist-advances.js";
 
@@ -18,7 +18,8 @@ export const taskTopic = (workspaceId: string, staffId: string) => `tasks:${work
 export const boardTopic = (workspaceId: string) => `board:${workspaceId}` as const;
 export const timelineTopic = (workspaceId: string, customerId: string) => `timeline:${workspaceId}:${customerId}` as const;
 
-export type LivePubSub = ReturnType<typeof createPubSub<LiveTopics>>;
+// Named, not `ReturnType<typeof createPubSub<LiveTopics>>`: the bundled .d.ts loses the type argument's import there.
+export type LivePubSub = PubSub<LiveTopics>;
 
 /**
  * In-process pub/sub, or across instances through Redis when a URL is given (a task created by
