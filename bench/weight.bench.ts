@@ -22,6 +22,9 @@ const CUSTOMERS = Number(values.customers);
 const IDLE_SECONDS = Number(values.idle);
 const MiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
+// What the figures mean, measured alongside (kept here so a rerun keeps it in RESULTS.md).
+const NOTES = `Where an idle embedded gateway's memory goes (restart row; PGlite opened alone in a bare Node process, same machine): Node itself ≈ 53 MiB; PGlite's PostgreSQL heap (a WebAssembly memory: the 16 MB buffer pool, catalogs, caches) ≈ 30 MiB; PGlite's compiled code and data files ≈ 80 MiB, of which ≈ 60 MiB is V8's optimised code for PostgreSQL (\`node --liftoff-only\` gives it back for slower queries); the JavaScript heap ≈ 70 MiB (the GraphQL schema, Prisma's client runtime, yoga, the examples); the rest is native allocations. Before this change the embedded gateway took 841 MiB idle after a first start and 415 MiB after a restart: PostgreSQL's default 128 MB buffer pool is all touched at start inside the WebAssembly memory, which never shrinks (≈ 120 MiB), and a new directory's initdb runs in a WebAssembly instance of its own (165 MiB memory plus its compiled code) that stayed until a major garbage collection, which an idle server need not run. Now the buffer pool is 16 MB and initdb runs in a worker thread (src/db/pglite.ts); a first start still keeps ≈ 40 MiB more than a restart (not investigated further). The cost of the smaller pool, one run each, 50,000 enrollments × 8 steps on PGlite (bench:gateway --only pglite --n 50000): 42,131 steps/s (54 % of the bare claim loop) and 11,761 events/s with 16 MB, against 58,555 (62 %) and 13,419 with 128 MB. For throughput, run the gateway on PostgreSQL. Install size: @prisma/client carries runtimes for every database and engine (74 MiB of the gateway's 149); the client's \`graphql\` is graphql-ws's peer dependency, installed by npm but not part of the mini-program bundle.`;
+
 // --- install sizes ---
 const work = mkdtempSync(path.join(os.tmpdir(), "sopline-weight-"));
 const tarballs = await packPackages(work);
@@ -126,6 +129,8 @@ const body = [
   "| database | idle, first start | idle, restart | peak under load | idle after load | load took |",
   "| --- | --- | --- | ---: | --- | ---: |",
   ...runs.map((r) => `| ${r.kind} | ${breakdown(r.firstStart)} | ${breakdown(r.restart)} | ${r.loadPeak} MiB | ${breakdown(r.afterLoad)} | ${r.loadSeconds.toFixed(1)} s |`),
+  "",
+  NOTES,
 ].join("\n");
 
 console.log(body);
