@@ -37,4 +37,17 @@ describe("@sopline/client package.json", () => {
       .filter((f) => /from "ws"|require\("ws"\)/.test(readFileSync(new URL(f, dist), "utf8")));
     expect(importsWs.sort()).toEqual(["testing.cjs", "testing.js"]);
   });
+
+  // Issue 13, point 1: gql.tada (with its CLI, language-service plugin and TypeScript) is a build
+  // tool here; its two run-time functions are compiled in, so nothing but the dependencies is loaded.
+  it("loads nothing at run time but its dependencies", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const dist = new URL("../dist/", import.meta.url);
+    const loaded = new Set<string>();
+    for (const file of readdirSync(dist).filter((f) => /\.(c?js)$/.test(f))) {
+      for (const m of readFileSync(new URL(file, dist), "utf8").matchAll(/(?:^import [^;]*?from |^import |require\()"([^".][^"]*)"/gm)) loaded.add(m[1]!.replace(/^((?:@[^/]+\/)?[^/]+).*$/, "$1"));
+    }
+    expect([...loaded].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+    expect(Object.keys(pkg.devDependencies)).toContain("gql.tada");
+  });
 });

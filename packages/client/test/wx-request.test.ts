@@ -86,7 +86,7 @@ describe("createWxRequestTransport over the fake wx.request", () => {
 
   it("says what is missing when there is no wx", () => {
     expect(() => createWxRequestTransport({ url: server.url })).toThrow(
-      /^Expected a WeChat `wx` object with request\(\), but none was passed and globalThis.wx is undefined/,
+      /^Expected a WeChat `wx` object with request\(\), but none was passed and the global wx is undefined/,
     );
   });
 });

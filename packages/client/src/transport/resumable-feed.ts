@@ -229,19 +229,33 @@ export function liveItems<T, TData = Record<string, unknown>>(
   };
 }
 
-/** Default cursor order: numeric for numbers, bigints and decimal strings; lexicographic otherwise. */
+/**
+ * Default cursor order: numeric for numbers, bigints and decimal strings; lexicographic otherwise.
+ * Decimal strings compare digit by digit, without `BigInt`: older WeChat base libraries lack it,
+ * and a task's `seq` (a PostgreSQL bigint, sent as a string) may exceed 2^53.
+ */
 export function compareCursors(a: Cursor, b: Cursor): number {
   if (typeof a === "number" && typeof b === "number") return a - b;
-  const x = toBigInt(a);
-  const y = toBigInt(b);
-  if (x !== undefined && y !== undefined) return x < y ? -1 : x > y ? 1 : 0;
+  const x = toDecimal(a);
+  const y = toDecimal(b);
+  if (x !== undefined && y !== undefined) return compareDecimals(x, y);
   const s = String(a);
   const t = String(b);
   return s < t ? -1 : s > t ? 1 : 0;
 }
 
-function toBigInt(value: Cursor): bigint | undefined {
-  if (typeof value === "bigint") return value;
-  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : undefined;
-  return /^-?\d+$/.test(value) ? BigInt(value) : undefined;
+/** A decimal integer as its sign and digits without leading zeros ("-0" is "0"), or undefined. */
+function toDecimal(value: Cursor): { negative: boolean; digits: string } | undefined {
+  // A bigint exists only where BigInt does; integral numbers print without an exponent below 1e21.
+  const text = typeof value === "number" ? (Number.isInteger(value) && Math.abs(value) < 1e21 ? String(value) : "") : String(value);
+  const match = /^(-?)0*(\d+)$/.exec(text);
+  if (!match) return undefined;
+  const digits = match[2]!;
+  return { negative: match[1] === "-" && digits !== "0", digits };
+}
+
+function compareDecimals(x: { negative: boolean; digits: string }, y: { negative: boolean; digits: string }): number {
+  if (x.negative !== y.negative) return x.negative ? -1 : 1;
+  const magnitude = x.digits.length !== y.digits.length ? x.digits.length - y.digits.length : x.digits < y.digits ? -1 : x.digits > y.digits ? 1 : 0;
+  return Math.sign(x.negative ? -magnitude : magnitude);
 }

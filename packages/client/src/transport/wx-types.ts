@@ -97,16 +97,24 @@ export interface WxNetworkApi {
 export interface WxApi extends WxRequestApi, WxSocketApi, WxStorageApi, WxNetworkApi {}
 
 /**
- * The `wx` you were given, else the global one, else a clear error (same rule as `resolveFetch`).
+ * The `wx` you were given, else the mini-program's own, else a clear error (same rule as
+ * `resolveFetch`). A `wx` passed in is used as is: nothing global is read then. The fallback reads
+ * the free variable `wx`, which WeChat injects into every module's scope (it need not be a
+ * property of `globalThis`, which older base libraries do not even have).
  * `method` names the API the caller needs, for the message and the check.
  */
 export function resolveWx<T>(given: T | undefined, method: string): T {
-  const candidate = given ?? (globalThis as { wx?: unknown }).wx;
+  const candidate = given ?? ambientWx();
   if (candidate && typeof (candidate as Record<string, unknown>)[method] === "function") return candidate as T;
   throw new TypeError(
-    `Expected a WeChat \`wx\` object with ${method}(), but ${given ? "the one passed lacks it" : "none was passed and globalThis.wx is " + typeof candidate}. ` +
+    `Expected a WeChat \`wx\` object with ${method}(), but ${given ? "the one passed lacks it" : "none was passed and the global wx is " + typeof candidate}. ` +
       "Pass `wx` explicitly (e.g. createFakeWx() in tests), or use the fetch transport outside mini-programs.",
   );
+}
+
+declare const wx: unknown;
+function ambientWx(): unknown {
+  return typeof wx === "undefined" ? undefined : wx;
 }
 
 /** Case-insensitive header lookup (wx keeps the server's header case). */

@@ -1,7 +1,10 @@
 // Embedded PostgreSQL (PGlite, WASM) reached through node-postgres, so Prisma (adapter-pg) and
 // raw SQL use exactly the same driver code as on a real server.
-import { mkdirSync } from "node:fs";
+import { once } from "node:events";
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
 import { createPgConfig, PglitePgConnection } from "@electric-sql/pglite/node-postgres";
 import pg from "pg";
@@ -26,7 +29,10 @@ function patchParse(): void {
 // the disk, before a commit returns). Full-page images in the WAL only help recovery from pages
 // torn by a power loss, which that setting does not survive anyway; without them the scheduler
 // writes an eighth less at 100,000 customers (bench/RESULTS.md).
-const EMBEDDED_SETTINGS: readonly string[] = ["-c", "full_page_writes=off"];
+// PostgreSQL's buffer pool lives in PGlite's WebAssembly memory, which is all touched at start and
+// never shrinks: the default 128 MB was most of an idle gateway's memory. Pages beyond 16 MB come
+// from the operating system's file cache instead (bench/RESULTS.md, "Weight and memory").
+const EMBEDDED_SETTINGS: readonly string[] = ["-c", "full_page_writes=off", "-c", "shared_buffers=16MB"];
 
 /** PGlite's start parameters with the embedded database's settings (benchmarks start theirs alike). */
 export function embeddedStartParams(): string[] {
@@ -42,12 +48,29 @@ export interface PgliteHandle {
 export async function openPglite(dataDir: string, options: PGliteOptions = {}): Promise<PgliteHandle> {
   patchParse();
   if (!dataDir.startsWith("memory://")) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+  if (!dataDir.startsWith("memory://") && !options.loadDataDir && !existsSync(path.join(dataDir, "PG_VERSION"))) await createClusterInWorker(dataDir);
   const pglite = await PGlite.create(dataDir, { startParams: embeddedStartParams(), ...options });
   // PGlite is one session: the pool must never hand out two clients, and keeping the one client
   // forever avoids re-running the connection handshake after idle periods.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
   keepClientAfterFailedQuery(pool);
   return { pglite, pool };
+}
+
+/**
+ * A new directory gets its cluster from initdb, which PGlite runs in a WebAssembly instance of its
+ * own: ≈ 350 MB resident with its compiled code, garbage once done, but kept until a major garbage
+ * collection that an idle server may not run for hours. In a worker thread it goes with the worker.
+ */
+async function createClusterInWorker(dataDir: string): Promise<void> {
+  const worker = new Worker(
+    `const { workerData } = require("node:worker_threads");
+     require(workerData.pglite).PGlite.create(workerData.dataDir, { startParams: workerData.startParams }).then((db) => db.close());`,
+    { eval: true, workerData: { pglite: createRequire(import.meta.url).resolve("@electric-sql/pglite"), dataDir, startParams: embeddedStartParams() } },
+  );
+  const failed = (detail: string) => new Error(`Creating the embedded database in ${dataDir} failed: ${detail}`);
+  const [code] = (await once(worker, "exit").catch((err: Error) => Promise.reject(failed(err.message)))) as [number];
+  if (code !== 0) throw failed(`worker exit code ${code}`);
 }
 
 /**

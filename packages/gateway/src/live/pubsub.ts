@@ -1,5 +1,5 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
-import { createPubSub } from "graphql-yoga";
+import { createPubSub, type PubSub } from "graphql-yoga";
 import type { TaskNotice } from "../engine/persist-advances.js";
 import { type RedisLink, connectRedisLink } from "./redis-link.js";
 
@@ -23,7 +23,8 @@ export const boardTopic = (workspaceId: string) => `board:${workspaceId}` as con
 export const timelineTopic = (workspaceId: string, customerId: string) => `timeline:${workspaceId}:${customerId}` as const;
 export const revocationTopic = (workspaceId: string, staffId: string) => `revoked:${workspaceId}:${staffId}` as const;
 
-export type LivePubSub = ReturnType<typeof createPubSub<LiveTopics>>;
+// Named, not `ReturnType<typeof createPubSub<LiveTopics>>`: the bundled .d.ts loses the type argument's import there.
+export type LivePubSub = PubSub<LiveTopics>;
 
 /** "disabled": no Redis configured (in-process only); otherwise whether Redis is reachable now. */
 export type LiveStatus = "disabled" | "connected" | "disconnected";
