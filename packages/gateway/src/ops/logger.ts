@@ -18,8 +18,9 @@ export interface LoggerOptions {
 /** The logger a gateway uses: the one given, or JSON lines on stdout, or lines to the `log` callback. */
 export function createGatewayLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv = process.env): Logger {
   if (options.logger) return options.logger;
-  // Under test runners (NODE_ENV=test) only warnings and errors, so test output stays readable.
-  const level = options.level ?? env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "warn" : "info");
+  // Under test runners (NODE_ENV=test) only warnings and errors, so test output stays readable;
+  // a `log` callback was asked for explicitly and keeps getting everything from info up.
+  const level = options.level ?? env.LOG_LEVEL ?? (env.NODE_ENV === "test" && !options.log ? "warn" : "info");
   if (options.logger === false) return pino({ level: "silent" });
   const log = options.log;
   if (!log) return pino({ level, base: { name: "sopline" } });

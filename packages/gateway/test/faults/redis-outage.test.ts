@@ -57,7 +57,8 @@ describe("a Redis outage", () => {
     await call(a.url, UPSERT_JOURNEY, { d: salesJourney });
     const alice = (await call(a.url, `mutation { upsertStaff(input: { externalId: "alice", name: "A" }) { id } }`)).upsertStaff.id;
     const bob = (await call(a.url, `mutation { upsertStaff(input: { externalId: "bob", name: "B" }) { id } }`)).upsertStaff.id;
-    const token = async (s: string) => (await call(a.url, `mutation($s: ID!) { issueStaffToken(staffId: $s, ttlSeconds: 2592000) { token } }`, { s })).issueStaffToken.token as string;
+    // a week-long token: the clock jumps a day ahead below, past the default hour
+    const token = async (s: string) => (await call(a.url, `mutation($s: ID!) { issueStaffToken(staffId: $s, ttlSeconds: 604800) { token } }`, { s })).issueStaffToken.token as string;
     const onB = wsClient(b.url, `Bearer ${await token(alice)}`);
     const bobOnB = wsClient(b.url, `Bearer ${await token(bob)}`);
     try {

@@ -74,7 +74,7 @@ describe("gateway.handler and gateway.attachWebSocket on an application's server
 
 describe("?schema= in DATABASE_URL (PostgreSQL)", () => {
   it("puts sopline's tables in that schema (created when missing) and leaves the application's public.customers alone", async () => {
-    const t = await createTestDatabase("postgres", { open: { migrate: false } });
+    const t = await createTestDatabase("postgres", { open: { migrate: "skip" } });
     await t.db.sql.execute(`CREATE TABLE public.customers (id serial PRIMARY KEY, email text NOT NULL)`);
     await t.db.sql.execute(`INSERT INTO public.customers (email) VALUES ('own@app.example')`);
     const url = new URL(t.url);
