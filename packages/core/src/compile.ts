@@ -22,6 +22,9 @@ export interface CompiledStep {
   channel: Channel;
   content: string;
   mode: "auto" | "task";
+  /** Counts against a workspace's marketing cap (see Journey.touchPlan). */
+  kind: "marketing" | "service";
+  priority: number;
   assignee?: string;
   title?: string;
   timing: "after" | "day" | "birthday" | "holiday";
@@ -137,6 +140,8 @@ function compileStep(
     channel: step.channel,
     content: step.content,
     mode,
+    kind: step.kind ?? "marketing",
+    priority: step.priority ?? DEFAULT_PRIORITY,
     ...(step.assignee ? { assignee: step.assignee } : {}),
     ...(step.title ? { title: step.title } : {}),
     timing,
@@ -171,6 +176,9 @@ function compileStep(
     window: windowResolver(step.window ?? levels.window, step.quietHours ?? levels.quietHours),
   };
 }
+
+/** A step's priority when it gives none. */
+export const DEFAULT_PRIORITY = 50;
 
 // Wall-clock days can be shorter than 24 h by a UTC offset change (DST, or a zone moving across the
 // date line): two days cover any such change on record.

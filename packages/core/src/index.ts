@@ -52,3 +52,4 @@ export {
 export { stepKeyPrefix } from "./step-key.js";
 export { parseDuration, type DurationInput } from "./duration.js";
 export { type Instant, toMillis } from "./time.js";
+export { placeTouches, DEFERRED_GAP_MS, type TouchPlan, type MarketingCap } from "./touch-plan.js";

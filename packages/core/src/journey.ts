@@ -10,6 +10,7 @@ import type { JourneyDefinition } from "./schema.js";
 import { type SimulateOptions, type Simulation, simulate } from "./simulate.js";
 import { type JourneyState, draftOf, finish } from "./state.js";
 import { type Instant, toMillis } from "./time.js";
+import { type MarketingCap, type TouchPlan, touchPlanOf } from "./touch-plan.js";
 import { type JourneyOptions, assertValidJourney } from "./validate.js";
 import { ZoneClock } from "./zone.js";
 
@@ -156,13 +157,22 @@ export class Journey {
     return simulate(this, subject, inputs, options);
   }
 
+  /**
+   * How one step counts against a workspace's marketing cap for this customer (kind, priority) and
+   * when else it could go out (its window in the customer's zone); null for an unknown stage or step.
+   * @example journey.touchPlan(state, effect.stage, effect.stepId)?.priority
+   */
+  touchPlan(state: JourneyState, stage: string, stepId: string): TouchPlan | null {
+    return touchPlanOf(this.compiled, state, stage, stepId);
+  }
+
   /** Moves a state of an earlier version onto this one: steps match by id and nothing already due repeats. */
   migrate(state: JourneyState, options: MigrateOptions = {}): Advanced {
     return migrateState(this, state, options);
   }
 
   /** Warnings about this definition (see {@link lintJourney}). */
-  lint(library?: ContentItem[], options?: { at?: Instant }): LintIssue[] {
+  lint(library?: ContentItem[], options?: { at?: Instant; marketingCap?: MarketingCap }): LintIssue[] {
     return lintJourney(this.definition, library, options, this.options);
   }
 

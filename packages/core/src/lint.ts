@@ -4,6 +4,7 @@ import { nextOccurrence } from "./occurrences.js";
 import type { JourneyDefinition } from "./schema.js";
 import { append, draftOf } from "./state.js";
 import { type Instant, toMillis } from "./time.js";
+import type { MarketingCap } from "./touch-plan.js";
 import type { JourneyOptions } from "./validate.js";
 
 /** A content library entry, as far as lint needs it. */
@@ -12,7 +13,7 @@ export interface ContentItem {
   expiresAt?: Instant | null;
 }
 
-export type LintCode = "daily-sends" | "few-touches" | "empty-stage" | "missing-content" | "expired-content" | "tag-never-set";
+export type LintCode = "daily-sends" | "few-touches" | "empty-stage" | "missing-content" | "expired-content" | "tag-never-set" | "over-marketing-cap";
 
 export interface LintIssue {
   level: "warning";
@@ -30,13 +31,14 @@ const HORIZON_DAYS = 400;
  * Warnings an experienced operator would give about a (valid) journey: daily sends for more than
  * three days in a row, fewer than six touches in the first 30 days of a nurture stage, stages
  * without an SOP, content refs missing from the library, content past its expiry (at `options.at`),
- * tag transitions on tags nothing sets.
- * @example lintJourney(definition, [{ ref: "greeting" }], { at: new Date() })
+ * tag transitions on tags nothing sets, more marketing touches on one day than the workspace's
+ * `marketingCap.perDay` (the rest would be deferred, day after day).
+ * @example lintJourney(definition, [{ ref: "greeting" }], { at: new Date(), marketingCap: { perDay: 2 } })
  */
 export function lintJourney(
   definition: JourneyDefinition,
   library?: ContentItem[],
-  options: { at?: Instant } = {},
+  options: { at?: Instant; marketingCap?: MarketingCap } = {},
   journeyOptions: JourneyOptions = {},
 ): LintIssue[] {
   const issues: LintIssue[] = [];
@@ -55,6 +57,13 @@ export function lintJourney(
     const run = longestRun(days);
     if (run.length > MAX_DAILY_RUN) {
       warn("daily-sends", path, `stage "${stage.id}" touches customers ${run.length} days in a row (days ${run.start}–${run.start + run.length - 1}); keep daily sends to ${MAX_DAILY_RUN} days at most`);
+    }
+    const perDay = options.marketingCap?.perDay;
+    if (perDay !== undefined) {
+      const busiest = touchDays(compiled, stage.id, true).reduce((a, d) => (d.touches > a.touches ? d : a), { day: 0, touches: 0 });
+      if (busiest.touches > perDay) {
+        warn("over-marketing-cap", path, `stage "${stage.id}" has ${busiest.touches} marketing touches on day ${busiest.day}, more than the workspace's cap of ${perDay} a day: the rest are deferred to later days`);
+      }
     }
     const nurture = stage.kind === "nurture" || (stage.kind === undefined && stage.id === definition.entry);
     const early = days.filter((d) => d.day < 30).reduce((n, d) => n + d.touches, 0);
@@ -89,7 +98,7 @@ export function lintJourney(
 }
 
 /** Touches per day after entry for one stage visit, assuming waits time out and nobody responds. */
-function touchDays(compiled: ReturnType<typeof compileJourney>, stageId: string): Array<{ day: number; touches: number }> {
+function touchDays(compiled: ReturnType<typeof compileJourney>, stageId: string, marketingOnly = false): Array<{ day: number; touches: number }> {
   const stage = compiled.stages.get(stageId)!;
   const clock = compiled.zone;
   // A Monday 10:00 entry, far from DST changes in most zones.
@@ -100,9 +109,10 @@ function touchDays(compiled: ReturnType<typeof compileJourney>, stageId: string)
   for (const step of stage.steps) {
     const anchor = anchors[step.segment] ?? anchors[anchors.length - 1]!;
     for (let occ = nextOccurrence(step, d, clock, anchor), n = 0; occ && n < 1000; occ = nextOccurrence(step, d, clock, anchor), n++) {
-      const day = Math.floor((occ.base - entry) / DAY);
+      // The cap counts local calendar days; the other checks days since entry.
+      const day = marketingOnly ? clock.wall(occ.base).day - clock.wall(entry).day : Math.floor((occ.base - entry) / DAY);
       if (day > HORIZON_DAYS) break;
-      counts.set(day, (counts.get(day) ?? 0) + 1);
+      if (!marketingOnly || step.kind === "marketing") counts.set(day, (counts.get(day) ?? 0) + 1);
       if (!step.multi) {
         d.done = append(d.done, step.id);
         break;

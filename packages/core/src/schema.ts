@@ -102,6 +102,14 @@ export const stepSchema = z
     channel: channelSchema,
     content: z.string().min(1).describe("Content ref in the content library"),
     mode: z.enum(["auto", "task"]).optional().describe("auto: the system sends it; task: a staff member does it (default auto)"),
+    kind: z.enum(["marketing", "service"]).optional().describe("marketing (default) counts against the workspace's marketing cap across journeys; service (a notice, an answer) never does"),
+    priority: z
+      .number()
+      .int({ error: (issue) => `priority ${String(issue.input)} is not a whole number` })
+      .min(0, { error: (issue) => `priority ${String(issue.input)} is below 0` })
+      .max(100, { error: (issue) => `priority ${String(issue.input)} is above 100` })
+      .optional()
+      .describe("0–100, default 50: when the workspace's marketing cap leaves room for fewer touches than are due, higher goes first and the rest are deferred"),
     assignee: z.string().min(1).optional().describe("Staff id or role for task steps (default: the customer's staff member)"),
     after: duration.optional().describe("Due this long after stage entry (or after the previous wait ended)"),
     day: z.number().int().min(0).max(MAX_STEP_DAY, { error: (issue) => `day ${String(issue.input)} is past the last day allowed, ${MAX_STEP_DAY} (10 years)` }).optional().describe("Calendar day after entry: 0 = the entry day, in the customer's time zone"),
