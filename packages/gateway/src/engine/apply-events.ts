@@ -57,7 +57,7 @@ export async function applyEvents(
       state = next.state;
       effects.push(...next.effects);
     }
-    return { row, state, effects };
+    return { row, state, effects, journey };
   });
   await persistAdvances(tx, items, notices);
   return rows.length;

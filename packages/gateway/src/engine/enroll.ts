@@ -75,7 +75,7 @@ export async function enrollCustomers(
     }
     const row: EnrollmentRow = { id: inserted[0].id, workspace_id: req.workspaceId, customer_id: c.id, journey_key: journey.id, journey_version: journey.version, staff_id: req.staffId ?? null, state: initial };
     const { state, effects } = journey.advance(initial, { type: "tick", at });
-    advanced.push({ row, state, effects });
+    advanced.push({ row, state, effects, journey });
     out.push({ enrollmentId: row.id, created: true });
   }
   await persistAdvances(tx, advanced, notices);

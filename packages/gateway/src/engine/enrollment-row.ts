@@ -1,4 +1,4 @@
-import type { Effect, JourneyState } from "@sopline/core";
+import type { Effect, Journey, JourneyState } from "@sopline/core";
 
 /** The columns of an enrollment the engine reads. */
 export interface EnrollmentRow {
@@ -18,4 +18,6 @@ export interface AdvancedEnrollment {
   row: EnrollmentRow;
   state: JourneyState;
   effects: Effect[];
+  /** The journey that advanced it: the workspace's marketing cap asks it about each due step. */
+  journey?: Journey;
 }

@@ -39,8 +39,9 @@ export async function handoverCustomer(
     );
     await registry.load(tx, rows.map((r) => ({ workspaceId: r.workspace_id, key: r.journey_key, version: r.journey_version })));
     const items: AdvancedEnrollment[] = rows.map((row) => {
-      const { state, effects } = registry.get(row.workspace_id, row.journey_key, row.journey_version).advance(row.state, { type: "assign", assignee: args.toStaffId, at: args.at, ...(args.by ? { by: args.by } : {}) });
-      return { row, state, effects };
+      const journey = registry.get(row.workspace_id, row.journey_key, row.journey_version);
+      const { state, effects } = journey.advance(row.state, { type: "assign", assignee: args.toStaffId, at: args.at, ...(args.by ? { by: args.by } : {}) });
+      return { row, state, effects, journey };
     });
     await persistAdvances(tx, items, notices);
     if (rows.length > 0) {

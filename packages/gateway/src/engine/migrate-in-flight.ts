@@ -77,7 +77,7 @@ async function migrateRows(sql: SqlRunner, registry: JourneyRegistry, args: Migr
     const from = registry.get(row.workspace_id, row.journey_key, row.journey_version);
     const { state, effects } = args.to.migrate(row.state);
     tally.add(from, args.to, state, effects);
-    return { row, state, effects };
+    return { row, state, effects, journey: args.to };
   });
 }
 

@@ -29,7 +29,7 @@ export async function moveCustomer(
     await registry.load(tx, [{ workspaceId: row.workspace_id, key: row.journey_key, version: row.journey_version }]);
     const journey = registry.get(row.workspace_id, row.journey_key, row.journey_version);
     const { state, effects } = journey.advance(row.state, { type: "move", to: args.to, at: args.at, ...(args.by ? { by: args.by } : {}) });
-    const item = { row, state, effects };
+    const item = { row, state, effects, journey };
     await persistAdvances(tx, [item], notices);
     return item;
   });

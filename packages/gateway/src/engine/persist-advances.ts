@@ -3,6 +3,7 @@ import type { SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
 import type { AdvancedEnrollment } from "./enrollment-row.js";
 import { type DeliveryInsert, insertDeliveries } from "./insert-deliveries.js";
+import { capMarketingTouches } from "./marketing-cap.js";
 import { taskKind } from "./task-kind.js";
 
 /** A task as published to live feeds. */
@@ -58,6 +59,8 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
     ],
   );
 
+  // Touches over the workspace's marketing cap keep their step and key but go out later.
+  const deferred = await capMarketingTouches(tx, items);
   const deliveries: DeliveryInsert[] = [];
   const taskSteps: Array<{ item: AdvancedEnrollment; effect: StepDueEffect }> = [];
   const tagsAdded: Array<[string, string]> = [];
@@ -67,9 +70,10 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
     let moved = false;
     for (const e of item.effects) {
       if (e.type === "step.due") {
-        deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: e.mode === "task" ? "task" : "due", reason: null });
+        const later = deferred.get(e.key);
+        deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: later ?? e.dueAt, channel: e.channel, content: e.content, status: e.mode === "task" ? "task" : "due", reason: later ? "capped" : null });
         notices.fired++;
-        if (e.mode === "task") taskSteps.push({ item, effect: e });
+        if (e.mode === "task") taskSteps.push({ item, effect: later ? { ...e, dueAt: later } : e });
       } else if (e.type === "step.skipped") {
         deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: "skipped", reason: e.reason });
         notices.skipped++;

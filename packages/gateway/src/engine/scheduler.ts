@@ -72,8 +72,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       // A tick does at most the core's TICK_BUDGET of work per enrollment: one with a backlog stays
       // due (its next_wake_at in the past) and continues next run, so it never holds the batch.
       const items: AdvancedEnrollment[] = rows.map((row) => {
-        const { state, effects } = registry.get(row.workspace_id, row.journey_key, row.journey_version).advance(row.state, { type: "tick", at });
-        return { row, state, effects };
+        const journey = registry.get(row.workspace_id, row.journey_key, row.journey_version);
+        const { state, effects } = journey.advance(row.state, { type: "tick", at });
+        return { row, state, effects, journey };
       });
       advanced = items;
       await options.onPoint?.("after-advance", batch);

@@ -13,17 +13,23 @@ builder.mutationFields((t) => ({
     args: {
       unknownCustomers: t.arg({ type: UnknownCustomersEnum }),
       timezone: t.arg.string({ description: 'IANA zone for the board\'s "today"' }),
+      marketingTouchesPerDay: t.arg.int({ description: `marketing touches a customer may get per local day across all journeys, 1–${MAX_CAP}; null removes this limit` }),
+      marketingTouchesPerWeek: t.arg.int({ description: `…per any 7 consecutive local days, 1–${MAX_CAP}; null removes this limit` }),
     },
     resolve: async (_root, args, ctx) => {
       const auth = requireAuth(ctx);
       if (args.timezone && !isTimeZone(args.timezone)) throw badInput(`timezone: "${args.timezone}" is not an IANA time zone`);
+      const cap = capPatch(args.marketingTouchesPerDay, args.marketingTouchesPerWeek);
       const patch: WorkspaceSettings = {
         ...(args.unknownCustomers ? { unknownCustomers: args.unknownCustomers } : {}),
         ...(args.timezone ? { timezone: args.timezone } : {}),
       };
       const [row] = await ctx.db.sql.query<{ settings: WorkspaceSettings }>(
-        `UPDATE workspaces SET settings = settings || $2::jsonb WHERE id = $1 RETURNING settings`,
-        [auth.workspaceId, JSON.stringify(patch)],
+        `UPDATE workspaces SET settings = CASE WHEN $3::jsonb IS NULL THEN settings || $2::jsonb ELSE ((settings || $2::jsonb) - 'marketingCap') || (
+             SELECT CASE WHEN c = '{}'::jsonb THEN '{}'::jsonb ELSE jsonb_build_object('marketingCap', c) END
+             FROM jsonb_strip_nulls(COALESCE(settings->'marketingCap', '{}'::jsonb) || $3::jsonb) AS c) END
+         WHERE id = $1 RETURNING settings`,
+        [auth.workspaceId, JSON.stringify(patch), cap === null ? null : JSON.stringify(cap)],
       );
       if (!row) throw notFound("workspace", auth.workspaceId);
       return row.settings;
@@ -48,3 +54,22 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+/** Most marketing touches a cap may allow per period (more is no cap at all). */
+const MAX_CAP = 1_000;
+
+/**
+ * The change to settings.marketingCap: a limit per period, null to remove it; omitted keeps it.
+ * Refused before anything is written: a cap of 0 or less would silence every journey.
+ */
+function capPatch(perDay: number | null | undefined, perWeek: number | null | undefined): { perDay?: number | null; perWeek?: number | null } | null {
+  const check = (name: string, v: number | null | undefined) => {
+    if (v === undefined || v === null) return;
+    if (v < 1) throw badInput(`${name}: ${v} is not a cap; allow at least 1 marketing touch (pass null to remove the limit)`);
+    if (v > MAX_CAP) throw badInput(`${name}: ${v} is above the maximum of ${MAX_CAP}`);
+  };
+  check("marketingTouchesPerDay", perDay);
+  check("marketingTouchesPerWeek", perWeek);
+  if (perDay === undefined && perWeek === undefined) return null;
+  return { ...(perDay !== undefined ? { perDay } : {}), ...(perWeek !== undefined ? { perWeek } : {}) };
+}

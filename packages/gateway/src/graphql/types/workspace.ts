@@ -6,9 +6,19 @@ import { StaffType } from "./staff.js";
 export interface WorkspaceSettings {
   unknownCustomers?: "create" | "reject";
   timezone?: string;
+  /** One frequency cap per customer across all journeys (src/engine/marketing-cap.ts). */
+  marketingCap?: { perDay?: number; perWeek?: number };
 }
 
 export const DEFAULT_TIMEZONE = "Asia/Shanghai";
+
+const MarketingCapType = builder.objectRef<NonNullable<WorkspaceSettings["marketingCap"]>>("MarketingCap").implement({
+  description: "Marketing touches one customer may get across all journeys; over it, lower-priority touches are deferred (never dropped).",
+  fields: (t) => ({
+    perDay: t.int({ nullable: true, description: "per local calendar day of the customer", resolve: (c) => c.perDay ?? null }),
+    perWeek: t.int({ nullable: true, description: "per any 7 consecutive local days", resolve: (c) => c.perWeek ?? null }),
+  }),
+});
 
 export const WorkspaceSettingsType = builder.objectRef<WorkspaceSettings>("WorkspaceSettings").implement({
   fields: (t) => ({
@@ -18,6 +28,7 @@ export const WorkspaceSettingsType = builder.objectRef<WorkspaceSettings>("Works
       description: `zone for "today" on the board; unset: the journey's zone, else ${DEFAULT_TIMEZONE}`,
       resolve: (s) => s.timezone ?? null,
     }),
+    marketingCap: t.field({ type: MarketingCapType, nullable: true, description: "unset: no cap across journeys", resolve: (s) => s.marketingCap ?? null }),
   }),
 });
 

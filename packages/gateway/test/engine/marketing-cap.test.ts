@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JourneyDefinition } from "@sopline/core";
+import { type TestDatabase, createTestDatabase } from "../../src/db/test-databases.js";
+import { enrollCustomers } from "../../src/engine/enroll.js";
+import { JourneyRegistry } from "../../src/engine/journey-registry.js";
+import { emptyNotices } from "../../src/engine/persist-advances.js";
+import { createScheduler } from "../../src/engine/scheduler.js";
+import { SH, seedCustomers, seedWorkspace } from "./fixtures.js";
+
+/** A journey with one daily marketing step at 10:00, days 1–3, inside 09:00–21:00. */
+const daily = (id: string, priority: number): JourneyDefinition => ({
+  id, version: 1, timezone: SH, entry: "new", window: { from: "09:00", to: "21:00" },
+  stages: [{ id: "new", sop: [{ id: "daily", day: 1, at: "10:00", repeat: { every: "1d", times: 3 }, channel: "official_account", content: `${id}-daily`, priority }] }],
+});
+
+/** Five steps due at 23:30 on the entry day, sent 07:30–22:00: the core puts them all at 07:30. */
+const late: JourneyDefinition = {
+  id: "late", version: 1, timezone: SH, entry: "new", window: { from: "07:30", to: "22:00" },
+  stages: [{ id: "new", sop: ["a", "b", "c", "d", "e"].map((id, i) => ({ id, day: 0, at: "23:30", channel: "official_account" as const, content: id, priority: 10 * (i + 1) })) }],
+};
+
+const shanghai = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
+
+describe.each(["pglite", "postgres"] as const)("one marketing cap across journeys on %s", (kind) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  async function deliveries(workspaceId: string) {
+    const rows = await t.db.sql.query<{ key: string; journey_key: string; step_id: string; due_at: Date; status: string; reason: string | null }>(
+      `SELECT key, journey_key, step_id, due_at, status, reason FROM deliveries WHERE workspace_id = $1 ORDER BY due_at, key`,
+      [workspaceId],
+    );
+    return rows.map((r) => ({ ...r, local: shanghai(new Date(r.due_at)) }));
+  }
+
+  it("two journeys with a daily marketing step and a cap of 1 a day: one touch a day, the other deferred to the next day's window, none lost", async () => {
+    const { workspaceId, staff } = await seedWorkspace(t.db, [daily("alpha", 80), daily("beta", 20)], { marketingCap: { perDay: 1 } });
+    const [customer] = await seedCustomers(t.db.sql, workspaceId, 1, staff[0]!);
+    const registry = new JourneyRegistry();
+    const start = new Date("2026-12-01T01:00:00Z"); // 09:00 Shanghai
+    await t.db.sql.transaction((tx) =>
+      enrollCustomers(tx, registry, ["alpha", "beta"].map((journeyKey) => ({ workspaceId, customer: { id: customer! }, journeyKey, staffId: staff[0]! })), start, emptyNotices()),
+    );
+    const scheduler = createScheduler({ db: t.db, registry, clock: () => start });
+    for (let day = 1; day <= 3; day++) await scheduler.runOnce(new Date(start.getTime() + day * 86_400_000 + 3_600_000)); // 10:00
+    await scheduler.runOnce(new Date(start.getTime() + 30 * 86_400_000));
+
+    const rows = await deliveries(workspaceId);
+    // Alpha goes first (priority 80); beta's day-1 touch waits for day 2, and so on: never two a day.
+    expect(rows.map((r) => `${r.journey_key}@${r.local}${r.reason ? ` ${r.reason}` : ""}`)).toEqual([
+      "alpha@2026-12-02 10:00",
+      "beta@2026-12-03 10:00 capped",
+      "alpha@2026-12-04 10:00 capped",
+      "beta@2026-12-05 10:00 capped",
+      "alpha@2026-12-06 10:00 capped",
+      "beta@2026-12-07 10:00 capped",
+    ]);
+    expect(new Set(rows.map((r) => r.key)).size).toBe(6);
+    expect(rows.every((r) => r.status === "due")).toBe(true);
+    // A later run records nothing twice.
+    await scheduler.runOnce(new Date(start.getTime() + 60 * 86_400_000));
+    expect(await deliveries(workspaceId)).toHaveLength(6);
+  });
+
+  it("five steps due at 23:30 with windows 07:30–22:00 and a cap of 2 a day are spread over days in priority order, not all at 07:30", async () => {
+    const { workspaceId, staff } = await seedWorkspace(t.db, [late], { marketingCap: { perDay: 2 } });
+    const [customer] = await seedCustomers(t.db.sql, workspaceId, 1, staff[0]!);
+    const registry = new JourneyRegistry();
+    const enrolled = new Date("2026-12-01T15:00:00Z"); // 23:00 Shanghai
+    await t.db.sql.transaction((tx) => enrollCustomers(tx, registry, [{ workspaceId, customer: { id: customer! }, journeyKey: "late", staffId: null }], enrolled, emptyNotices()));
+    const scheduler = createScheduler({ db: t.db, registry, clock: () => enrolled });
+    await scheduler.runOnce(new Date("2026-12-01T23:30:00Z")); // 07:30 the next morning
+    const rows = await deliveries(workspaceId);
+    expect(rows.map((r) => `${r.step_id}@${r.local}`)).toEqual([
+      "d@2026-12-02 07:30",
+      "e@2026-12-02 07:30",
+      "c@2026-12-03 07:30",
+      "b@2026-12-03 08:30",
+      "a@2026-12-04 07:30",
+    ]);
+    // The cap's own record agrees, so another journey of this customer sees these days as taken.
+    const [touches] = await t.db.sql.query<{ n: number }>(`SELECT cardinality(times) AS n FROM marketing_touches WHERE customer_id = $1`, [customer]);
+    expect(Number(touches!.n)).toBe(5);
+  });
+
+  it("service steps and workspaces without a cap are left alone (and write nothing to the cap's table)", async () => {
+    const service: JourneyDefinition = { ...late, stages: [{ id: "new", sop: late.stages[0]!.sop!.map((s) => ({ ...s, kind: "service" as const })) }] };
+    for (const [def, settings] of [[service, { marketingCap: { perDay: 1 } }], [late, {}]] as const) {
+      const { workspaceId, staff } = await seedWorkspace(t.db, [def], settings);
+      const [customer] = await seedCustomers(t.db.sql, workspaceId, 1, staff[0]!);
+      const registry = new JourneyRegistry();
+      const enrolled = new Date("2026-12-01T15:00:00Z");
+      await t.db.sql.transaction((tx) => enrollCustomers(tx, registry, [{ workspaceId, customer: { id: customer! }, journeyKey: "late", staffId: null }], enrolled, emptyNotices()));
+      await createScheduler({ db: t.db, registry, clock: () => enrolled }).runOnce(new Date("2026-12-01T23:30:00Z"));
+      expect((await deliveries(workspaceId)).map((r) => r.local)).toEqual(Array(5).fill("2026-12-02 07:30"));
+      expect(await t.db.sql.query(`SELECT 1 FROM marketing_touches WHERE customer_id = $1`, [customer])).toHaveLength(0);
+    }
+  });
+});
