@@ -2081,6 +2081,31 @@ const introspection = {
       },
       {
         "kind": "OBJECT",
+        "name": "MarketingCap",
+        "fields": [
+          {
+            "name": "perDay",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "perWeek",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
         "name": "Mutation",
         "fields": [
           {
@@ -2529,6 +2554,20 @@ const introspection = {
               }
             },
             "args": [
+              {
+                "name": "marketingTouchesPerDay",
+                "type": {
+                  "kind": "SCALAR",
+                  "name": "Int"
+                }
+              },
+              {
+                "name": "marketingTouchesPerWeek",
+                "type": {
+                  "kind": "SCALAR",
+                  "name": "Int"
+                }
+              },
               {
                 "name": "timezone",
                 "type": {
@@ -4706,6 +4745,15 @@ const introspection = {
         "kind": "OBJECT",
         "name": "WorkspaceSettings",
         "fields": [
+          {
+            "name": "marketingCap",
+            "type": {
+              "kind": "OBJECT",
+              "name": "MarketingCap"
+            },
+            "args": [],
+            "isDeprecated": false
+          },
           {
             "name": "timezone",
             "type": {
