@@ -63,12 +63,21 @@ export function placeTouches(cap: MarketingCap, taken: readonly number[], touche
   const order = touches.map((_, i) => i).sort((a, b) => touches[b]!.plan.priority - touches[a]!.plan.priority || touches[a]!.at - touches[b]!.at || a - b);
   for (const i of order) {
     const { at, plan } = touches[i]!;
+    // The customer's days in this touch's zone, read once per touch (not per day tried).
+    const perDay = new Map<number, number>();
+    for (const t of placed) {
+      const d = plan.day(t);
+      perDay.set(d, (perDay.get(d) ?? 0) + 1);
+    }
     const fits = (day: number): boolean => {
-      const days = placed.map((t) => plan.day(t));
-      if (cap.perDay !== undefined && days.filter((d) => d === day).length >= cap.perDay) return false;
+      if (cap.perDay !== undefined && (perDay.get(day) ?? 0) >= cap.perDay) return false;
       if (cap.perWeek === undefined) return true;
+      let week = 0;
+      for (let d = day - 6; d <= day; d++) week += perDay.get(d) ?? 0;
+      // Slide the 7-day window over every position that contains `day`.
       for (let start = day - 6; start <= day; start++) {
-        if (days.filter((d) => d >= start && d <= start + 6).length >= cap.perWeek) return false;
+        if (week >= cap.perWeek) return false;
+        week += (perDay.get(start + 7) ?? 0) - (perDay.get(start) ?? 0);
       }
       return true;
     };
