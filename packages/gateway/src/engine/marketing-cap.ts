@@ -89,3 +89,10 @@ function readCap(text: string | null): MarketingCap | null {
   if (perDay === undefined && perWeek === undefined) return null;
   return { ...(perDay !== undefined ? { perDay } : {}), ...(perWeek !== undefined ? { perWeek } : {}) };
 }
+
+/** A workspace's marketing cap, for lint (`over-marketing-cap`); none when unset. */
+export async function marketingCapOf(sql: SqlRunner, workspaceId: string): Promise<{ marketingCap?: MarketingCap }> {
+  const [row] = await sql.query<{ cap: string | null }>(`SELECT (settings->'marketingCap')::text AS cap FROM workspaces WHERE id = $1`, [workspaceId]);
+  const cap = readCap(row?.cap ?? null);
+  return cap ? { marketingCap: cap } : {};
+}

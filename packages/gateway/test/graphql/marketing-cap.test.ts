@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, KINDS, createHarness, errorCodes, ok } from "./helpers.js";
+import { type Harness, KINDS, UPSERT_JOURNEY, createHarness, errorCodes, ok } from "./helpers.js";
 
 const SET = `mutation($d: Int, $w: Int) { updateWorkspaceSettings(marketingTouchesPerDay: $d, marketingTouchesPerWeek: $w) { timezone marketingCap { perDay perWeek } } }`;
 const READ = `{ viewer { workspace { settings { timezone marketingCap { perDay perWeek } } } } }`;
@@ -34,5 +34,15 @@ describe.each(KINDS)("marketing cap settings on %s", (kind) => {
       expect(r.errors![0]!.message).toMatch(message);
     }
     expect(ok(await ws.api(READ)).viewer.workspace.settings.marketingCap).toEqual({ perDay: 2, perWeek: 10 });
+  });
+
+  it("journeyLint warns about more marketing touches a day than the workspace's cap", async () => {
+    const ws = await h.workspace();
+    const sop = ["a", "b", "c"].map((id) => ({ id, day: 1, at: "10:00", channel: "official_account", content: id }));
+    ok(await ws.api(UPSERT_JOURNEY, { d: { id: "busy", version: 1, timezone: "Asia/Shanghai", entry: "new", stages: [{ id: "new", sop }] } }));
+    const codes = async () => ok(await ws.api(`{ journeyLint(key: "busy") { code message } }`)).journeyLint.filter((i: { code: string }) => i.code === "over-marketing-cap");
+    expect(await codes()).toEqual([]);
+    ok(await ws.api(SET, { d: 2 }));
+    expect(await codes()).toEqual([{ code: "over-marketing-cap", message: expect.stringMatching(/3 marketing touches on day 1, more than the workspace's cap of 2 a day/) }]);
   });
 });

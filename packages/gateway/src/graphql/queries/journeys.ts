@@ -4,6 +4,7 @@ import { requireAuth } from "../context.js";
 import { notFound } from "../errors.js";
 import { contentLibrary, journeyPublishImpact } from "../services/journeys.js";
 import { JourneyType, LintIssueType } from "../types/journey.js";
+import { marketingCapOf } from "../../engine/marketing-cap.js";
 import { JourneyPublishImpactType } from "../types/publish-impact.js";
 
 builder.queryFields((t) => ({
@@ -50,7 +51,7 @@ builder.queryFields((t) => ({
       const row = await ctx.db.prisma.journey.findFirst({ where: { workspaceId: auth.workspaceId, key: args.key }, orderBy: { version: "desc" } });
       if (!row) throw notFound("journey", args.key);
       const journey = ctx.registry.remember(auth.workspaceId, row.definition as unknown as JourneyDefinition);
-      return journey.lint(await contentLibrary(ctx.db, auth.workspaceId), { at: ctx.now });
+      return journey.lint(await contentLibrary(ctx.db, auth.workspaceId), { at: ctx.now, ...(await marketingCapOf(ctx.db.sql, auth.workspaceId)) });
     },
   }),
 }));

@@ -4,6 +4,7 @@ import type { JourneyRegistry } from "../../engine/journey-registry.js";
 import { checkMigration, migrateInFlight, previewMigration } from "../../engine/migrate-in-flight.js";
 import type { Notices } from "../../engine/persist-advances.js";
 import type { PublishImpact } from "../../engine/publish-impact.js";
+import { marketingCapOf } from "../../engine/marketing-cap.js";
 import { badInput } from "../errors.js";
 
 /** JSON with sorted keys, so definitions compare by content (jsonb reorders keys). */
@@ -69,7 +70,7 @@ export async function upsertJourney(
   });
   const journey = await db.prisma.journey.findUniqueOrThrow({ where: { id } });
   const compiled = registry.remember(args.workspaceId, journey.definition as unknown as JourneyDefinition);
-  const warnings = compiled.lint(await contentLibrary(db, args.workspaceId), { at: args.now });
+  const warnings = compiled.lint(await contentLibrary(db, args.workspaceId), { at: args.now, ...(await marketingCapOf(db.sql, args.workspaceId)) });
   // also when unchanged: a migration that stopped half way continues
   const migration = args.migrate ? await migrateInFlight(db, registry, { workspaceId: args.workspaceId, journeyKey: compiled.id, to: compiled }, args.onMigrated) : null;
   return { journey, created, warnings, migration };
