@@ -88,6 +88,27 @@ describe.each(["pglite", "postgres"] as const)("one marketing cap across journey
     expect(Number(touches!.n)).toBe(5);
   });
 
+  it("two workers advancing two journeys of the same customers at once never put two touches on one day", async () => {
+    const { workspaceId, staff } = await seedWorkspace(t.db, [daily("alpha", 80), daily("beta", 20)], { marketingCap: { perDay: 1 } });
+    const customers = await seedCustomers(t.db.sql, workspaceId, 10, staff[0]!);
+    const start = new Date("2026-12-01T01:00:00Z");
+    await t.db.sql.transaction((tx) =>
+      enrollCustomers(tx, new JourneyRegistry(), customers.flatMap((id) => ["alpha", "beta"].map((journeyKey) => ({ workspaceId, customer: { id }, journeyKey, staffId: staff[0]! }))), start, emptyNotices()),
+    );
+    // Batches of one enrollment: each worker holds one journey of a customer while the other may hold the other.
+    const workers = [0, 1].map(() => createScheduler({ db: t.db, registry: new JourneyRegistry(), clock: () => start, batchSize: 1 }));
+    for (let day = 1; day <= 3; day++) {
+      const at = new Date(start.getTime() + day * 86_400_000 + 3_600_000);
+      await Promise.all(workers.map((w) => w.runOnce(at)));
+    }
+    const perDay = await t.db.sql.query<{ customer_id: string; day: string; n: string }>(
+      `SELECT customer_id, (due_at AT TIME ZONE 'Asia/Shanghai')::date::text AS day, count(*)::text AS n FROM deliveries WHERE workspace_id = $1 GROUP BY 1, 2`,
+      [workspaceId],
+    );
+    expect(perDay.filter((r) => r.n !== "1")).toEqual([]);
+    expect(perDay).toHaveLength(10 * 6);
+  });
+
   it("service steps and workspaces without a cap are left alone (and write nothing to the cap's table)", async () => {
     const service: JourneyDefinition = { ...late, stages: [{ id: "new", sop: late.stages[0]!.sop!.map((s) => ({ ...s, kind: "service" as const })) }] };
     for (const [def, settings] of [[service, { marketingCap: { perDay: 1 } }], [late, {}]] as const) {
