@@ -17,7 +17,7 @@ export const DeliveryType = builder.prismaObject("Delivery", {
     contentEntry: t.field({ type: ContentType, nullable: true, resolve: (d, _args, ctx) => (d.content ? ctx.loaders.content.load(d.content) : null) }),
     mode: t.exposeString("mode", { description: "auto | task" }),
     status: t.exposeString("status", { description: "due | sending | pending (accepted, result later) | sent | failed | skipped | task" }),
-    reason: t.exposeString("reason", { nullable: true, description: "why it was skipped or failed (expired, condition, not_a_friend, …)" }),
+    reason: t.exposeString("reason", { nullable: true, description: "why it was skipped or failed (expired, condition, not_a_friend, …), or capped: deferred by the workspace's marketing cap (due_at is the new time)" }),
     providerError: t.exposeString("providerError", { nullable: true, description: "the provider's error code when delivery failed (e.g. 43101, 41051, 84061)" }),
     providerId: t.exposeString("providerId", { nullable: true, description: "the provider's message id (msgid, jobid …)" }),
     attempts: t.exposeInt("attempts", { description: "delivery attempts so far (retried with backoff on transient errors)" }),
