@@ -109,6 +109,20 @@ describe.each(["pglite", "postgres"] as const)("one marketing cap across journey
     expect(perDay).toHaveLength(10 * 6);
   });
 
+  it("a deferred task reaches the staff member at its new time", async () => {
+    const call: JourneyDefinition = { ...daily("calls", 10), stages: [{ id: "new", sop: [{ id: "call", day: 1, at: "10:00", channel: "call", content: "call", mode: "task" }] }] };
+    const { workspaceId, staff } = await seedWorkspace(t.db, [daily("alpha", 80), call], { marketingCap: { perDay: 1 } });
+    const [customer] = await seedCustomers(t.db.sql, workspaceId, 1, staff[0]!);
+    const registry = new JourneyRegistry();
+    const start = new Date("2026-12-01T01:00:00Z");
+    await t.db.sql.transaction((tx) =>
+      enrollCustomers(tx, registry, ["alpha", "calls"].map((journeyKey) => ({ workspaceId, customer: { id: customer! }, journeyKey, staffId: staff[0]! })), start, emptyNotices()),
+    );
+    await createScheduler({ db: t.db, registry, clock: () => start }).runOnce(new Date(start.getTime() + 86_400_000 + 3_600_000));
+    const tasks = await t.db.sql.query<{ staff_id: string; due_at: Date }>(`SELECT staff_id, due_at FROM tasks WHERE workspace_id = $1`, [workspaceId]);
+    expect(tasks.map((x) => [x.staff_id, shanghai(new Date(x.due_at))])).toEqual([[staff[0], "2026-12-03 10:00"]]);
+  });
+
   it("service steps and workspaces without a cap are left alone (and write nothing to the cap's table)", async () => {
     const service: JourneyDefinition = { ...late, stages: [{ id: "new", sop: late.stages[0]!.sop!.map((s) => ({ ...s, kind: "service" as const })) }] };
     for (const [def, settings] of [[service, { marketingCap: { perDay: 1 } }], [late, {}]] as const) {
