@@ -51,7 +51,9 @@ describe.each(KINDS)("holidays and dated campaigns on %s", (kind) => {
 
   it("a holiday step publishes and fires on each customer's local date", async () => {
     ok(await ws.api(UPSERT_JOURNEY, { d: greetings }));
-    ok(await ws.api(ENROLL, { c: "sh", j: "greetings" }));
+    const sh = ok(await ws.api(ENROLL, { c: "sh", j: "greetings" })).enroll.customerId;
+    const upcoming = ok(await ws.api(`query($id: ID!) { customer(id: $id) { journeys { upcomingSteps(days: 60) { stepId dueAt } } } }`, { id: sh }));
+    expect(upcoming.customer.journeys[0].upcomingSteps).toEqual([{ stepId: "ny", dueAt: "2027-01-01T01:00:00.000Z" }]);
     ok(await ws.api(ENROLL, { c: "ny", j: "greetings", p: { timezone: "America/New_York" } }));
     // 09:00 on 1 January in Shanghai: only the Shanghai customer
     await h.gateway.scheduler.runOnce(at("2027-01-01T01:00:00Z"));
@@ -147,5 +149,23 @@ describe.each(KINDS)("holidays and dated campaigns on %s", (kind) => {
       "vip1:sale@2026-12-12T02:00:00.000Z",
       "vip2:sale@2026-12-12T02:00:00.000Z",
     ]);
+  });
+
+  it("workday send windows follow the official calendar and the workspace's own days off", async () => {
+    // 2026 National Day: 1–7 October off; a step due on 1 October waits for the first working day
+    const b2b: JourneyDefinition = {
+      id: "b2b-workdays", version: 1, timezone: "Asia/Shanghai", entry: "new",
+      stages: [{ id: "new", window: { from: "09:00", to: "18:00", days: ["workdays"] }, sop: [
+        { id: "case", day: 1, at: "10:00", channel: "group_chat", content: "case-1" },
+      ] }],
+    };
+    ok(await ws.api(UPSERT_JOURNEY, { d: b2b }));
+    h.clock.now = at("2026-09-30T02:00:00Z");
+    ok(await ws.api(ENROLL, { c: "lead1", j: "b2b-workdays" }));
+    // the workspace also takes Thursday 8 October off: the step moves to Friday 9 October, 09:00
+    ok(await ws.api(UPSERT_CALENDAR, { i: { offdays: ["2027-02-08", "2026-10-08"] } }));
+    for (const t of ["2026-10-01T02:00:00Z", "2026-10-08T01:00:00Z", "2026-10-09T01:00:00Z"]) await h.gateway.scheduler.runOnce(at(t));
+    expect(await deliveries("b2b-workdays")).toEqual(["lead1:case@2026-10-09T01:00:00.000Z"]);
+    h.clock.now = START;
   });
 });
