@@ -96,3 +96,21 @@ describe("workdays / offdays windows", () => {
     expect(dueTimes(sim.effects)).toEqual(["d1@2026-02-15 09:00", "d3@2026-02-16 10:00"]);
   });
 });
+
+describe("calendar lint", () => {
+  it("warns about a dated step already past and a holiday with no date to come, as of `at`", () => {
+    const journey = defineJourney(
+      { ...campaign, stages: [{ id: "campaign", sop: [...campaign.stages[0]!.sop!, { id: "anniv", holiday: "store-anniversary", channel: "group_chat", content: "invite" }] }] },
+      { holidays: { "store-anniversary": ["2025-12-08"] } },
+    );
+    const calendarCodes = new Set(["past-date", "no-holiday-dates"]);
+    const codes = (at: string) => journey.lint(undefined, { at: sh(at) }).filter((i) => calendarCodes.has(i.code)).map((i) => `${i.code} ${i.path}`);
+    expect(codes("2026-11-10 20:30")).toEqual([
+      "past-date stages[0].sop[0].date",
+      "past-date stages[0].sop[1].date",
+      "no-holiday-dates stages[0].sop[4].holiday",
+    ]);
+    expect(journey.lint(undefined, { at: sh("2026-11-10 20:30") }).find((i) => i.code === "past-date")!.message).toBe('step "warmup" is dated 2026-11-01 10:00 (Asia/Shanghai), already past: no customer will receive it');
+    expect(journey.lint().filter((i) => calendarCodes.has(i.code))).toEqual([]);
+  });
+});
