@@ -23,13 +23,17 @@ export class JourneyRegistry {
 
   /** Makes sure every (workspace, key, version) in `wanted` is compiled; loads missing ones with `sql`. */
   async load(sql: SqlRunner, wanted: Iterable<{ workspaceId: string; key: string; version: number }>): Promise<void> {
-    const list = [...wanted];
-    await this.refreshCalendars(sql, list.map((w) => w.workspaceId));
     const missing = new Map<string, { workspaceId: string; key: string; version: number }>();
-    for (const w of list) {
+    // Calendars are read only where a journey may depend on one: the scheduler's usual batch of
+    // cached calendar-free journeys costs no query.
+    const calendarWorkspaces = new Set<string>();
+    for (const w of wanted) {
       const k = cacheKey(w.workspaceId, w.key, w.version);
-      if (!this.journeys.has(k)) missing.set(k, w);
+      const hit = this.journeys.get(k);
+      if (!hit) missing.set(k, w);
+      if (!hit || hit.revision !== null) calendarWorkspaces.add(w.workspaceId);
     }
+    await this.refreshCalendars(sql, calendarWorkspaces);
     if (missing.size === 0) return;
     const toRead = [...missing.values()];
     const rows = await sql.query<{ workspace_id: string; key: string; version: number; definition: JourneyDefinition }>(
@@ -88,11 +92,14 @@ export class JourneyRegistry {
 
   /** The newest active version of a journey, loaded. */
   async latest(sql: SqlRunner, workspaceId: string, key: string): Promise<Journey | null> {
-    await this.refreshCalendars(sql, [workspaceId]);
     const rows = await sql.query<{ definition: JourneyDefinition }>(
       `SELECT definition FROM journeys WHERE workspace_id = $1 AND key = $2 AND active ORDER BY version DESC LIMIT 1`,
       [workspaceId, key],
     );
-    return rows[0] ? this.remember(workspaceId, rows[0].definition) : null;
+    if (!rows[0]) return null;
+    const definition = rows[0].definition;
+    const hit = this.journeys.get(cacheKey(workspaceId, definition.id, definition.version));
+    if (hit ? hit.revision !== null : usesCalendar(definition)) await this.refreshCalendars(sql, [workspaceId]);
+    return this.remember(workspaceId, definition);
   }
 }
