@@ -46,7 +46,7 @@ export interface AuditFilter {
   action?: string | null;
   actorKind?: string | null;
   actorId?: string | null;
-  /** exact target, or a prefix ending in "/" or ":" (e.g. "journey:sales/") */
+  /** a target and what is under it ("journey:sales" also finds "journey:sales/step:call"), or a prefix ending in "/" or ":" */
   target?: string | null;
   since?: Date | null;
   until?: Date | null;
@@ -67,7 +67,7 @@ export async function readAudit(sql: SqlRunner, workspaceId: string, f: AuditFil
      WHERE workspace_id = $1
        AND ($2::text IS NULL OR action = $2 OR (starts_with(action, $3::text) AND $3::text IS NOT NULL))
        AND ($4::text IS NULL OR actor_kind = $4) AND ($5::text IS NULL OR actor_id = $5)
-       AND ($6::text IS NULL OR target = $6 OR (starts_with(target, $7::text) AND $7::text IS NOT NULL))
+       AND ($6::text IS NULL OR target = $6 OR starts_with(target, $6 || '/') OR (starts_with(target, $7::text) AND $7::text IS NOT NULL))
        AND ($8::timestamptz IS NULL OR at >= $8) AND ($9::timestamptz IS NULL OR at < $9)
        AND ($10::bigint IS NULL OR id < $10::bigint)
      ORDER BY id DESC LIMIT $11`,

@@ -2,6 +2,7 @@
 // removal, bulk operations, do-not-disturb and the audit log, on both databases.
 import type { JourneyDefinition } from "@sopline/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChannelAdapter, type DeliveryRequest, createAdapterRegistry, createDeliveryWorker } from "../../src/delivery/index.js";
 import { optOutKeyword } from "../../src/live-sops/dnd.js";
 import { DAY, ENROLL, HOUR, type Harness, KINDS, START, type Tenant, UPSERT_JOURNEY, createHarness, errorCodes, ok, salesJourney } from "../graphql/helpers.js";
 
@@ -129,6 +130,11 @@ describe.each(KINDS)("managing live SOPs on %s", (kind) => {
     expect(held.every((d) => d.status === "held" && d.reason === "paused")).toBe(true);
     expect(held.filter((d) => d.step_id === "d").every((d) => d.mode === "task")).toBe(true);
     expect(await tasks(ws)).toEqual([]);
+    // A delivery worker finds nothing to send while the journey is paused.
+    const sent: DeliveryRequest[] = [];
+    const adapter: ChannelAdapter = { channel: "official_account", deliver: async (d) => (sent.push(d), { status: "sent" }) };
+    const worker = createDeliveryWorker({ db: h.test.db, adapters: createAdapterRegistry([adapter]), clock: () => h.clock.now, workspaceIds: [ws.id] });
+    expect((await worker.runOnce(at(4 * HOUR + 90_000))).claimed).toBe(0);
     expect(ok(await ws.api(`{ journeyPauses { journeyKey stepId pausedBy } }`)).journeyPauses).toEqual([{ journeyKey: "paced", stepId: null, pausedBy: "apiKey" }]);
 
     // Unknown journey or step: a clear error, nothing changes.
@@ -153,6 +159,10 @@ describe.each(KINDS)("managing live SOPs on %s", (kind) => {
       ["d", "task", null], ["d", "task", null],
     ]);
     expect((await tasks(ws)).map((t) => [t.customer_id, t.status])).toEqual(customers.map((c) => [c, "open"]).sort());
+    // Released: the held official-account step goes out once per customer.
+    await worker.runOnce(at(5 * HOUR));
+    await worker.runOnce(at(5 * HOUR + 60_000));
+    expect(sent.map((d) => [d.stepId, d.customer.id]).sort()).toEqual(customers.map((c) => ["a", c]).sort());
     // Resuming again releases nothing more.
     expect(ok(await ws.api(`mutation { resumeJourney(journeyKey: "paced") { changed steps } }`)).resumeJourney).toEqual({ changed: false, steps: 0 });
     await run(DAY);
@@ -286,6 +296,7 @@ describe.each(KINDS)("managing live SOPs on %s", (kind) => {
     for (const hours of [1, 2, 3, 4]) await run(hours * HOUR + 60_000);
     expect((await deliveries(ws, "customer_id = $2", [k])).map((r) => [r.step_id, r.status, r.reason])).toEqual(["a", "b", "c", "d"].map((s) => [s, "skipped", "opted-out"]));
     expect(await tasks(ws)).toEqual([]);
+    expect((await audit(ws, { target: `customer:${c}` })).map((e) => e.action)).toEqual(["dnd.set"]);
     expect(await audit(ws, { action: "dnd.set", actorKind: "customer" })).toEqual([
       expect.objectContaining({ actorId: k, target: `customer:${k}`, after: { channel: "*", doNotDisturb: true, source: "keyword", reason: "TD", skippedSteps: 0 } }),
     ]);

@@ -110,7 +110,7 @@ export const AuditFilterInput = builder.inputType("AuditFilterInput", {
     action: t.string({ description: 'exact, or a prefix ending in "." ("journey.")' }),
     actorKind: t.string({ description: '"apiKey", "staff" or "customer"' }),
     actorId: t.string(),
-    target: t.string({ description: 'exact, or a prefix ending in ":" or "/" ("journey:sales/")' }),
+    target: t.string({ description: 'a target and what is under it ("customer:<id>" also finds "customer:<id>/journey:sales"), or a prefix ending in ":" or "/"' }),
     since: t.field({ type: "DateTime" }),
     until: t.field({ type: "DateTime", description: "exclusive" }),
   }),
