@@ -3,7 +3,7 @@ import type { SqlRunner } from "../db/index.js";
 import { customerKeyRanges } from "../delivery/read-by-range.js";
 import type { TaskPayload } from "../live/pubsub.js";
 import { type Actor, writeAudit } from "./audit.js";
-import { ALL_CHANNELS } from "./gates.js";
+import { ALL_CHANNELS, lockGates } from "./gates.js";
 import { cancelPendingSteps } from "./remove.js";
 
 /** Messages that, sent alone by a customer, turn on do-not-disturb (workspace setting `optOutKeywords`). */
@@ -19,6 +19,13 @@ export interface DndChange {
   reason?: string | null;
   actor: Actor;
   now: Date;
+  /**
+   * Wait for writers that read the gates (lockGates), so none records a step as due right after
+   * the cancel ran (default). Only where the transaction holds nothing yet: the keyword path runs
+   * inside event ingestion, which already holds row locks, and skips it (a step a concurrent
+   * scheduler batch records in that instant can still go out).
+   */
+  lock?: boolean;
 }
 
 export interface DndResult {
@@ -43,6 +50,7 @@ export async function setDoNotDisturb(tx: SqlRunner, c: DndChange): Promise<DndR
   const channel = c.channel ?? ALL_CHANNELS;
   const result: DndResult = { customerId: c.customerId, channel: c.channel, on: c.on, changed: false, skippedSteps: 0, cancelledTasks: [] };
   if (c.on) {
+    if (c.lock !== false) await lockGates(tx, [c.workspaceId], "exclusive");
     result.changed =
       (await tx.execute(
         `INSERT INTO do_not_disturb (workspace_id, customer_id, channel, source, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
@@ -135,7 +143,7 @@ export async function applyOptOutKeywords(
     if (!keyword) continue;
     // a channel the journeys know, else every channel
     const channel = typeof data.channel === "string" && (CHANNELS as readonly string[]).includes(data.channel) ? data.channel : null;
-    const r = await setDoNotDisturb(tx, { workspaceId, customerId: e.customerId, channel, on: true, source: "keyword", reason: keyword, actor: { kind: "customer", id: e.customerId }, now });
+    const r = await setDoNotDisturb(tx, { workspaceId, customerId: e.customerId, channel, on: true, source: "keyword", reason: keyword, lock: false, actor: { kind: "customer", id: e.customerId }, now });
     cancelled.push(...r.cancelledTasks);
   }
   return cancelled;

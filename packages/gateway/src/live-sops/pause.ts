@@ -4,6 +4,7 @@ import { textArray } from "../db/text-array.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import { type Notices, insertTasks } from "../engine/persist-advances.js";
 import { type Actor, writeAudit } from "./audit.js";
+import { lockGates } from "./gates.js";
 import { journeyTarget } from "./journey-target.js";
 
 export interface PauseArgs {
@@ -41,6 +42,7 @@ export async function pauseJourney(db: Database, registry: JourneyRegistry, a: P
   await journeyTarget(db.sql, registry, a.workspaceId, a.journeyKey, a.stepId);
   const stepId = a.stepId ?? "";
   return db.sql.transaction(async (tx) => {
+    await lockGates(tx, [a.workspaceId], "exclusive");
     const inserted = await tx.execute(
       `INSERT INTO journey_pauses (workspace_id, journey_key, step_id, paused_by, paused_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
       [a.workspaceId, a.journeyKey, stepId, a.actor.kind === "apiKey" ? "apiKey" : `${a.actor.kind}:${a.actor.id}`, a.now],
@@ -94,6 +96,7 @@ export async function resumeJourney(db: Database, registry: JourneyRegistry, a: 
   const stepId = a.stepId ?? "";
   const result: PauseResult = { journeyKey: a.journeyKey, stepId: a.stepId ?? null, paused: false, changed: false, steps: 0, expired: 0, leftStage: 0 };
   result.changed = await db.sql.transaction(async (tx) => {
+    await lockGates(tx, [a.workspaceId], "exclusive");
     const removed = await tx.execute(`DELETE FROM journey_pauses WHERE workspace_id = $1 AND journey_key = $2 AND step_id = $3`, [a.workspaceId, a.journeyKey, stepId]);
     if (removed > 0) await writeAudit(tx, { workspaceId: a.workspaceId, actor: a.actor, action: a.stepId ? "step.resume" : "journey.resume", target: target(a), before: { paused: true }, after: { paused: false }, at: a.now });
     return removed > 0;
