@@ -1,4 +1,4 @@
-import { type JourneyDefinition, type StepDueEffect, parseDuration } from "@sopline/core";
+import { type JourneyDefinition, type StepDueEffect, parseDuration, stepKeyPrefix } from "@sopline/core";
 import type { Database, SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
@@ -71,7 +71,7 @@ interface HeldRow {
   journey_key: string;
   journey_version: number;
   staff_id: string | null;
-  state: { journey: string; customer: string; stage: string };
+  state: { journey: string; customer: string; stage: string; visit: number };
   ended: boolean;
   timezone: string | null;
 }
@@ -124,7 +124,8 @@ async function release(tx: SqlRunner, registry: JourneyRegistry, rows: HeldRow[]
     v.days.push(span?.days ?? null);
     v.ms.push(span?.ms ?? null);
     v.tz.push(r.timezone ?? journey.definition.timezone ?? "UTC");
-    v.left.push(r.ended || r.state.stage !== r.stage);
+    // the same visit of the stage it was held in (keys are journey:customer:stage:visit:step…)
+    v.left.push(r.ended || !r.key.startsWith(`${stepKeyPrefix(r.state.journey, r.state.customer)}${r.state.stage}:${r.state.visit}:`));
   }
   // The deadline is computed on the wall clock of the customer's zone, as the core does ("1d" after 09:00 is 09:00 the next day).
   const updated = await tx.query<{ key: string; status: string; reason: string | null }>(
