@@ -4,14 +4,12 @@ import type { DeliveryRequest } from "../../delivery/types.js";
 /** The post a delivery rides on. */
 export interface Assignment {
   postId: string;
-  /** 'waiting' | 'posting' | 'posted' */
-  status: string;
 }
 
 // A post takes a customer while it is not yet published, or published and its period not over at
 // the customer's due time. Newest first: after a failed post a new one is opened.
 const FIND_POST = `
-SELECT id, status FROM moment_posts
+SELECT id FROM moment_posts
 WHERE workspace_id = $1 AND staff_id = $2 AND content = $3
   AND (status IN ('waiting', 'posting') OR (status = 'posted' AND period_ends_at > $4))
 ORDER BY created_at DESC, id LIMIT 1`;
@@ -22,7 +20,7 @@ const OPEN_POST = `
 INSERT INTO moment_posts (workspace_id, staff_id, sender, content, due_at, next_attempt_at, period_seconds, created_at)
 VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
 ON CONFLICT (workspace_id, staff_id, content) WHERE status IN ('waiting', 'posting') DO NOTHING
-RETURNING id, status`;
+RETURNING id`;
 
 /**
  * Puts one claimed Moments delivery on its staff member's post for its content: the open post, the
@@ -32,21 +30,20 @@ RETURNING id, status`;
  */
 export async function assignToPost(sql: SqlRunner, d: DeliveryRequest & { staffId: string; staffExternalId: string; content: string }, periodMs: number, now: Date): Promise<Assignment> {
   const joined = await sql.query<Assignment>(
-    `SELECT p.id AS "postId", p.status FROM moment_post_members m JOIN moment_posts p ON p.id = m.post_id WHERE m.delivery_key = $1`,
+    `SELECT post_id AS "postId" FROM moment_post_members WHERE delivery_key = $1`,
     [d.key],
   );
   if (joined[0]) return joined[0];
   for (let attempt = 0; attempt < 3; attempt++) {
-    let [post] = await sql.query<{ id: string; status: string }>(FIND_POST, [d.workspaceId, d.staffId, d.content, d.dueAt]);
-    // A post never opens in the past of its first customer's due time, nor before now.
-    post ??= (await sql.query<{ id: string; status: string }>(OPEN_POST, [d.workspaceId, d.staffId, d.staffExternalId, d.content, d.dueAt, Math.round(periodMs / 1000), now]))[0];
+    let [post] = await sql.query<{ id: string }>(FIND_POST, [d.workspaceId, d.staffId, d.content, d.dueAt]);
+    post ??= (await sql.query<{ id: string }>(OPEN_POST, [d.workspaceId, d.staffId, d.staffExternalId, d.content, d.dueAt, Math.round(periodMs / 1000), now]))[0];
     if (!post) continue;
     const [member] = await sql.query<{ post_id: string }>(
       `INSERT INTO moment_post_members (post_id, delivery_key, customer_id, external_user_id, joined_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (delivery_key) DO UPDATE SET delivery_key = EXCLUDED.delivery_key RETURNING post_id`,
       [post.id, d.key, d.customer.id, d.customer.wecomExternalUserId, now],
     );
-    return { postId: member!.post_id, status: member!.post_id === post.id ? post.status : "waiting" };
+    return { postId: member!.post_id };
   }
   throw new Error(`could not open a Moments post for staff ${d.staffExternalId} and content ${d.content} (contention)`);
 }

@@ -165,15 +165,16 @@ export function createMomentsWorker(options: MomentsWorkerOptions): MomentsWorke
         tagId = tag_group.tag[0]!.id;
         await sql.execute(`UPDATE moment_posts SET tag_id = $2, tag_name = $3 WHERE id = $1`, [post.id, tagId, name]);
       }
-      const tagged = await tagMembers(api, post, tagId, now, stats);
-      const [{ waiting } = { waiting: 0 }] = await sql.query<{ waiting: number }>(
-        `SELECT count(*) FILTER (WHERE status = 'joined')::int AS waiting FROM moment_post_members WHERE post_id = $1`,
+      await tagMembers(api, post, tagId, now, stats);
+      // Members tagged by an earlier attempt of this post count too.
+      const [counts = { tagged: 0, joined: 0 }] = await sql.query<{ tagged: number; joined: number }>(
+        `SELECT count(*) FILTER (WHERE status = 'tagged')::int AS tagged, count(*) FILTER (WHERE status = 'joined')::int AS joined
+         FROM moment_post_members WHERE post_id = $1`,
         [post.id],
       );
-      const [{ all } = { all: 0 }] = await sql.query<{ all: number }>(`SELECT count(*) FILTER (WHERE status = 'tagged')::int AS all FROM moment_post_members WHERE post_id = $1`, [post.id]);
-      if (all === 0) {
+      if (counts.tagged === 0) {
         // Nobody to show it to yet: customers whose delivery is still being recorded, or all refused.
-        if (waiting > 0) return release(post, new Date(now.getTime() + 60_000), null);
+        if (counts.joined > 0) return release(post, new Date(now.getTime() + 60_000), null);
         await sql.execute(`UPDATE moment_posts SET status = 'failed', error = 'no customer could be tagged' WHERE id = $1`, [post.id]);
         return;
       }
@@ -186,8 +187,8 @@ export function createMomentsWorker(options: MomentsWorkerOptions): MomentsWorke
         [post.id, jobid, now],
       );
       stats.posted++;
-      const keys = (await sql.query<{ k: string }>(`SELECT delivery_key AS k FROM moment_post_members WHERE post_id = $1 AND status = 'tagged'`, [post.id])).map((r) => r.k);
-      await markSent(keys.length ? keys : tagged, jobid, now);
+      const keys = await sql.query<{ k: string }>(`SELECT delivery_key AS k FROM moment_post_members WHERE post_id = $1 AND status = 'tagged'`, [post.id]);
+      await markSent(keys.map((r) => r.k), jobid, now);
     } catch (e) {
       const f = classifyFailure(e);
       if (f.permanent || post.attempts >= maxAttempts) {
