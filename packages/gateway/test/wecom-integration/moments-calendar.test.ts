@@ -199,8 +199,10 @@ describe("Moments settings: bad input is a clear validation error", () => {
   });
 });
 
-describe.each(["pglite", "postgres"] as const)("upsertJourney with a Moments period of 0 on %s", (kind) => {
-  it("answers BAD_USER_INPUT with the path and stores nothing", async () => {
+const UPDATE_MOMENTS = `mutation($m: MomentsSettingsInput) { updateWorkspaceSettings(moments: $m) { moments { period postsPerStaffPerDay } } }`;
+
+describe.each(["pglite", "postgres"] as const)("Moments settings through GraphQL on %s", (kind) => {
+  it("a journey with a Moments period of 0 and a workspace period of 0 answer BAD_USER_INPUT with the path; nothing is stored", async () => {
     const h = await createHarness(kind);
     try {
       const ws = await h.workspace();
@@ -209,6 +211,17 @@ describe.each(["pglite", "postgres"] as const)("upsertJourney with a Moments per
       expect(errorCodes(r)).toEqual(["BAD_USER_INPUT"]);
       expect(r.errors![0]!.extensions!.issues).toEqual([{ path: "stages[0].sop[0].moments.period", message: '"0d" is below the minimum of 1 day' }]);
       expect(await h.test.db.sql.query(`SELECT 1 FROM journeys WHERE workspace_id = $1`, [ws.id])).toHaveLength(0);
+
+      const set = await ws.api(UPDATE_MOMENTS, { m: { postsPerStaffPerDay: 2 } });
+      expect(set.data.updateWorkspaceSettings.moments).toEqual({ period: null, postsPerStaffPerDay: 2 });
+      const zero = await ws.api(UPDATE_MOMENTS, { m: { period: "0d" } });
+      expect(errorCodes(zero)).toEqual(["BAD_USER_INPUT"]);
+      expect(zero.errors![0]!.message).toBe('moments.period: "0d" is below the minimum of 1 day');
+      expect(zero.errors![0]!.extensions!.issues).toEqual([{ path: "moments.period", message: '"0d" is below the minimum of 1 day' }]);
+      const [stored] = await h.test.db.sql.query<{ moments: unknown }>(`SELECT settings->'moments' AS moments FROM workspaces WHERE id = $1`, [ws.id]);
+      expect(stored!.moments).toEqual({ postsPerStaffPerDay: 2 });
+      const both = await ws.api(UPDATE_MOMENTS, { m: { period: "2w" } });
+      expect(both.data.updateWorkspaceSettings.moments).toEqual({ period: "2w", postsPerStaffPerDay: 2 });
     } finally {
       await h.close();
     }
