@@ -176,6 +176,66 @@ describe.each(["pglite", "postgres"] as const)("Moments as a staff calendar on %
     expect(rows.filter((r) => r.ext === gone).map((r) => [r.status, r.provider_error])).toEqual([["failed", "84061"], ["failed", "84061"]]);
     for (const m of s.fake.moments) expect(s.fake.momentAudience(m.jobid)).toEqual([kept]);
   });
+
+  it("a worker dying after the adapter: the retried claim rides on the same post once; WeCom down: the post waits and is published once later", async () => {
+    const s = await setup(dailyMoment);
+    await s.addFriend("amy");
+    await s.addFriend("amy");
+    s.now.t = eveningOf(1).getTime();
+    await createScheduler({ db: t.db, registry: s.registry, clock: s.clock }).runOnce(eveningOf(1));
+    let crash = true;
+    const dying = createDeliveryWorker({
+      db: t.db, adapters: createAdapterRegistry([createMomentsAdapter({ db: t.db })]), clock: s.clock, workspaceIds: [s.workspaceId], leaseMs: 60_000,
+      onPoint: (point) => {
+        if (point === "after-deliver" && crash) {
+          crash = false;
+          throw new Error("worker killed");
+        }
+      },
+    });
+    await expect(dying.runOnce(eveningOf(1))).rejects.toThrow("worker killed");
+    expect((await s.deliveries()).map((r) => r.status)).toEqual(["sending", "sending"]);
+    // WeCom answers 5xx to the post: it goes back to waiting, nothing is lost
+    s.fake.failNext("/cgi-bin/externalcontact/add_moment_task", { status: 503 });
+    const later = new Date(eveningOf(1).getTime() + 2 * 60_000); // the lease is over
+    expect(await s.tick(later)).toMatchObject({ posted: 0 });
+    expect((await s.deliveries()).map((r) => r.status)).toEqual(["pending", "pending"]);
+    const [waiting] = await s.posts();
+    expect(waiting).toMatchObject({ status: "waiting" });
+    expect(await t.db.sql.query(`SELECT 1 FROM moment_post_members WHERE post_id = $1`, [waiting!.id])).toHaveLength(2);
+    expect(await s.tick(new Date(later.getTime() + 60_000))).toMatchObject({ posted: 1 });
+    expect(s.fake.moments).toHaveLength(1);
+    expect((await s.deliveries()).every((r) => r.status === "sent" && r.provider_id === s.fake.moments[0]!.jobid)).toBe(true);
+  });
+
+  it("a content that cannot be a Moments post fails the post and its deliveries with content_invalid, once", async () => {
+    const s = await setup(dailyMoment);
+    await t.db.sql.execute(`UPDATE contents SET body = '{"moment":{}}' WHERE workspace_id = $1 AND ref = 'm-car'`, [s.workspaceId]);
+    await s.addFriend("amy");
+    expect(await s.tick(eveningOf(1))).toMatchObject({ posted: 0, failed: 1 });
+    expect(await s.deliveries()).toEqual([expect.objectContaining({ status: "failed", provider_error: "content_invalid" })]);
+    expect((await s.posts())[0]).toMatchObject({ status: "failed" });
+    expect(s.fake.callsTo("/cgi-bin/externalcontact/add_moment_task")).toHaveLength(0);
+  });
+});
+
+describe("WeCom enterprise tag calls", () => {
+  it("validate before any HTTP and map WeCom's refusals", async () => {
+    const s = createEnv(server, T0);
+    const api = s.clients.wecom!;
+    await expect(api.addCorpTag({ group_name: "sopline Moments", tag: [{ name: "x".repeat(31) }] })).rejects.toThrow("tag[0].name: must be at most 30 characters, got 31");
+    await expect(api.markTag({ userid: "amy", external_userid: "wm1" })).rejects.toThrow("add_tag: add_tag or remove_tag must list a tag");
+    expect(s.fake.calls.filter((c) => c.path !== "/cgi-bin/gettoken")).toHaveLength(0);
+    const { tag_group } = await api.addCorpTag({ group_name: "sopline Moments", tag: [{ name: "1124 m-car" }] });
+    const tagId = tag_group.tag[0]!.id;
+    await expect(api.markTag({ userid: "amy", external_userid: "wm1", add_tag: [tagId] })).rejects.toMatchObject({ code: 84061, permanent: true });
+    s.fake.addExternalContact(CORP.corpId, { userId: "amy", externalUserId: "wm1", withWelcomeCode: false });
+    await api.markTag({ userid: "amy", external_userid: "wm1", add_tag: [tagId] });
+    expect(s.fake.tagsOf(CORP.corpId, "amy", "wm1")).toEqual([tagId]);
+    await api.delCorpTag({ tag_id: [tagId] });
+    expect(s.fake.tagsOf(CORP.corpId, "amy", "wm1")).toEqual([]);
+    await expect(api.delCorpTag({ tag_id: [tagId] })).rejects.toMatchObject({ code: 40068 });
+  });
 });
 
 describe("Moments settings: bad input is a clear validation error", () => {
