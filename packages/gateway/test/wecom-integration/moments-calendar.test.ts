@@ -152,6 +152,8 @@ describe.each(["pglite", "postgres"] as const)("Moments as a staff calendar on %
     const waiting = car!.status === "waiting" ? car! : tea!;
     expect(waiting.status).toBe("waiting");
     expect(waiting.next_attempt_at.getTime()).toBe(eveningOf(2).getTime()); // same slot, next day
+    // waiting for the cap is not a failed try: days of waiting never turn into a give-up
+    expect(await t.db.sql.query(`SELECT attempts FROM moment_posts WHERE id = $1`, [waiting.id])).toEqual([{ attempts: 0 }]);
     expect((await s.deliveries()).map((r) => r.status).sort()).toEqual(["pending", "sent"]);
 
     expect(await s.tick(new Date(eveningOf(1).getTime() + 3 * 3_600_000))).toMatchObject({ posted: 0 }); // 23:00: still today

@@ -131,8 +131,12 @@ export function createMomentsWorker(options: MomentsWorkerOptions): MomentsWorke
     await sql.execute(`UPDATE deliveries SET status = 'sent', sent_at = $2, provider_id = $3 WHERE key = ANY($1::text[]) AND status = 'pending'`, [keys, now, jobid]);
   }
 
-  async function release(post: PostRow, at: Date, error: string | null): Promise<void> {
-    await sql.execute(`UPDATE moment_posts SET status = 'waiting', next_attempt_at = $2, error = $3 WHERE id = $1 AND status = 'posting'`, [post.id, at, error]);
+  /** Back to 'waiting' until `at`; a wait that is not a failure (the cap, customers still being recorded) does not use up a try. */
+  async function release(post: PostRow, at: Date, error: string | null, failedTry = true): Promise<void> {
+    await sql.execute(
+      `UPDATE moment_posts SET status = 'waiting', next_attempt_at = $2, error = $3, attempts = attempts - $4 WHERE id = $1 AND status = 'posting'`,
+      [post.id, at, error, failedTry ? 0 : 1],
+    );
   }
 
   async function publish(post: PostRow, now: Date, policies: Map<string, MomentsPolicy>, stats: MomentsRunStats): Promise<void> {
@@ -151,7 +155,7 @@ export function createMomentsWorker(options: MomentsWorkerOptions): MomentsWorke
     );
     if (n >= policy.postsPerStaffPerDay) {
       stats.deferred++;
-      return release(post, new Date(nextSlotFrom(new Date(post.due_at).getTime(), day.next)), null);
+      return release(post, new Date(nextSlotFrom(new Date(post.due_at).getTime(), day.next)), null, false);
     }
     try {
       const api = apiOf(post.workspace_id);
@@ -166,15 +170,17 @@ export function createMomentsWorker(options: MomentsWorkerOptions): MomentsWorke
         await sql.execute(`UPDATE moment_posts SET tag_id = $2, tag_name = $3 WHERE id = $1`, [post.id, tagId, name]);
       }
       await tagMembers(api, post, tagId, now, stats);
-      // Members tagged by an earlier attempt of this post count too.
-      const [counts = { tagged: 0, joined: 0 }] = await sql.query<{ tagged: number; joined: number }>(
-        `SELECT count(*) FILTER (WHERE status = 'tagged')::int AS tagged, count(*) FILTER (WHERE status = 'joined')::int AS joined
-         FROM moment_post_members WHERE post_id = $1`,
+      // Members tagged by an earlier attempt of this post count too; 'recording' = joined while the
+      // delivery worker has not recorded their delivery 'pending' yet.
+      const [counts = { tagged: 0, recording: 0 }] = await sql.query<{ tagged: number; recording: number }>(
+        `SELECT count(*) FILTER (WHERE m.status = 'tagged')::int AS tagged,
+                count(*) FILTER (WHERE m.status = 'joined' AND d.status IN ('due', 'sending'))::int AS recording
+         FROM moment_post_members m JOIN deliveries d ON d.key = m.delivery_key WHERE m.post_id = $1`,
         [post.id],
       );
       if (counts.tagged === 0) {
-        // Nobody to show it to yet: customers whose delivery is still being recorded, or all refused.
-        if (counts.joined > 0) return release(post, new Date(now.getTime() + 60_000), null);
+        // Nobody to show it to yet: customers whose delivery is still being recorded, or all refused / skipped.
+        if (counts.recording > 0) return release(post, new Date(now.getTime() + 60_000), null, false);
         await sql.execute(`UPDATE moment_posts SET status = 'failed', error = 'no customer could be tagged' WHERE id = $1`, [post.id]);
         return;
       }
