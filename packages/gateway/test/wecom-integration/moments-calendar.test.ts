@@ -177,6 +177,15 @@ describe.each(["pglite", "postgres"] as const)("Moments as a staff calendar on %
     expect(rows.filter((r) => r.ext === kept).every((r) => r.status === "sent")).toBe(true);
     expect(rows.filter((r) => r.ext === gone).map((r) => [r.status, r.provider_error])).toEqual([["failed", "84061"], ["failed", "84061"]]);
     for (const m of s.fake.moments) expect(s.fake.momentAudience(m.jobid)).toEqual([kept]);
+
+    // Bob's only customer is gone too: no post at all, and its tag does not stay behind in WeCom.
+    s.now.t = eveningOf(1).getTime();
+    const lonely = await s.addFriend("bob");
+    s.fake.customerDeletesStaff(CORP.corpId, { userId: "bob", externalUserId: lonely });
+    expect(await s.tick(eveningOf(2))).toMatchObject({ posted: 0, failed: 2, tagsRemoved: 2 });
+    expect(s.fake.moments).toHaveLength(2);
+    expect((await s.posts()).filter((p) => p.sender === "bob").map((p) => p.status)).toEqual(["failed", "failed"]);
+    expect(s.fake.corpTags.size).toBe(2); // amy's two posts' tags, inside their period
   });
 
   it("a worker dying after the adapter: the retried claim rides on the same post once; WeCom down: the post waits and is published once later", async () => {

@@ -20,7 +20,7 @@ export interface MomentsWorkerOptions {
   leaseMs?: number;
   /** Transient failures: tries in all (default 5), first backoff (default 1 min, doubling). */
   retry?: { maxAttempts?: number; baseMs?: number };
-  /** Delete a post's enterprise tag once its period is over (default true). */
+  /** Delete a post's enterprise tag once its period is over, or once it failed (default true). */
   removeTagAfterPeriod?: boolean;
   /** Tag group the cohort tags are created in (default "sopline Moments"). */
   tagGroupName?: string;
@@ -240,9 +240,9 @@ export function createMomentsWorker(options: MomentsWorkerOptions): MomentsWorke
     if (options.removeTagAfterPeriod === false) return;
     const posts = await sql.query<{ id: string; workspace_id: string; tag_id: string }>(
       `SELECT id, workspace_id, tag_id FROM moment_posts
-       WHERE status = 'posted' AND period_ends_at <= $1 AND tag_id IS NOT NULL AND tag_removed_at IS NULL
+       WHERE ((status = 'posted' AND period_ends_at <= $1) OR status = 'failed') AND tag_id IS NOT NULL AND tag_removed_at IS NULL
          AND ($2::text[] IS NULL OR workspace_id = ANY($2::text[]))
-       ORDER BY period_ends_at LIMIT $3`,
+       ORDER BY period_ends_at NULLS FIRST LIMIT $3`,
       [now, options.workspaceIds ?? null, batchSize],
     );
     for (const p of posts) {
