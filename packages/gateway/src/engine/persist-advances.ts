@@ -8,7 +8,8 @@ import { taskKind } from "./task-kind.js";
 /** A task as published to live feeds. */
 export interface TaskNotice {
   id: string;
-  seq: string;
+  /** Null for a task created by the transaction that built the notice: numbered at its commit (the gateway's pubsub fills it in). */
+  seq: string | null;
   workspaceId: string;
   staffId: string;
   customerId: string;
@@ -129,7 +130,7 @@ async function insertTasks(tx: SqlRunner, steps: Array<{ item: AdvancedEnrollmen
     t.due.push(effect.dueAt);
   }
   if (t.key.length === 0) return;
-  const rows = await tx.query<{ id: string; seq: string; workspace_id: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
+  const rows = await tx.query<{ id: string; seq: string | null; workspace_id: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
     `INSERT INTO tasks (workspace_id, staff_id, customer_id, delivery_key, kind, channel, content, title, due_at)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
      ON CONFLICT (delivery_key) DO NOTHING
