@@ -3,7 +3,9 @@ import { requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
 import { isTimeZone } from "../services/board.js";
 import { DeliveryReportEnum, UnknownCustomersEnum } from "../types/enums.js";
+import { MomentsSettingsInput } from "../types/moments-settings.js";
 import { type WorkspaceSettings, WorkspaceSettingsType } from "../types/workspace.js";
+import { momentsPatch } from "../services/moments-settings.js";
 
 builder.mutationFields((t) => ({
   updateWorkspaceSettings: t.field({
@@ -13,6 +15,7 @@ builder.mutationFields((t) => ({
     args: {
       unknownCustomers: t.arg({ type: UnknownCustomersEnum }),
       timezone: t.arg.string({ description: 'IANA zone for the board\'s "today"' }),
+      moments: t.arg({ type: MomentsSettingsInput, description: "Moments calendar: given fields replace the stored ones" }),
     },
     resolve: async (_root, args, ctx) => {
       const auth = requireAuth(ctx);
@@ -20,6 +23,7 @@ builder.mutationFields((t) => ({
       const patch: WorkspaceSettings = {
         ...(args.unknownCustomers ? { unknownCustomers: args.unknownCustomers } : {}),
         ...(args.timezone ? { timezone: args.timezone } : {}),
+        ...(args.moments ? { moments: await momentsPatch(ctx.db.sql, auth.workspaceId, args.moments) } : {}),
       };
       const [row] = await ctx.db.sql.query<{ settings: WorkspaceSettings }>(
         `UPDATE workspaces SET settings = settings || $2::jsonb WHERE id = $1 RETURNING settings`,

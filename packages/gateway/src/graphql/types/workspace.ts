@@ -1,11 +1,13 @@
 import { builder } from "../builder.js";
 import { AuthKindEnum, UnknownCustomersEnum } from "./enums.js";
+import { type MomentsSettings, MomentsSettingsType } from "./moments-settings.js";
 import { StaffType } from "./staff.js";
 
 /** What a workspace's settings JSON may hold. */
 export interface WorkspaceSettings {
   unknownCustomers?: "create" | "reject";
   timezone?: string;
+  moments?: MomentsSettings;
 }
 
 export const DEFAULT_TIMEZONE = "Asia/Shanghai";
@@ -18,6 +20,7 @@ export const WorkspaceSettingsType = builder.objectRef<WorkspaceSettings>("Works
       description: `zone for "today" on the board; unset: the journey's zone, else ${DEFAULT_TIMEZONE}`,
       resolve: (s) => s.timezone ?? null,
     }),
+    moments: t.field({ type: MomentsSettingsType, resolve: (s) => s.moments ?? {} }),
   }),
 });
 
