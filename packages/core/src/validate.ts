@@ -99,6 +99,7 @@ function checkSop(
       add(`${at}.repeat`, "birthday and holiday steps already recur; repeat goes with after / day");
     }
     if (step.repeat !== undefined && step.waitFor !== undefined) add(`${at}.repeat`, "a waiting step cannot repeat");
+    if (step.moments !== undefined && step.channel !== "moments") add(`${at}.moments`, `"moments" settings go with channel "moments", not "${String(step.channel)}"`);
     if (step.repeat !== undefined) checkRepeat(rec(step.repeat), `${at}.repeat`, add);
     if (typeof step.holiday === "string" && !options.holidays?.[step.holiday]) {
       add(`${at}.holiday`, `holiday "${step.holiday}" is not in the calendar passed to defineJourney (options.holidays)`);

@@ -2569,6 +2569,52 @@ const introspection = {
       },
       {
         "kind": "OBJECT",
+        "name": "MomentsSettings",
+        "fields": [
+          {
+            "name": "period",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "postsPerStaffPerDay",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "INPUT_OBJECT",
+        "name": "MomentsSettingsInput",
+        "inputFields": [
+          {
+            "name": "period",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            }
+          },
+          {
+            "name": "postsPerStaffPerDay",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            }
+          }
+        ],
+        "isOneOf": false
+      },
+      {
+        "kind": "OBJECT",
         "name": "Mutation",
         "fields": [
           {
@@ -3233,6 +3279,13 @@ const introspection = {
               }
             },
             "args": [
+              {
+                "name": "moments",
+                "type": {
+                  "kind": "INPUT_OBJECT",
+                  "name": "MomentsSettingsInput"
+                }
+              },
               {
                 "name": "optOutKeywords",
                 "type": {
@@ -5666,6 +5719,18 @@ const introspection = {
         "kind": "OBJECT",
         "name": "WorkspaceSettings",
         "fields": [
+          {
+            "name": "moments",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "OBJECT",
+                "name": "MomentsSettings"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
           {
             "name": "optOutKeywords",
             "type": {

@@ -3,7 +3,9 @@ import { requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
 import { isTimeZone } from "../services/board.js";
 import { DeliveryReportEnum, UnknownCustomersEnum } from "../types/enums.js";
+import { MomentsSettingsInput } from "../types/moments-settings.js";
 import { type WorkspaceSettings, WorkspaceSettingsType } from "../types/workspace.js";
+import { momentsPatch } from "../services/moments-settings.js";
 import { actorOf, writeAudit } from "../../live-sops/audit.js";
 
 const MAX_OPT_OUT_KEYWORDS = 50;
@@ -17,6 +19,7 @@ builder.mutationFields((t) => ({
       unknownCustomers: t.arg({ type: UnknownCustomersEnum }),
       timezone: t.arg.string({ description: 'IANA zone for the board\'s "today"' }),
       optOutKeywords: t.arg.stringList({ description: `messages that turn on a customer's do-not-disturb (default 退订, 别发了, TD; [] turns keywords off; at most ${MAX_OPT_OUT_KEYWORDS})` }),
+      moments: t.arg({ type: MomentsSettingsInput, description: "Moments calendar: given fields replace the stored ones" }),
     },
     resolve: async (_root, args, ctx) => {
       const auth = requireAuth(ctx);
@@ -29,6 +32,7 @@ builder.mutationFields((t) => ({
         ...(args.unknownCustomers ? { unknownCustomers: args.unknownCustomers } : {}),
         ...(args.timezone ? { timezone: args.timezone } : {}),
         ...(keywords ? { optOutKeywords: [...new Set(keywords)] } : {}),
+        ...(args.moments ? { moments: await momentsPatch(ctx.db.sql, auth.workspaceId, args.moments) } : {}),
       };
       return ctx.db.sql.transaction(async (tx) => {
         const [before] = await tx.query<{ settings: WorkspaceSettings }>(`SELECT settings FROM workspaces WHERE id = $1 FOR UPDATE`, [auth.workspaceId]);

@@ -1,5 +1,6 @@
 import { builder } from "../builder.js";
 import { AuthKindEnum, UnknownCustomersEnum } from "./enums.js";
+import { type MomentsSettings, MomentsSettingsType } from "./moments-settings.js";
 import { StaffType } from "./staff.js";
 import { DEFAULT_OPT_OUT_KEYWORDS } from "../../live-sops/dnd.js";
 
@@ -9,6 +10,7 @@ export interface WorkspaceSettings {
   timezone?: string;
   /** do-not-disturb keywords (src/live-sops/dnd.ts); unset: the defaults */
   optOutKeywords?: string[];
+  moments?: MomentsSettings;
 }
 
 export const DEFAULT_TIMEZONE = "Asia/Shanghai";
@@ -25,6 +27,7 @@ export const WorkspaceSettingsType = builder.objectRef<WorkspaceSettings>("Works
       description: "an incoming message that is one of these (or contains a non-ASCII one) turns on the customer's do-not-disturb",
       resolve: (s) => s.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS,
     }),
+    moments: t.field({ type: MomentsSettingsType, resolve: (s) => s.moments ?? {} }),
   }),
 });
 
