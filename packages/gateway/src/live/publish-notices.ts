@@ -12,6 +12,10 @@ export function publishNotices(pubsub: LivePubSub, notices: Notices): void {
     // New tasks change the board's chat / call opportunities too.
     boards.add(task.workspaceId);
   }
+  for (const task of notices.removedTasks ?? []) {
+    pubsub.publish(taskTopic(task.workspaceId, task.staffId), { ...task, change: "removed" });
+    boards.add(task.workspaceId);
+  }
   for (const workspaceId of boards) pubsub.publish(boardTopic(workspaceId), { workspaceId });
   for (const t of notices.timelines) pubsub.publish(timelineTopic(t.workspaceId, t.customerId), { customerId: t.customerId, staffId: t.staffId, effects: t.effects });
 }

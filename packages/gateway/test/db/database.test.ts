@@ -10,8 +10,8 @@ import { createTestDatabase, type TestDatabase } from "../../src/db/test-databas
 import { CLAIM_SQL, seedCustomers, seedEnrollments, seedWorkspace } from "./helpers";
 
 const TABLES = [
-  "assignment_history", "contents", "customer_tags", "customers", "deliveries", "enrollments",
-  "events", "journeys", "mass_send_targets", "mass_sends", "moment_post_members", "moment_posts", "segment_rules", "staff", "staff_sessions", "subscribe_quotas", "tasks", "wecom_callbacks", "workspaces",
+  "assignment_history", "audit_log", "contents", "customer_tags", "customers", "deliveries", "do_not_disturb", "enrollments",
+  "events", "journey_pauses", "journeys", "mass_send_targets", "mass_sends", "moment_post_members", "moment_posts", "segment_rules", "staff", "staff_sessions", "subscribe_quotas", "tasks", "wecom_callbacks", "workspaces",
 ];
 
 describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
