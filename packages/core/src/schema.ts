@@ -9,6 +9,7 @@ import {
   MAX_STEP_DAY,
   MAX_STEPS_PER_STAGE,
   MAX_TRANSITIONS,
+  MIN_MOMENTS_PERIOD_MS,
   MIN_REPEAT_EVERY_MS,
   MIN_SILENT_FOR_MS,
   MIN_WAIT_TIMEOUT_MS,
@@ -135,6 +136,12 @@ export const stepSchema = z
       })
       .optional()
       .describe("Hold later steps of the stage until the customer does one of these events"),
+    moments: z
+      .strictObject({
+        period: boundedDuration(MIN_MOMENTS_PERIOD_MS).describe("A staff member posts this content at most once per period (default: the workspace's, else 7 days)"),
+      })
+      .optional()
+      .describe("Moments steps: one post per staff member per content per period, seen by the customers whose step fell due"),
     ...timing,
   })
   .describe("One touch of a stage's SOP");

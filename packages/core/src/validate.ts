@@ -108,6 +108,7 @@ function checkSop(
     }
     if (step.repeat !== undefined && step.date !== undefined) add(`${at}.repeat`, "a dated step happens once, on its date; repeat goes with after / day");
     if (step.repeat !== undefined && step.waitFor !== undefined) add(`${at}.repeat`, "a waiting step cannot repeat");
+    if (step.moments !== undefined && step.channel !== "moments") add(`${at}.moments`, `"moments" settings go with channel "moments", not "${String(step.channel)}"`);
     if (step.repeat !== undefined) checkRepeat(rec(step.repeat), `${at}.repeat`, add);
     if (typeof step.holiday === "string" && !Object.prototype.hasOwnProperty.call(options.holidays ?? {}, step.holiday)) {
       const names = Object.keys(options.holidays ?? {}).sort();

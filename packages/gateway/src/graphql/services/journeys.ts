@@ -78,7 +78,7 @@ export async function upsertJourney(
   const compiled = registry.remember(args.workspaceId, journey.definition as unknown as JourneyDefinition);
   const warnings = compiled.lint(await contentLibrary(db, args.workspaceId), { at: args.now });
   // also when unchanged: a migration that stopped half way continues
-  const migration = args.migrate ? await migrateInFlight(db, registry, { workspaceId: args.workspaceId, journeyKey: compiled.id, to: compiled }, args.onMigrated) : null;
+  const migration = args.migrate ? await migrateInFlight(db, registry, { workspaceId: args.workspaceId, journeyKey: compiled.id, to: compiled, at: args.now }, args.onMigrated) : null;
   return { journey, created, warnings, migration };
 }
 
@@ -108,13 +108,13 @@ async function versionFor(sql: SqlRunner, workspaceId: string, definition: Journ
 export async function journeyPublishImpact(
   db: Database,
   registry: JourneyRegistry,
-  args: { workspaceId: string; definition: unknown },
+  args: { workspaceId: string; definition: unknown; now?: Date },
 ): Promise<PublishImpact & { journey: string; version: number; changed: boolean }> {
   const options = await workspaceCalendar(db, registry, args.workspaceId);
   const definition = validDefinition(args.definition, options);
   const target = await versionFor(db.sql, args.workspaceId, definition);
   // compiled apart from the registry: an unpublished definition must not be cached under a version number
   const to = defineJourney({ ...definition, version: target.version }, options);
-  const impact = await previewMigration(db, registry, { workspaceId: args.workspaceId, journeyKey: definition.id, to });
+  const impact = await previewMigration(db, registry, { workspaceId: args.workspaceId, journeyKey: definition.id, to, ...(args.now ? { at: args.now } : {}) });
   return { journey: definition.id, version: target.version, changed: !target.sameAs, ...impact };
 }
