@@ -1,5 +1,6 @@
 import type { Database } from "../db/index.js";
 import { badInput } from "../graphql/errors.js";
+import { type Actor, writeAudit } from "../live-sops/audit.js";
 import { UnknownJourneyError, enrollCustomers } from "./enroll.js";
 import type { JourneyRegistry } from "./journey-registry.js";
 import type { Notices } from "./persist-advances.js";
@@ -27,7 +28,7 @@ export interface SegmentEnrollment {
 export async function enrollSegment(
   db: Database,
   registry: JourneyRegistry,
-  args: { workspaceId: string; journeyKey: string; match: unknown; at: Date; dryRun?: boolean },
+  args: { workspaceId: string; journeyKey: string; match: unknown; at: Date; dryRun?: boolean; actor?: Actor },
   notices: Notices,
 ): Promise<SegmentEnrollment> {
   const issue = segmentMatchIssue(args.match);
@@ -55,6 +56,9 @@ export async function enrollSegment(
       if (r.created) out.enrolled++;
       else out.alreadyEnrolled++;
     }
+  }
+  if (args.actor) {
+    await writeAudit(db.sql, { workspaceId: args.workspaceId, actor: args.actor, action: "segment.enroll", target: `journey:${args.journeyKey}`, after: { match: args.match, ...out }, at: args.at });
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { type JourneyDefinition, validateJourney } from "@sopline/core";
 import type { Database, SqlRunner } from "../db/index.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import { badInput } from "../graphql/errors.js";
+import { type Actor, writeAudit } from "../live-sops/audit.js";
 import { CALENDAR_BASES, type CalendarBase, type StoredCalendar, calendarOptions, effectiveCalendar, loadCalendar } from "./workspace-calendar.js";
 
 /** What upsertHolidayCalendar takes; omitted fields keep their value. */
@@ -111,7 +112,7 @@ async function brokenJourneys(tx: SqlRunner, workspaceId: string, cal: Omit<Stor
 export async function upsertHolidayCalendar(
   db: Database,
   registry: JourneyRegistry,
-  args: { workspaceId: string; input: CalendarInput; now: Date },
+  args: { workspaceId: string; input: CalendarInput; now: Date; actor?: Actor },
 ): Promise<StoredCalendar> {
   await db.sql.transaction(async (tx) => {
     // one writer per workspace calendar: concurrent upserts must not lose each other's entries
@@ -131,6 +132,8 @@ export async function upsertHolidayCalendar(
       [args.workspaceId, cal.base, JSON.stringify(cal.holidays), JSON.stringify(cal.workdays), JSON.stringify(cal.offdays), args.now],
     );
     await wakeCalendarEnrollments(tx, args.workspaceId, args.now);
+    const own = (c: Omit<StoredCalendar, "revision" | "updatedAt">) => ({ base: c.base, holidays: c.holidays, workdays: c.workdays, offdays: c.offdays });
+    if (args.actor) await writeAudit(tx, { workspaceId: args.workspaceId, actor: args.actor, action: "holidays.update", target: "holiday-calendar", before: own(current), after: own(cal), at: args.now });
   });
   await registry.refreshCalendars(db.sql, [args.workspaceId]);
   return loadCalendar(db.sql, args.workspaceId);

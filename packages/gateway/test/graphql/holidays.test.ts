@@ -104,6 +104,9 @@ describe.each(KINDS)("holidays and dated campaigns on %s", (kind) => {
     expect(errorCodes(removing)).toEqual(["BAD_USER_INPUT"]);
     expect(removing.errors![0]!.extensions!.issues[0].path).toBe('journeys["anniversary"@1].stages[0].sop[0].holiday');
     expect(ok(await ws.api(CALENDAR)).holidayCalendar.revision).toBe(1);
+    const audit = ok(await ws.api(`{ auditLog(filter: { action: "holidays." }) { action target actorKind before after } }`)).auditLog;
+    expect(audit).toHaveLength(1); // refused changes are not recorded
+    expect(audit[0]).toMatchObject({ action: "holidays.update", target: "holiday-calendar", actorKind: "apiKey", before: { holidays: {} }, after: { workdays: ["2027-02-20"], offdays: ["2027-02-08"] } });
 
     // a date added before the enrollment's next wake-up (8 December) still fires
     ok(await ws.api(UPSERT_CALENDAR, { i: { holidays: [{ name: "store-anniversary", dates: ["2026-11-30", "2026-12-08"] }] } }));
@@ -130,6 +133,8 @@ describe.each(KINDS)("holidays and dated campaigns on %s", (kind) => {
     expect(ok(await ws.api(ENROLL_SEGMENT, { j: "double-12", m: { tier: "vip" }, dry: true })).enrollSegment).toEqual({ matched: 2, enrolled: 0, alreadyEnrolled: 0 });
     expect(ok(await ws.api(ENROLL_SEGMENT, { j: "double-12", m: { tier: "vip" } })).enrollSegment).toEqual({ matched: 2, enrolled: 2, alreadyEnrolled: 0 });
     expect(ok(await ws.api(ENROLL_SEGMENT, { j: "double-12", m: { tier: { in: ["vip"] } } })).enrollSegment).toEqual({ matched: 2, enrolled: 0, alreadyEnrolled: 2 });
+    const audit = ok(await ws.api(`{ auditLog(filter: { action: "segment.enroll" }) { target after } }`)).auditLog;
+    expect(audit.map((a: { after: { enrolled: number } }) => a.after.enrolled).sort()).toEqual([0, 2]); // the dry run is not recorded
 
     const badMatch = await ws.api(ENROLL_SEGMENT, { j: "double-12", m: { tier: { like: "v%" } } });
     expect(errorCodes(badMatch)).toEqual(["BAD_USER_INPUT"]);

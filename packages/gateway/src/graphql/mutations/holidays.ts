@@ -2,6 +2,7 @@ import { enrollSegment } from "../../engine/enroll-segment.js";
 import { emptyNotices } from "../../engine/persist-advances.js";
 import { type CalendarInput, upsertHolidayCalendar } from "../../holidays/upsert-calendar.js";
 import { publishNotices } from "../../live/publish-notices.js";
+import { actorOf } from "../../live-sops/audit.js";
 import { builder } from "../builder.js";
 import { requireAuth } from "../context.js";
 import { HolidayCalendarInput, HolidayCalendarType, SegmentEnrollmentType } from "../types/holiday-calendar.js";
@@ -13,8 +14,10 @@ builder.mutationFields((t) => ({
       "Changes the workspace's holiday calendar. Every problem (unknown base or holiday, invalid date, a holiday a published journey uses removed) is refused with its path and nothing changes. Running enrollments that use the calendar follow the change.",
     extensions: { access: "apiKey" },
     args: { input: t.arg({ type: HolidayCalendarInput, required: true }) },
-    resolve: (_root, args, ctx) =>
-      upsertHolidayCalendar(ctx.db, ctx.registry, { workspaceId: requireAuth(ctx).workspaceId, input: args.input as CalendarInput, now: ctx.now }),
+    resolve: (_root, args, ctx) => {
+      const auth = requireAuth(ctx);
+      return upsertHolidayCalendar(ctx.db, ctx.registry, { workspaceId: auth.workspaceId, input: args.input as CalendarInput, now: ctx.now, actor: actorOf(auth) });
+    },
   }),
   enrollSegment: t.field({
     type: SegmentEnrollmentType,
@@ -27,8 +30,9 @@ builder.mutationFields((t) => ({
       dryRun: t.arg.boolean(),
     },
     resolve: async (_root, args, ctx) => {
+      const auth = requireAuth(ctx);
       const notices = emptyNotices();
-      const out = await enrollSegment(ctx.db, ctx.registry, { workspaceId: requireAuth(ctx).workspaceId, journeyKey: args.journeyKey, match: args.match, at: ctx.now, dryRun: args.dryRun ?? false }, notices);
+      const out = await enrollSegment(ctx.db, ctx.registry, { workspaceId: auth.workspaceId, journeyKey: args.journeyKey, match: args.match, at: ctx.now, dryRun: args.dryRun ?? false, actor: actorOf(auth) }, notices);
       publishNotices(ctx.pubsub, notices);
       return out;
     },
