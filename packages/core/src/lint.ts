@@ -1,5 +1,6 @@
 import { compileJourney } from "./compile.js";
 import { approxMs } from "./duration.js";
+import { calendarWarnings } from "./lint-calendar.js";
 import { nextOccurrence } from "./occurrences.js";
 import type { JourneyDefinition } from "./schema.js";
 import { append, draftOf } from "./state.js";
@@ -12,7 +13,7 @@ export interface ContentItem {
   expiresAt?: Instant | null;
 }
 
-export type LintCode = "daily-sends" | "few-touches" | "empty-stage" | "dead-end" | "missing-content" | "expired-content" | "tag-never-set";
+export type LintCode = "daily-sends" | "few-touches" | "empty-stage" | "dead-end" | "missing-content" | "expired-content" | "tag-never-set" | "past-date" | "no-holiday-dates";
 
 export interface LintIssue {
   level: "warning";
@@ -35,7 +36,8 @@ const RESTING_KINDS = new Set(["lost", "closed", "churned", "archived", "done", 
  * three days in a row, fewer than six touches in the first 30 days of a nurture stage, stages
  * without an SOP, content refs missing from the library, content past its expiry (at `options.at`),
  * tag transitions on tags nothing sets, and dead ends: stages where a silent customer gets a last
- * touch and then nothing while still enrolled (no repeating step, no `silentFor` way out).
+ * touch and then nothing while still enrolled (no repeating step, no `silentFor` way out); at `options.at`, dated steps
+ * already past and holidays with no date to come.
  * @example lintJourney(definition, [{ ref: "greeting" }], { at: new Date() })
  */
 export function lintJourney(
@@ -90,6 +92,7 @@ export function lintJourney(
     ...(definition.tagRules ?? []).filter((r) => r.action !== "remove").map((r) => r.tag),
     ...definition.stages.flatMap((s) => s.onEnter?.addTags ?? []),
   ]);
+  if (at !== undefined) calendarWarnings(definition, compiled, at, warn);
   (definition.transitions ?? []).forEach((t, i) => {
     if (t.tag !== undefined && !produced.has(t.tag)) {
       warn("tag-never-set", `transitions[${i}].tag`, `no tag rule or stage sets tag "${t.tag}"; this transition only fires if the tag arrives from outside`);
