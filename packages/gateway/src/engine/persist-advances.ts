@@ -1,6 +1,7 @@
 import type { Effect, StepDueEffect } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
+import { loadGates } from "../live-sops/gates.js";
 import type { AdvancedEnrollment } from "./enrollment-row.js";
 import { type DeliveryInsert, insertDeliveries } from "./insert-deliveries.js";
 import { capMarketingTouches } from "./marketing-cap.js";
@@ -9,7 +10,8 @@ import { taskKind } from "./task-kind.js";
 /** A task as published to live feeds. */
 export interface TaskNotice {
   id: string;
-  seq: string;
+  /** Null for a task created by the transaction that built the notice: numbered at its commit (the gateway's pubsub fills it in). */
+  seq: string | null;
   workspaceId: string;
   staffId: string;
   customerId: string;
@@ -30,10 +32,12 @@ export interface Notices {
   timelines: Array<{ workspaceId: string; customerId: string; staffId: string | null; effects: Effect[] }>;
   fired: number;
   skipped: number;
+  /** Tasks cancelled (a customer removed from a journey or opted out): their feeds drop them. */
+  removedTasks?: TaskNotice[];
 }
 
 export function emptyNotices(): Notices {
-  return { tasks: [], boards: new Set(), timelines: [], fired: 0, skipped: 0 };
+  return { tasks: [], boards: new Set(), timelines: [], fired: 0, skipped: 0, removedTasks: [] };
 }
 
 /**
@@ -59,21 +63,32 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
     ],
   );
 
-  // Touches over the workspace's marketing cap keep their step and key but go out later.
-  const deferred = await capMarketingTouches(tx, items);
   const deliveries: DeliveryInsert[] = [];
   const taskSteps: Array<{ item: AdvancedEnrollment; effect: StepDueEffect }> = [];
   const tagsAdded: Array<[string, string]> = [];
   const tagsRemoved: Array<[string, string]> = [];
+  // Paused journeys and steps hold what falls due; a customer's do-not-disturb skips it (managing live SOPs).
+  const dues = items.filter((i) => i.effects.some((e) => e.type === "step.due"));
+  const gates = await loadGates(tx, dues.map((i) => i.row.workspace_id), dues.map((i) => i.row.customer_id));
+  // Touches over the workspace's marketing cap keep their step and key but go out later (held and
+  // opted-out ones do not go out now, so they take no room).
+  const deferred = await capMarketingTouches(tx, items, (row, e) => gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel }) === null);
   for (const item of items) {
     const { row } = item;
     let moved = false;
     for (const e of item.effects) {
       if (e.type === "step.due") {
-        const later = deferred.get(e.key);
-        deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: later ?? e.dueAt, channel: e.channel, content: e.content, status: e.mode === "task" ? "task" : "due", reason: later ? "capped" : null });
+        const gate = gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel });
+        const later = gate === null ? deferred.get(e.key) : undefined;
+        const base = { row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: later ?? e.dueAt, channel: e.channel, content: e.content, mode: e.mode };
+        if (gate === "opted-out") {
+          deliveries.push({ ...base, status: "skipped", reason: "opted-out" });
+          notices.skipped++;
+          continue;
+        }
+        deliveries.push({ ...base, status: gate ?? (e.mode === "task" ? "task" : "due"), reason: gate === "held" ? "paused" : later ? "capped" : null });
         notices.fired++;
-        if (e.mode === "task") taskSteps.push({ item, effect: later ? { ...e, dueAt: later } : e });
+        if (e.mode === "task" && gate === null) taskSteps.push({ item, effect: later ? { ...e, dueAt: later } : e });
       } else if (e.type === "step.skipped") {
         deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: "skipped", reason: e.reason });
         notices.skipped++;
@@ -105,7 +120,7 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
  * external id, e.g. "sales-lead"), otherwise to the customer's staff member; with neither, the
  * delivery stays recorded (status `task`) and shows as unassigned.
  */
-async function insertTasks(tx: SqlRunner, steps: Array<{ item: AdvancedEnrollment; effect: StepDueEffect }>, notices: Notices): Promise<void> {
+export async function insertTasks(tx: SqlRunner, steps: Array<{ item: AdvancedEnrollment; effect: StepDueEffect }>, notices: Notices): Promise<void> {
   const named = [...new Set(steps.map((s) => s.effect.assignee).filter((a): a is string => a !== undefined))];
   const byRef = new Map<string, string>();
   if (named.length > 0) {
@@ -133,7 +148,7 @@ async function insertTasks(tx: SqlRunner, steps: Array<{ item: AdvancedEnrollmen
     t.due.push(effect.dueAt);
   }
   if (t.key.length === 0) return;
-  const rows = await tx.query<{ id: string; seq: string; workspace_id: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
+  const rows = await tx.query<{ id: string; seq: string | null; workspace_id: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
     `INSERT INTO tasks (workspace_id, staff_id, customer_id, delivery_key, kind, channel, content, title, due_at)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
      ON CONFLICT (delivery_key) DO NOTHING

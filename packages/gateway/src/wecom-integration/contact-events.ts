@@ -147,7 +147,7 @@ export async function handleDeleteContact(ctx: ContactContext, ev: DelExternalCo
       const keys = await tx.query<{ key: string }>(
         `UPDATE deliveries d SET status = 'skipped', reason = $1
          FROM ${rangeRows(2)}
-         WHERE ${IN_RANGE} AND d.status IN ('due', 'task') RETURNING d.key`,
+         WHERE ${IN_RANGE} AND d.status IN ('due', 'held', 'task') RETURNING d.key`,
         [`contact deleted (${ev.type})`, ...rangeParams(await enrollmentKeyRanges(tx, ended))],
       );
       skipped = keys.length;

@@ -3,7 +3,12 @@ import { requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
 import { isTimeZone } from "../services/board.js";
 import { DeliveryReportEnum, UnknownCustomersEnum } from "../types/enums.js";
+import { MomentsSettingsInput } from "../types/moments-settings.js";
 import { type WorkspaceSettings, WorkspaceSettingsType } from "../types/workspace.js";
+import { momentsPatch } from "../services/moments-settings.js";
+import { actorOf, writeAudit } from "../../live-sops/audit.js";
+
+const MAX_OPT_OUT_KEYWORDS = 50;
 
 builder.mutationFields((t) => ({
   updateWorkspaceSettings: t.field({
@@ -15,24 +20,42 @@ builder.mutationFields((t) => ({
       timezone: t.arg.string({ description: 'IANA zone for the board\'s "today"' }),
       marketingTouchesPerDay: t.arg.int({ description: `marketing touches a customer may get per local day across all journeys, 1–${MAX_CAP}; null removes this limit` }),
       marketingTouchesPerWeek: t.arg.int({ description: `…per any 7 consecutive local days, 1–${MAX_CAP}; null removes this limit` }),
+      optOutKeywords: t.arg.stringList({ description: `messages that turn on a customer's do-not-disturb (default 退订, 别发了, TD; [] turns keywords off; at most ${MAX_OPT_OUT_KEYWORDS})` }),
+      moments: t.arg({ type: MomentsSettingsInput, description: "Moments calendar: given fields replace the stored ones" }),
     },
     resolve: async (_root, args, ctx) => {
       const auth = requireAuth(ctx);
       if (args.timezone && !isTimeZone(args.timezone)) throw badInput(`timezone: "${args.timezone}" is not an IANA time zone`);
       const cap = capPatch(args.marketingTouchesPerDay, args.marketingTouchesPerWeek);
+      const keywords = args.optOutKeywords?.map((k) => k.trim());
+      if (keywords && keywords.length > MAX_OPT_OUT_KEYWORDS) throw badInput(`optOutKeywords: at most ${MAX_OPT_OUT_KEYWORDS} keywords, got ${keywords.length}`);
+      const badKeyword = keywords?.findIndex((k) => k.length === 0 || k.length > 50) ?? -1;
+      if (badKeyword >= 0) throw badInput(`optOutKeywords[${badKeyword}]: a keyword is 1 to 50 characters, got ${JSON.stringify(args.optOutKeywords![badKeyword])}`);
       const patch: WorkspaceSettings = {
         ...(args.unknownCustomers ? { unknownCustomers: args.unknownCustomers } : {}),
         ...(args.timezone ? { timezone: args.timezone } : {}),
+        ...(keywords ? { optOutKeywords: [...new Set(keywords)] } : {}),
+        ...(args.moments ? { moments: await momentsPatch(ctx.db.sql, auth.workspaceId, args.moments) } : {}),
       };
-      const [row] = await ctx.db.sql.query<{ settings: WorkspaceSettings }>(
-        `UPDATE workspaces SET settings = CASE WHEN $3::jsonb IS NULL THEN settings || $2::jsonb ELSE ((settings || $2::jsonb) - 'marketingCap') || (
-             SELECT CASE WHEN c = '{}'::jsonb THEN '{}'::jsonb ELSE jsonb_build_object('marketingCap', c) END
-             FROM jsonb_strip_nulls(COALESCE(settings->'marketingCap', '{}'::jsonb) || $3::jsonb) AS c) END
-         WHERE id = $1 RETURNING settings`,
-        [auth.workspaceId, JSON.stringify(patch), cap === null ? null : JSON.stringify(cap)],
-      );
-      if (!row) throw notFound("workspace", auth.workspaceId);
-      return row.settings;
+      return ctx.db.sql.transaction(async (tx) => {
+        const [before] = await tx.query<{ settings: WorkspaceSettings }>(`SELECT settings FROM workspaces WHERE id = $1 FOR UPDATE`, [auth.workspaceId]);
+        if (!before) throw notFound("workspace", auth.workspaceId);
+        // The cap's two limits change one by one; with neither left the key goes.
+        const removed: string[] = [];
+        if (cap) {
+          const merged = Object.fromEntries(Object.entries({ ...before.settings.marketingCap, ...cap }).filter(([, v]) => v !== null)) as NonNullable<WorkspaceSettings["marketingCap"]>;
+          if (Object.keys(merged).length > 0) patch.marketingCap = merged;
+          else removed.push("marketingCap");
+        }
+        const [row] = await tx.query<{ settings: WorkspaceSettings }>(`UPDATE workspaces SET settings = (settings || $2::jsonb) - $3::text[] WHERE id = $1 RETURNING settings`, [auth.workspaceId, JSON.stringify(patch), removed]);
+        // Only the keys the call set, before and after (the settings JSON holds no secrets, but stays small this way).
+        const changed = [...Object.keys(patch), ...removed].filter((k) => JSON.stringify(before.settings[k as keyof WorkspaceSettings]) !== JSON.stringify(row!.settings[k as keyof WorkspaceSettings]));
+        if (changed.length > 0) {
+          const pick = (s: WorkspaceSettings) => Object.fromEntries(changed.map((k) => [k, s[k as keyof WorkspaceSettings] ?? null]));
+          await writeAudit(tx, { workspaceId: auth.workspaceId, actor: actorOf(auth), action: "settings.update", target: "workspace", before: pick(before.settings), after: pick(row!.settings), at: ctx.now });
+        }
+        return row!.settings;
+      });
     },
   }),
   acknowledgeDeliveries: t.int({
