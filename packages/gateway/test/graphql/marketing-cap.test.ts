@@ -19,6 +19,10 @@ describe.each(KINDS)("marketing cap settings on %s", (kind) => {
     expect(ok(await ws.api(`mutation { updateWorkspaceSettings(timezone: "Asia/Tokyo") { marketingCap { perDay perWeek } } }`)).updateWorkspaceSettings.marketingCap).toEqual({ perDay: 1, perWeek: 5 });
     expect(ok(await ws.api(SET, { w: null })).updateWorkspaceSettings.marketingCap).toEqual({ perDay: 1, perWeek: null });
     expect(ok(await ws.api(SET, { d: null })).updateWorkspaceSettings).toEqual({ timezone: "Asia/Tokyo", marketingCap: null });
+    // Each change is audited with the cap before and after, its removal too.
+    const audit = ok(await ws.api(`{ auditLog(filter: { action: "settings.update" }) { before after } }`)).auditLog;
+    expect(audit[0]).toEqual({ before: { marketingCap: { perDay: 1 } }, after: { marketingCap: null } });
+    expect(audit).toContainEqual({ before: { marketingCap: { perDay: 2, perWeek: 5 } }, after: { marketingCap: { perDay: 1, perWeek: 5 } } });
   });
 
   it("a cap of 0 or a negative one is refused with a clear error and changes nothing", async () => {
