@@ -1,7 +1,7 @@
 import { clockMinutes } from "./clock-time.js";
 import { DoneLists } from "./done-lists.js";
 import { type Span, approxMs, span } from "./duration.js";
-import type { Channel, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
+import type { Channel, DeliveryPath, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
 import type { JourneyOptions } from "./validate.js";
 import { type Range, type SendWindow, compileQuiet, resolveOpen, sendWindow } from "./window.js";
 import { DAY_MS, MINUTE_MS, ZoneClock } from "./zone.js";
@@ -22,6 +22,7 @@ export interface CompiledStep {
   channel: Channel;
   content: string;
   mode: "auto" | "task";
+  delivery?: DeliveryPath;
   assignee?: string;
   title?: string;
   timing: "after" | "day" | "birthday" | "holiday";
@@ -37,7 +38,7 @@ export interface CompiledStep {
   /** For single steps: a lower bound of (scheduled time − anchor), so a scan can pass over far steps without computing them. */
   earliest: number;
   unless: string[];
-  wait?: { events: string[]; timeout: Span; alternatives: Array<{ content: string; channel: Channel; mode: "auto" | "task" }>; stay: boolean };
+  wait?: { events: string[]; timeout: Span; alternatives: Array<{ content: string; channel: Channel; mode: "auto" | "task"; delivery?: DeliveryPath }>; stay: boolean };
   expire?: Span;
   cap?: CompiledCap;
   window: (attrs: Record<string, string> | undefined) => SendWindow;
@@ -137,6 +138,7 @@ function compileStep(
     channel: step.channel,
     content: step.content,
     mode,
+    ...(step.delivery ? { delivery: step.delivery } : {}),
     ...(step.assignee ? { assignee: step.assignee } : {}),
     ...(step.title ? { title: step.title } : {}),
     timing,
@@ -161,7 +163,12 @@ function compileStep(
           wait: {
             events: list(step.waitFor.event),
             timeout: span(step.waitFor.timeout),
-            alternatives: (step.waitFor.alternatives ?? []).map((a) => ({ content: a.content, channel: a.channel ?? step.channel, mode: a.mode ?? mode })),
+            alternatives: (step.waitFor.alternatives ?? []).map((a) => {
+              const channel = a.channel ?? step.channel;
+              // an alternative on the step's channel takes the step's delivery path unless it names its own
+              const delivery = a.delivery ?? (channel === step.channel ? step.delivery : undefined);
+              return { content: a.content, channel, mode: a.mode ?? mode, ...(delivery ? { delivery } : {}) };
+            }),
             stay: step.waitFor.onTimeout === "stay",
           },
         }

@@ -362,7 +362,7 @@ export class Run {
       if (step.wait) s.anchors = append(s.anchors, at); // a skipped wait does not hold the rest of the SOP
       return;
     }
-    this.touch(step, step.mode, at, suffix, label, undefined, step.channel, step.content);
+    this.touch(step, step.mode, at, suffix, label, undefined, step.channel, step.content, step.delivery);
     if (step.wait) s.gate = { step: step.id, alt: 0, until: this.clock.add(at, step.wait.timeout) };
   }
 
@@ -372,11 +372,11 @@ export class Run {
     this.s.gate = gate;
     const skip = never ? { reason: "no-window" as const } : this.expired(step, at);
     if (skip) this.skip(step, at, `~${gate.alt}`, undefined, gate.alt, alt.channel, alt.content, skip.reason, undefined);
-    else this.touch(step, alt.mode, at, `~${gate.alt}`, undefined, gate.alt, alt.channel, alt.content);
+    else this.touch(step, alt.mode, at, `~${gate.alt}`, undefined, gate.alt, alt.channel, alt.content, alt.delivery);
   }
 
   // Effects are built as plain literals with a fixed field order (no spreads): this is the hot path.
-  private touch(step: CompiledStep, mode: "auto" | "task", at: number, suffix: string, occurrence: string | undefined, alternative: number | undefined, channel: CompiledStep["channel"], content: string): void {
+  private touch(step: CompiledStep, mode: "auto" | "task", at: number, suffix: string, occurrence: string | undefined, alternative: number | undefined, channel: CompiledStep["channel"], content: string, delivery: CompiledStep["delivery"]): void {
     const s = this.s;
     const cap = step.cap;
     if (cap && cap.modes.has(mode)) {
@@ -400,6 +400,7 @@ export class Run {
     this.dueCount++;
     if (occurrence !== undefined) effect.occurrence = occurrence;
     if (alternative !== undefined) effect.alternative = alternative;
+    if (delivery !== undefined) effect.delivery = delivery;
     const assignee = step.assignee ?? s.assignee;
     if (assignee) effect.assignee = assignee;
     if (step.title) effect.title = step.title;

@@ -39,6 +39,8 @@ export {
   journeyJsonSchema,
   journeyDefinitionSchema,
   CHANNELS,
+  DELIVERY_PATHS,
+  type DeliveryPath,
   type JourneyDefinition,
   type StageDefinition,
   type StepDefinition,
@@ -50,5 +52,6 @@ export {
   type Channel,
 } from "./schema.js";
 export { stepKeyPrefix } from "./step-key.js";
+export { welcomeStep, automaticChats, deliveryPath, AUTOMATIC_CHAT_REASON, type AutomaticChat } from "./delivery-paths.js";
 export { parseDuration, type DurationInput } from "./duration.js";
 export { type Instant, toMillis } from "./time.js";

@@ -1,4 +1,5 @@
 import { compileJourney } from "./compile.js";
+import { AUTOMATIC_CHAT_REASON, automaticChats } from "./delivery-paths.js";
 import { approxMs } from "./duration.js";
 import { nextOccurrence } from "./occurrences.js";
 import type { JourneyDefinition } from "./schema.js";
@@ -12,7 +13,15 @@ export interface ContentItem {
   expiresAt?: Instant | null;
 }
 
-export type LintCode = "daily-sends" | "few-touches" | "empty-stage" | "missing-content" | "expired-content" | "tag-never-set";
+export type LintCode =
+  | "daily-sends"
+  | "few-touches"
+  | "empty-stage"
+  | "missing-content"
+  | "expired-content"
+  | "tag-never-set"
+  | "automatic-wecom-chat"
+  | "after-mass-send";
 
 export interface LintIssue {
   level: "warning";
@@ -30,7 +39,8 @@ const HORIZON_DAYS = 400;
  * Warnings an experienced operator would give about a (valid) journey: daily sends for more than
  * three days in a row, fewer than six touches in the first 30 days of a nurture stage, stages
  * without an SOP, content refs missing from the library, content past its expiry (at `options.at`),
- * tag transitions on tags nothing sets.
+ * tag transitions on tags nothing sets, automatic 1:1 WeCom chats other than the welcome (no official
+ * API sends them), `after:`-timed 群发助手 steps (they land in the next send slot anyway: say when).
  * @example lintJourney(definition, [{ ref: "greeting" }], { at: new Date() })
  */
 export function lintJourney(
@@ -74,6 +84,17 @@ export function lintJourney(
         });
       });
     }
+  });
+
+  for (const chat of automaticChats(definition)) {
+    warn("automatic-wecom-chat", chat.path, `step "${chat.stepId}" of stage "${chat.stage}" is an automatic 1:1 private chat: ${AUTOMATIC_CHAT_REASON}`);
+  }
+  definition.stages.forEach((stage, i) => {
+    (stage.sop ?? []).forEach((step, j) => {
+      if (step.channel === "private_chat" && step.delivery === "mass_send" && step.after !== undefined) {
+        warn("after-mass-send", `stages[${i}].sop[${j}].after`, `群发助手 step "${step.id}" is timed with after: ${JSON.stringify(step.after)}; each customer's time differs, so it is gathered into the next send slot: give it day / at (or a window) so the slot is the one you mean`);
+      }
+    });
   });
 
   const produced = new Set<string>([

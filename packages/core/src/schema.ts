@@ -89,10 +89,17 @@ export const frequencyCapSchema = z.strictObject({
   modes: z.array(z.enum(["auto", "task"])).min(1).optional().describe('Which touches count (default ["auto"])'),
 });
 
+export const DELIVERY_PATHS = ["chat", "mass_send"] as const;
+/** How a private_chat touch reaches a WeCom customer (WECHAT.md "Reaching an external contact 1:1"). */
+export const deliveryPathSchema = z
+  .enum(DELIVERY_PATHS)
+  .describe('private_chat only. "chat" (default): a 1:1 chat (mode task: the staff member sends it from the chat toolbar; mode auto: only the welcome, or with a registered private_chat adapter). "mass_send": a 群发助手 task the staff member confirms, gathered into daily send slots');
+
 export const alternativeSchema = z.strictObject({
   content: z.string().min(1),
   channel: channelSchema.optional(),
   mode: z.enum(["auto", "task"]).optional(),
+  delivery: deliveryPathSchema.optional().describe("Default: the step's delivery when on private_chat"),
 });
 
 export const stepSchema = z
@@ -102,6 +109,7 @@ export const stepSchema = z
     channel: channelSchema,
     content: z.string().min(1).describe("Content ref in the content library"),
     mode: z.enum(["auto", "task"]).optional().describe("auto: the system sends it; task: a staff member does it (default auto)"),
+    delivery: deliveryPathSchema.optional(),
     assignee: z.string().min(1).optional().describe("Staff id or role for task steps (default: the customer's staff member)"),
     after: duration.optional().describe("Due this long after stage entry (or after the previous wait ended)"),
     day: z.number().int().min(0).max(MAX_STEP_DAY, { error: (issue) => `day ${String(issue.input)} is past the last day allowed, ${MAX_STEP_DAY} (10 years)` }).optional().describe("Calendar day after entry: 0 = the entry day, in the customer's time zone"),
@@ -187,6 +195,7 @@ export type TimeRange = z.input<typeof timeRangeSchema>;
 export type WindowDefinition = z.input<typeof windowSchema>;
 export type FrequencyCap = z.input<typeof frequencyCapSchema>;
 export type Channel = (typeof CHANNELS)[number];
+export type DeliveryPath = (typeof DELIVERY_PATHS)[number];
 
 /**
  * The definition format as JSON Schema (draft 2020-12), for editors and YAML language servers.

@@ -99,6 +99,7 @@ function checkSop(
       add(`${at}.repeat`, "birthday and holiday steps already recur; repeat goes with after / day");
     }
     if (step.repeat !== undefined && step.waitFor !== undefined) add(`${at}.repeat`, "a waiting step cannot repeat");
+    checkDeliveryPath(step, at, add);
     if (step.repeat !== undefined) checkRepeat(rec(step.repeat), `${at}.repeat`, add);
     if (typeof step.holiday === "string" && !options.holidays?.[step.holiday]) {
       add(`${at}.holiday`, `holiday "${step.holiday}" is not in the calendar passed to defineJourney (options.holidays)`);
@@ -112,6 +113,23 @@ function checkSop(
         // malformed windows are reported by the schema
       }
     }
+  });
+}
+
+/** `delivery` is a private_chat path; a 群发助手 step is prepared by sopline, not a staff chat task. */
+function checkDeliveryPath(step: Record<string, unknown>, path: string, add: (path: string, message: string) => void): void {
+  if (step.delivery !== undefined && step.channel !== "private_chat") {
+    add(`${path}.delivery`, `delivery goes with channel "private_chat" (this step is on "${String(step.channel)}")`);
+  }
+  if (step.delivery === "mass_send" && step.mode === "task") {
+    add(`${path}.mode`, 'a delivery: "mass_send" step is a 群发助手 task sopline prepares and the staff member confirms: leave out mode (a chat task is mode: "task" with delivery "chat")');
+  }
+  arr(rec(step.waitFor).alternatives).map(rec).forEach((alt, k) => {
+    const channel = alt.channel ?? step.channel;
+    const at = `${path}.waitFor.alternatives[${k}]`;
+    if (alt.delivery !== undefined && channel !== "private_chat") add(`${at}.delivery`, `delivery goes with channel "private_chat" (this alternative is on "${String(channel)}")`);
+    const delivery = alt.delivery ?? (channel === step.channel ? step.delivery : undefined);
+    if (delivery === "mass_send" && (alt.mode ?? step.mode) === "task") add(`${at}.mode`, 'a delivery: "mass_send" alternative cannot be a staff task: leave out mode');
   });
 }
 
