@@ -13,8 +13,10 @@ export interface DeliveryInsert {
   dueAt: string;
   channel: string;
   content: string | null;
-  /** 'due' (auto) | 'task' | 'skipped' — the mode follows from it. */
+  /** 'due' (auto) | 'task' | 'skipped' — the mode follows from it, unless `mode` says otherwise. */
   status: "due" | "task" | "skipped";
+  /** 'mass_send': a 群发助手 step (status 'task', no per-customer task: the mass-send worker gathers it). */
+  mode?: "mass_send";
   reason: string | null;
 }
 
@@ -65,6 +67,7 @@ interface Variant {
   channel: string;
   content: string | null;
   status: DeliveryInsert["status"];
+  mode: string;
   reason: string | null;
   /** 1-based, as WITH ORDINALITY counts */
   index: number;
@@ -120,7 +123,7 @@ function groupParams(list: DeliveryInsert[]): unknown[] {
     textArray(ordered.map((v) => v.stepId)),
     textArray(ordered.map((v) => v.channel)),
     textArray(ordered.map((v) => v.content)),
-    textArray(ordered.map((v) => (v.status === "task" ? "task" : "auto"))),
+    textArray(ordered.map((v) => v.mode)),
     textArray(ordered.map((v) => v.status)),
     textArray(ordered.map((v) => v.reason)),
   ];
@@ -129,10 +132,11 @@ function groupParams(list: DeliveryInsert[]): unknown[] {
 function variantOf(d: DeliveryInsert, tail: string, variants: Map<string, Variant[]>, ordered: Variant[]): number {
   let candidates = variants.get(tail);
   if (!candidates) variants.set(tail, (candidates = []));
+  const mode = d.mode ?? (d.status === "task" ? "task" : "auto");
   for (const v of candidates) {
-    if (v.stage === d.stage && v.stepId === d.stepId && v.channel === d.channel && v.content === d.content && v.status === d.status && v.reason === d.reason) return v.index;
+    if (v.stage === d.stage && v.stepId === d.stepId && v.channel === d.channel && v.content === d.content && v.status === d.status && v.mode === mode && v.reason === d.reason) return v.index;
   }
-  const v: Variant = { tail, stage: d.stage, stepId: d.stepId, channel: d.channel, content: d.content, status: d.status, reason: d.reason, index: ordered.length + 1 };
+  const v: Variant = { tail, stage: d.stage, stepId: d.stepId, channel: d.channel, content: d.content, status: d.status, mode, reason: d.reason, index: ordered.length + 1 };
   candidates.push(v);
   ordered.push(v);
   return v.index;

@@ -67,9 +67,14 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
     let moved = false;
     for (const e of item.effects) {
       if (e.type === "step.due") {
-        deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: e.mode === "task" ? "task" : "due", reason: null });
+        if (isMassSend(e)) {
+          // 群发助手: no per-customer task; the mass-send worker gathers it into a send slot.
+          deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: "task", mode: "mass_send", reason: null });
+        } else {
+          deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: e.mode === "task" ? "task" : "due", reason: null });
+          if (e.mode === "task") taskSteps.push({ item, effect: e });
+        }
         notices.fired++;
-        if (e.mode === "task") taskSteps.push({ item, effect: e });
       } else if (e.type === "step.skipped") {
         deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: "skipped", reason: e.reason });
         notices.skipped++;
@@ -94,6 +99,11 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
       [tagsRemoved.map((t) => t[0]), tagsRemoved.map((t) => t[1])],
     );
   }
+}
+
+/** A step whose definition sends it through 群发助手 (explicit: `delivery: "mass_send"`). */
+export function isMassSend(e: StepDueEffect): boolean {
+  return e.channel === "private_chat" && e.delivery === "mass_send";
 }
 
 /**

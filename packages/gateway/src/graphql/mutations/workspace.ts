@@ -3,7 +3,8 @@ import { requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
 import { isTimeZone } from "../services/board.js";
 import { DeliveryReportEnum, UnknownCustomersEnum } from "../types/enums.js";
-import { type WorkspaceSettings, WorkspaceSettingsType } from "../types/workspace.js";
+import { MassSendSettingsInput, type WorkspaceSettings, WorkspaceSettingsType } from "../types/workspace.js";
+import { type MassSendSettings, massSendSettingsIssues } from "../../wecom-integration/mass-send/slots.js";
 
 builder.mutationFields((t) => ({
   updateWorkspaceSettings: t.field({
@@ -13,6 +14,7 @@ builder.mutationFields((t) => ({
     args: {
       unknownCustomers: t.arg({ type: UnknownCustomersEnum }),
       timezone: t.arg.string({ description: 'IANA zone for the board\'s "today"' }),
+      massSend: t.arg({ type: MassSendSettingsInput, description: "群发助手 send slots and per-customer budget" }),
     },
     resolve: async (_root, args, ctx) => {
       const auth = requireAuth(ctx);
@@ -21,9 +23,27 @@ builder.mutationFields((t) => ({
         ...(args.unknownCustomers ? { unknownCustomers: args.unknownCustomers } : {}),
         ...(args.timezone ? { timezone: args.timezone } : {}),
       };
+      const m = args.massSend;
+      const ms: MassSendSettings | undefined = m
+        ? {
+            ...(m.slots ? { slots: m.slots } : {}),
+            ...(m.timezone ? { timezone: m.timezone } : {}),
+            budget: { ...(m.perDay != null ? { perDay: m.perDay } : {}), ...(m.perWeek != null ? { perWeek: m.perWeek } : {}), ...(m.perMonth != null ? { perMonth: m.perMonth } : {}) },
+          }
+        : undefined;
+      if (ms) {
+        const issues = massSendSettingsIssues(ms);
+        if (m?.timezone && !isTimeZone(m.timezone)) issues.push(`massSend.timezone: "${m.timezone}" is not an IANA time zone`);
+        if (issues.length > 0) throw badInput(issues.join("; "), issues.map((message) => ({ path: message.slice(0, message.indexOf(":")), message })));
+      }
+      // massSend merges one level down, so setting the slots keeps the budget
       const [row] = await ctx.db.sql.query<{ settings: WorkspaceSettings }>(
-        `UPDATE workspaces SET settings = settings || $2::jsonb WHERE id = $1 RETURNING settings`,
-        [auth.workspaceId, JSON.stringify(patch)],
+        `UPDATE workspaces SET settings = settings || $2::jsonb
+           || CASE WHEN $3::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('massSend',
+                COALESCE(settings->'massSend', '{}'::jsonb) || ($3::jsonb - 'budget')
+                || jsonb_build_object('budget', COALESCE(settings->'massSend'->'budget', '{}'::jsonb) || ($3::jsonb->'budget'))) END
+         WHERE id = $1 RETURNING settings`,
+        [auth.workspaceId, JSON.stringify(patch), ms ? JSON.stringify(ms) : null],
       );
       if (!row) throw notFound("workspace", auth.workspaceId);
       return row.settings;

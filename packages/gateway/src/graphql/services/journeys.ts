@@ -1,4 +1,4 @@
-import { type ContentItem, type JourneyDefinition, type LintIssue, MAX_JOURNEY_VERSION, defineJourney, validateJourney } from "@sopline/core";
+import { AUTOMATIC_CHAT_REASON, type ContentItem, type JourneyDefinition, type LintIssue, MAX_JOURNEY_VERSION, automaticChats, defineJourney, validateJourney } from "@sopline/core";
 import type { Database, Journey as JourneyRow, SqlRunner } from "../../db/index.js";
 import type { JourneyRegistry } from "../../engine/journey-registry.js";
 import { checkMigration, migrateInFlight, previewMigration } from "../../engine/migrate-in-flight.js";
@@ -36,18 +36,53 @@ function validDefinition(definition: unknown): JourneyDefinition {
   return definition as JourneyDefinition;
 }
 
+/** What a gateway can deliver, for checkDeliveryPaths. */
+export interface DeliveryCapabilities {
+  /** The gateway delivers to WeCom customers (a WeCom corp is configured). */
+  wecom?: boolean | undefined;
+  /** Channels the gateway has a push adapter for (a private_chat one sends automatic 1:1 chats). */
+  pushedChannels?: readonly string[] | undefined;
+}
+
 /**
- * Validates a definition with the core (BAD_USER_INPUT with every issue's path), and stores it as
+ * Automatic 1:1 private chats (other than the welcome) have no official WeCom path: a gateway that
+ * delivers to WeCom customers refuses them unless it has a private_chat adapter to send them.
+ * Nothing is converted into another path. (Without WeCom, private_chat deliveries are the pull
+ * model's: contentDue.)
+ */
+export function checkDeliveryPaths(definition: JourneyDefinition, can: DeliveryCapabilities = {}): void {
+  if (!can.wecom || (can.pushedChannels ?? []).includes("private_chat")) return;
+  const issues = automaticChats(definition).map((c) => ({
+    path: c.path,
+    message: `step "${c.stepId}" of stage "${c.stage}" is an automatic 1:1 private chat and this gateway has no private_chat adapter: ${AUTOMATIC_CHAT_REASON}`,
+  }));
+  if (issues.length > 0) {
+    throw badInput(`Journey "${definition.id}" cannot be published (${issues.length === 1 ? "1 problem" : `${issues.length} problems`}): ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
+  }
+}
+
+/**
+ * Validates a definition with the core (BAD_USER_INPUT with every issue's path), checks every
+ * step's delivery path is legal (checkDeliveryPaths), and stores it as
  * a new version when it differs from the newest stored one (the stored definition's `version` is
  * the row's). Returns the row, whether a version was added, and lint warnings.
  */
 export async function upsertJourney(
   db: Database,
   registry: JourneyRegistry,
-  args: { workspaceId: string; definition: unknown; now: Date; migrate?: boolean | undefined; onMigrated?: ((notices: Notices) => void) | undefined },
+  args: {
+    workspaceId: string;
+    definition: unknown;
+    now: Date;
+    migrate?: boolean | undefined;
+    onMigrated?: ((notices: Notices) => void) | undefined;
+    /** What the gateway delivers (checkDeliveryPaths); default: no WeCom, nothing refused. */
+    delivery?: DeliveryCapabilities | undefined;
+  },
 ): Promise<{ journey: JourneyRow; created: boolean; warnings: LintIssue[]; migration: PublishImpact | null }> {
   validDefinition(args.definition);
   const definition = args.definition as JourneyDefinition;
+  checkDeliveryPaths(definition, args.delivery);
   if (args.migrate) {
     // refuse (a stage customers sit in was removed …) before a version is stored
     const target = await versionFor(db.sql, args.workspaceId, definition);
