@@ -2081,6 +2081,118 @@ const introspection = {
       },
       {
         "kind": "OBJECT",
+        "name": "MassSendSettings",
+        "fields": [
+          {
+            "name": "perDay",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Int"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "perMonth",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "perWeek",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "slots",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "String"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "timezone",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "INPUT_OBJECT",
+        "name": "MassSendSettingsInput",
+        "inputFields": [
+          {
+            "name": "slots",
+            "type": {
+              "kind": "LIST",
+              "ofType": {
+                "kind": "NON_NULL",
+                "ofType": {
+                  "kind": "SCALAR",
+                  "name": "String"
+                }
+              }
+            }
+          },
+          {
+            "name": "timezone",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            }
+          },
+          {
+            "name": "perDay",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            }
+          },
+          {
+            "name": "perWeek",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            }
+          },
+          {
+            "name": "perMonth",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            }
+          }
+        ],
+        "isOneOf": false
+      },
+      {
+        "kind": "OBJECT",
         "name": "Mutation",
         "fields": [
           {
@@ -2408,6 +2520,29 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "reportChatMessageSent",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "OBJECT",
+                "name": "Task"
+              }
+            },
+            "args": [
+              {
+                "name": "id",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "ID"
+                  }
+                }
+              }
+            ],
+            "isDeprecated": false
+          },
+          {
             "name": "revokeStaffToken",
             "type": {
               "kind": "NON_NULL",
@@ -2529,6 +2664,13 @@ const introspection = {
               }
             },
             "args": [
+              {
+                "name": "massSend",
+                "type": {
+                  "kind": "INPUT_OBJECT",
+                  "name": "MassSendSettingsInput"
+                }
+              },
               {
                 "name": "timezone",
                 "type": {
@@ -3950,6 +4092,21 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "chatMessages",
+            "type": {
+              "kind": "LIST",
+              "ofType": {
+                "kind": "NON_NULL",
+                "ofType": {
+                  "kind": "SCALAR",
+                  "name": "JSON"
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
             "name": "completedAt",
             "type": {
               "kind": "SCALAR",
@@ -4706,6 +4863,18 @@ const introspection = {
         "kind": "OBJECT",
         "name": "WorkspaceSettings",
         "fields": [
+          {
+            "name": "massSend",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "OBJECT",
+                "name": "MassSendSettings"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
           {
             "name": "timezone",
             "type": {
