@@ -68,6 +68,9 @@ describe.each(KINDS)("WeCom delivery paths on %s", (kind) => {
     ]);
     expect(res.errors?.[0]?.message).toMatch(/Journey "paths" cannot be published \(2 problems\)/);
     expect(ok(await ws.api(`{ journeys { key } }`)).journeys).toEqual([]);
+    // the dry run says the same
+    const dry = await ws.api(`query($d: JSON!) { journeyPublishImpact(definition: $d) { version } }`, { d: bad });
+    expect(dry.errors?.[0]?.extensions?.issues?.map((i: { path: string }) => i.path)).toEqual(["stages[0].sop[1]", "stages[1].sop[0]"]);
 
     // the same journey with explicit, official paths is published (an after:-timed 群发 gets a lint warning)
     const good = journey(

@@ -136,9 +136,10 @@ async function versionFor(sql: SqlRunner, workspaceId: string, definition: Journ
 export async function journeyPublishImpact(
   db: Database,
   registry: JourneyRegistry,
-  args: { workspaceId: string; definition: unknown },
+  args: { workspaceId: string; definition: unknown; delivery?: DeliveryCapabilities | undefined },
 ): Promise<PublishImpact & { journey: string; version: number; changed: boolean }> {
   const definition = validDefinition(args.definition);
+  checkDeliveryPaths(definition, args.delivery); // the dry run refuses what publishing would
   const target = await versionFor(db.sql, args.workspaceId, definition);
   // compiled apart from the registry: an unpublished definition must not be cached under a version number
   const to = defineJourney({ ...definition, version: target.version });
