@@ -13,7 +13,8 @@ import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { Notices } from "../engine/persist-advances.js";
 import { routeCustomer } from "../engine/segments.js";
 import type { TaskPayload } from "../live/pubsub.js";
-import { applyContactEvent } from "./apply-event.js";
+import { type ContactEvent, applyContactEvent, applyContactEvents } from "./apply-event.js";
+import { CONTACT_DELETED, deletionData, deletionReason } from "./deletion.js";
 import { findWelcomeStep } from "./welcome-step.js";
 
 export interface ContactContext {
@@ -132,10 +133,18 @@ export async function handleDeleteContact(ctx: ContactContext, ev: DelExternalCo
   const source = ev.type === "del_external_contact" ? ev.source : undefined;
   const data = { userId: ev.userId, externalUserId: ev.externalUserId, ...(source ? { source } : {}) };
   if (!(await recordOnce(tx, ctx, customer.id, dedupeKey, ev.type, at, data))) return { duplicate: true };
+  const events: ContactEvent[] = [{ id: dedupeKey, name: ev.type, at, data }];
+  const transfer = source === "DELETE_BY_TRANSFER";
+  if (!transfer) {
+    // The deletion as one event whatever its side, for the deletion rate and for journeys (`on: contact.deleted`).
+    const deleted = { id: `${dedupeKey}:${CONTACT_DELETED}`, name: CONTACT_DELETED, at, data: deletionData(ev, staffId) };
+    await recordOnce(tx, ctx, customer.id, deleted.id, deleted.name, at, deleted.data);
+    events.push(deleted);
+  }
   let ended: string[] = [];
   let skipped = 0;
   const removedTasks: TaskPayload[] = [];
-  if (source !== "DELETE_BY_TRANSFER") {
+  if (!transfer) {
     ended = (
       await tx.query<{ id: string }>(
         `UPDATE enrollments SET ended_at = $4, next_wake_at = NULL, updated_at = now()
@@ -148,7 +157,7 @@ export async function handleDeleteContact(ctx: ContactContext, ev: DelExternalCo
         `UPDATE deliveries d SET status = 'skipped', reason = $1
          FROM ${rangeRows(2)}
          WHERE ${IN_RANGE} AND d.status IN ('due', 'task') RETURNING d.key`,
-        [`contact deleted (${ev.type})`, ...rangeParams(await enrollmentKeyRanges(tx, ended))],
+        [deletionReason(ev.type), ...rangeParams(await enrollmentKeyRanges(tx, ended))],
       );
       skipped = keys.length;
       const tasks = await tx.query<{ id: string; seq: string; staff_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
@@ -162,6 +171,6 @@ export async function handleDeleteContact(ctx: ContactContext, ev: DelExternalCo
       ctx.notices.boards.add(workspaceId);
     }
   }
-  await applyContactEvent(tx, ctx.registry, { workspaceId, customerId: customer.id, event: { id: dedupeKey, name: ev.type, at, data }, now, exceptStaffId: staffId }, ctx.notices);
+  await applyContactEvents(tx, ctx.registry, { workspaceId, customerId: customer.id, events, now, exceptStaffId: staffId }, ctx.notices);
   return { duplicate: false, customerId: customer.id, staffId, endedEnrollments: ended.length, skippedDeliveries: skipped, removedTasks };
 }

@@ -208,7 +208,10 @@ describe.each(["pglite", "postgres"] as const)("WeCom callback endpoint on %s", 
     expect(byStaff.get(s.staff[1]!)).toBe(true);
     expect(s.processed.slice(-2).map((p) => p.outcome).sort()).toEqual(["duplicate", "processed"]);
     const names = await t.db.sql.query<{ name: string }>(`SELECT e.name FROM events e JOIN customers c ON c.id = e.customer_id WHERE c.wecom_external_user_id = 'wmBOTH' AND c.workspace_id = $1 ORDER BY e.at, e.name`, [s.workspaceId]);
-    expect(names.map((n) => n.name)).toEqual(["add_external_contact", "add_external_contact", "del_external_contact", "del_follow_user"]);
+    // The handover deletion is recorded as what it is, not as a deletion.
+    expect(names.map((n) => n.name)).toEqual(["add_external_contact", "add_external_contact", "del_external_contact", "contact.deleted", "del_follow_user"]);
+    const deletion = await one(t.db, `SELECT e.data FROM events e JOIN customers c ON c.id = e.customer_id WHERE c.wecom_external_user_id = 'wmBOTH' AND e.name = 'contact.deleted'`);
+    expect(deletion).toEqual({ data: { by: "customer", channel: "wecom", source: "del_follow_user", staffId: s.staff[1], userId: "bob" } });
 
     s.now.t += 1_000;
     await s.post(s.fake.staffDeletesCustomer(CORP.corpId, { userId: "amy", externalUserId: "wmBOTH" }).request(CALLBACK_URL));
@@ -222,7 +225,9 @@ describe.each(["pglite", "postgres"] as const)("WeCom callback endpoint on %s", 
     await s.post(s.fake.customerDeletesStaff(CORP.corpId, { userId: "bob", externalUserId: "wmBOBONLY" }).request(CALLBACK_URL));
     await s.handler.drain();
     const greet = await one(t.db, `SELECT d.status, d.reason FROM deliveries d JOIN customers c ON c.id = d.customer_id WHERE c.wecom_external_user_id = 'wmBOBONLY' AND c.workspace_id = $1`, [s.workspaceId]);
-    expect(greet).toEqual({ status: "skipped", reason: "contact deleted (del_follow_user)" });
+    expect(greet).toEqual({ status: "skipped", reason: "contact deleted: the customer deleted the staff member (del_follow_user)" });
+    const byStaff2 = await t.db.sql.query<{ data: { by: string } }>(`SELECT e.data FROM events e JOIN customers c ON c.id = e.customer_id WHERE c.wecom_external_user_id = 'wmBOTH' AND e.name = 'contact.deleted' ORDER BY e.at`);
+    expect(byStaff2.map((r) => r.data.by)).toEqual(["customer", "staff"]);
   });
 
   it("a callback answered but never processed (the process stopped) is processed at the next start, once", async () => {
