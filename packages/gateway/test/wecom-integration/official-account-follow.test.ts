@@ -6,6 +6,7 @@ import { type TestDatabase, createTestDatabase } from "../../src/db/test-databas
 import { DeliveryError } from "../../src/delivery/errors.js";
 import type { DeliveryRequest } from "../../src/delivery/types.js";
 import { type FollowResult, createOfficialAccountAdapter, createOfficialAccountHandler } from "../../src/wecom-integration/index.js";
+import { HOSTILE_XML } from "../channels/hostile-xml.js";
 import { SH } from "../engine/fixtures.js";
 import { KEY, OA, createEnv, one, seedWeComWorkspace } from "./helpers.js";
 
@@ -144,6 +145,16 @@ describe.each(["pglite", "postgres"] as const)("official-account follow events o
     expect((await s.handler(new Request(`${PUSH_URL}?${new URLSearchParams(signed.query)}`, { method: "POST", body: xml }))).status).toBe(409);
     expect(s.processed).toHaveLength(1);
     expect(await one(t.db, `SELECT count(*)::int AS n FROM customers WHERE workspace_id = $1`, [s.workspaceId])).toEqual({ n: 1 });
+  });
+
+  it("XML attacks answer 400 (or 413 past 64 KiB) and process nothing", async () => {
+    const s = await setup();
+    for (const [name, xml] of Object.entries(HOSTILE_XML)) {
+      const signed = signPushRequest(ACCOUNT, xml, { timestamp: Math.floor(s.now.t / 1000), nonce: `h-${name.replaceAll(" ", "-")}` });
+      const res = await s.handler(new Request(`${PUSH_URL}?${new URLSearchParams(signed.query)}`, { method: "POST", body: signed.body }));
+      expect(res.status, name).toBe(xml.length > 65_536 ? 413 : 400);
+    }
+    expect(s.processed).toEqual([]);
   });
 
   it("safe mode (encrypt_type=aes): decrypts with the appId as receive id", async () => {
