@@ -2,6 +2,7 @@ import type { Effect, StepDueEffect } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
 import type { AdvancedEnrollment } from "./enrollment-row.js";
+import { closedChannelReason } from "./closed-channels.js";
 import { type DeliveryInsert, insertDeliveries } from "./insert-deliveries.js";
 import { taskKind } from "./task-kind.js";
 
@@ -65,8 +66,12 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
   for (const item of items) {
     const { row } = item;
     let moved = false;
+    const closed = row.closed_channels;
     for (const e of item.effects) {
-      if (e.type === "step.due") {
+      if (e.type === "step.due" && closed && closed.includes(e.channel)) {
+        deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: "skipped", reason: closedChannelReason(e.channel) });
+        notices.skipped++;
+      } else if (e.type === "step.due") {
         deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: e.mode === "task" ? "task" : "due", reason: null });
         notices.fired++;
         if (e.mode === "task") taskSteps.push({ item, effect: e });

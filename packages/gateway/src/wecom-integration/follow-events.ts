@@ -6,8 +6,7 @@
  */
 import type { FollowEvent } from "../channels/wechat/message-push.js";
 import type { SqlRunner } from "../db/index.js";
-import { enrollmentKeyRanges } from "../delivery/read-by-range.js";
-import { IN_RANGE, rangeParams, rangeRows } from "../engine/delivery-key-range.js";
+import { closeChannels, openChannels } from "../engine/closed-channels.js";
 import { enrollCustomers } from "../engine/enroll.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { Notices } from "../engine/persist-advances.js";
@@ -15,6 +14,9 @@ import { routeCustomer } from "../engine/segments.js";
 import type { TaskPayload } from "../live/pubsub.js";
 import { type ContactEvent, applyContactEvents } from "./apply-event.js";
 import { CONTACT_DELETED, type ContactDeletedData, deletionReason } from "./deletion.js";
+import { skipUnsent } from "./skip-unsent.js";
+
+const OA_CHANNEL = "official_account";
 
 export interface FollowContext {
   tx: SqlRunner;
@@ -65,6 +67,13 @@ async function follow(ctx: FollowContext, ev: Extract<FollowEvent, { type: "subs
   const c = customer!;
   const event: ContactEvent = { id: dedupeKey, name: `oa.${ev.type}`, at: eventAt(ev.createTime, now), data: { openid: ev.openid, ...(ev.scene ? { scene: ev.scene } : {}) } };
   if (!(await recordOnce(ctx, c.id, event))) return { duplicate: true };
+  if (ev.type === "subscribe") {
+    // Following again: the account's steps reach them again in the journeys that went on.
+    await tx.execute(
+      `UPDATE enrollments SET closed_channels = ${openChannels(3)}, updated_at = now() WHERE workspace_id = $1 AND customer_id = $2 AND ended_at IS NULL AND closed_channels IS NOT NULL`,
+      [workspaceId, c.id, [OA_CHANNEL]],
+    );
+  }
   await applyContactEvents(tx, ctx.registry, { workspaceId, customerId: c.id, events: [event], now }, ctx.notices);
   const base = { duplicate: false as const, type: ev.type, customerId: c.id, customerCreated: c.created, journeyKey: null, enrollmentId: null };
   if (ev.type === "scan") return base;
@@ -84,9 +93,10 @@ async function follow(ctx: FollowContext, ev: Extract<FollowEvent, { type: "subs
 }
 
 /**
- * unsubscribe: the official account can no longer reach the customer. Their unsent official-account
- * steps (every journey) are skipped with the reason, their tasks too; later ones fail `unfollowed`
- * in the adapter until they follow again. Other channels go on.
+ * unsubscribe: the official account can no longer reach the customer. In every journey of theirs
+ * its channel closes: unsent official-account steps (and their tasks) are skipped with the reason,
+ * later ones are recorded skipped; other channels go on. A journey they enter later (nothing closed
+ * there) meets the `oaSubscribed: false` check of the adapter, which fails the step `unfollowed`.
  */
 async function unfollow(ctx: FollowContext, ev: Extract<FollowEvent, { type: "unsubscribe" }>, dedupeKey: string): Promise<FollowResult> {
   const { tx, workspaceId, now } = ctx;
@@ -102,27 +112,13 @@ async function unfollow(ctx: FollowContext, ev: Extract<FollowEvent, { type: "un
   const deleted: ContactEvent = { id: `${dedupeKey}:${CONTACT_DELETED}`, name: CONTACT_DELETED, at, data };
   await recordOnce(ctx, customer.id, deleted);
 
-  const enrollments = await tx.query<{ id: string }>(`SELECT id FROM enrollments WHERE workspace_id = $1 AND customer_id = $2 AND ended_at IS NULL`, [workspaceId, customer.id]);
-  let skipped = 0;
-  const removedTasks: TaskPayload[] = [];
-  if (enrollments.length > 0) {
-    const keys = await tx.query<{ key: string }>(
-      `UPDATE deliveries d SET status = 'skipped', reason = $1
-       FROM ${rangeRows(2)}
-       WHERE ${IN_RANGE} AND d.channel = 'official_account' AND d.status IN ('due', 'task') RETURNING d.key`,
-      [deletionReason("unsubscribe"), ...rangeParams(await enrollmentKeyRanges(tx, enrollments.map((e) => e.id)))],
-    );
-    skipped = keys.length;
-    const tasks = await tx.query<{ id: string; seq: string; staff_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
-      `UPDATE tasks SET status = 'skipped', completed_at = $2 WHERE delivery_key = ANY($1::text[]) AND status IN ('open', 'snoozed')
-       RETURNING id, seq::text AS seq, staff_id, kind, channel, content, title, due_at, delivery_key`,
-      [keys.map((k) => k.key), now],
-    );
-    for (const t of tasks) {
-      removedTasks.push({ change: "removed", id: t.id, seq: t.seq, workspaceId, staffId: t.staff_id, customerId: customer.id, kind: t.kind, channel: t.channel, content: t.content, title: t.title, dueAt: new Date(t.due_at).toISOString(), deliveryKey: t.delivery_key });
-    }
-    if (skipped > 0) ctx.notices.boards.add(workspaceId);
-  }
+  // Every journey of the customer: the account's steps close, the others go on.
+  const enrollments = await tx.query<{ id: string }>(
+    `UPDATE enrollments SET closed_channels = ${closeChannels(3)}, updated_at = now() WHERE workspace_id = $1 AND customer_id = $2 AND ended_at IS NULL RETURNING id`,
+    [workspaceId, customer.id, [OA_CHANNEL]],
+  );
+  const { skipped, removedTasks } = await skipUnsent(tx, { workspaceId, customerId: customer.id, enrollmentIds: enrollments.map((e) => e.id), channels: [OA_CHANNEL], reason: deletionReason("unsubscribe"), now });
+  if (skipped > 0) ctx.notices.boards.add(workspaceId);
   await applyContactEvents(tx, ctx.registry, { workspaceId, customerId: customer.id, events: [raw, deleted], now }, ctx.notices);
   return { duplicate: false, type: "unsubscribe", customerId: customer.id, skippedDeliveries: skipped, removedTasks };
 }

@@ -8,6 +8,7 @@ import type { DeliveryRequest } from "../../src/delivery/types.js";
 import { type FollowResult, createOfficialAccountAdapter, createOfficialAccountHandler } from "../../src/wecom-integration/index.js";
 import { HOSTILE_XML } from "../channels/hostile-xml.js";
 import { SH } from "../engine/fixtures.js";
+import { createScheduler } from "../../src/engine/scheduler.js";
 import { KEY, OA, createEnv, one, seedWeComWorkspace } from "./helpers.js";
 
 // The official account's message push: a follow enrols (QR scene → segment attribute), an unfollow
@@ -28,6 +29,8 @@ const course: JourneyDefinition = {
   stages: [{ id: "new", sop: [
     { id: "offer", after: "0m", channel: "official_account", content: "offer" },
     { id: "reminder", after: "0m", channel: "sms", content: "sms-1" },
+    { id: "hello", after: "1d", channel: "official_account", content: "hello" },
+    { id: "reminder-2", after: "1d", channel: "sms", content: "sms-2" },
   ] }],
 };
 const general: JourneyDefinition = { ...course, id: "oa-general" };
@@ -109,7 +112,13 @@ describe.each(["pglite", "postgres"] as const)("official-account follow events o
       { step_id: "offer", status: "skipped", reason: "contact deleted: the customer unfollowed the official account (unsubscribe)" },
       { step_id: "reminder", status: "due", reason: null },
     ]);
-    expect(await one(t.db, `SELECT ended_at FROM enrollments WHERE customer_id = $1`, [c.id])).toEqual({ ended_at: null });
+    expect(await one(t.db, `SELECT ended_at, closed_channels FROM enrollments WHERE customer_id = $1`, [c.id])).toEqual({ ended_at: null, closed_channels: ["official_account"] });
+    // The next day: the account's step is recorded skipped, the SMS goes out.
+    await createScheduler({ db: t.db, registry: s.registry, clock: s.clock }).runOnce(new Date(T0.getTime() + 86_400_000));
+    expect(await t.db.sql.query(`SELECT step_id, status, reason FROM deliveries WHERE customer_id = $1 AND step_id IN ('hello', 'reminder-2') ORDER BY step_id`, [c.id])).toEqual([
+      { step_id: "hello", status: "skipped", reason: "channel closed: official_account no longer reaches the customer (contact deleted)" },
+      { step_id: "reminder-2", status: "due", reason: null },
+    ]);
     expect(await t.db.sql.query(`SELECT name, data FROM events WHERE customer_id = $1 AND name <> 'oa.subscribe' ORDER BY name`, [c.id])).toEqual([
       { name: "contact.deleted", data: { by: "customer", channel: "official_account", source: "unsubscribe" } },
       { name: "oa.unsubscribe", data: { openid: "oLEAVER" } },
@@ -124,6 +133,7 @@ describe.each(["pglite", "postgres"] as const)("official-account follow events o
     s.now.t += 60_000;
     await s.push({ type: "subscribe", openid: "oLEAVER" });
     expect((await s.customer("oLEAVER")).attributes).toMatchObject({ oaSubscribed: true, scene: "course" });
+    expect(await one(t.db, `SELECT closed_channels FROM enrollments WHERE customer_id = $1`, [c.id])).toEqual({ closed_channels: null });
   });
 
   it("an unfollow from someone never seen is acknowledged and changes nothing", async () => {
