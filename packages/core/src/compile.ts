@@ -3,7 +3,7 @@ import { DoneLists } from "./done-lists.js";
 import { type Span, approxMs, span } from "./duration.js";
 import type { Channel, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
 import type { JourneyOptions } from "./validate.js";
-import { type Range, type SendWindow, compileQuiet, resolveOpen, sendWindow } from "./window.js";
+import { type Range, type SendWindow, type WorkCalendar, compileQuiet, compileWorkdays, resolveOpen, sendWindow } from "./window.js";
 import { DAY_MS, MINUTE_MS, ZoneClock } from "./zone.js";
 
 // A validated definition turned into lookup-friendly structures, once per defineJourney().
@@ -24,15 +24,18 @@ export interface CompiledStep {
   mode: "auto" | "task";
   assignee?: string;
   title?: string;
-  timing: "after" | "day" | "birthday" | "holiday";
+  timing: "after" | "day" | "birthday" | "holiday" | "date";
   after?: Span;
   day?: number;
-  /** Time of day in ms, for day / birthday / holiday steps. */
+  /** Time of day in ms, for day / birthday / holiday / date steps. */
   tod?: number;
   repeat?: { every: Span; times?: number; for?: Span };
   /** The last repeat window computed (see occurrences.ts): a cache, not part of the definition. */
   repeatMemo?: { anchor: number; clock: ZoneClock; first: number; end: number };
+  /** Calendar steps (holiday, date): the day numbers they fall on, ascending. */
   holidayDays?: number[];
+  /** Dated steps: the journey's zone, so every customer gets the same instant whatever their own zone. */
+  fixedClock?: ZoneClock;
   multi: boolean;
   /** For single steps: a lower bound of (scheduled time − anchor), so a scan can pass over far steps without computing them. */
   earliest: number;
@@ -105,10 +108,10 @@ function compileCap(cap: JourneyDefinition["frequencyCap"]): CompiledCap | undef
   return { max: cap.max, per: span(cap.per), modes: new Set(cap.modes ?? ["auto"]) };
 }
 
-function windowResolver(def: WindowDefinition | undefined, quiet: TimeRange | TimeRange[] | undefined) {
+function windowResolver(def: WindowDefinition | undefined, quiet: TimeRange | TimeRange[] | undefined, workdays: WorkCalendar | undefined) {
   const quietRanges: Range[] = compileQuiet(quiet);
   const fixed: SendWindow | undefined =
-    def === undefined || Array.isArray(def) || "from" in def ? sendWindow(resolveOpen(def, undefined), quietRanges) : undefined;
+    def === undefined || Array.isArray(def) || "from" in def ? sendWindow(resolveOpen(def, undefined), quietRanges, workdays) : undefined;
   if (fixed) return () => fixed;
   const byValue = new Map<string, SendWindow>();
   const attribute = (def as { byAttribute: string }).byAttribute;
@@ -116,7 +119,7 @@ function windowResolver(def: WindowDefinition | undefined, quiet: TimeRange | Ti
     const key = attrs?.[attribute] ?? "";
     let w = byValue.get(key);
     if (!w) {
-      w = sendWindow(resolveOpen(def, attrs), quietRanges);
+      w = sendWindow(resolveOpen(def, attrs), quietRanges, workdays);
       byValue.set(key, w);
     }
     return w;
@@ -129,11 +132,13 @@ function compileStep(
   segment: number,
   levels: { window?: WindowDefinition; quietHours?: TimeRange | TimeRange[]; expireAfter?: string | number; cap?: CompiledCap },
   options: JourneyOptions,
+  zone: ZoneClock,
+  workdays: WorkCalendar | undefined,
 ): CompiledStep {
-  const timing = step.after !== undefined ? "after" : step.day !== undefined ? "day" : step.birthday ? "birthday" : "holiday";
+  const timing = step.after !== undefined ? "after" : step.day !== undefined ? "day" : step.birthday ? "birthday" : step.date !== undefined ? "date" : "holiday";
   const mode = step.mode ?? "auto";
   const expire = step.expireAfter ?? levels.expireAfter;
-  const at = step.at ?? (timing === "birthday" || timing === "holiday" ? "09:00" : undefined);
+  const at = step.at ?? (timing === "birthday" || timing === "holiday" || timing === "date" ? "09:00" : undefined);
   return {
     id: step.id,
     index,
@@ -157,7 +162,8 @@ function compileStep(
         }
       : {}),
     ...(step.holiday ? { holidayDays: [...new Set((options.holidays?.[step.holiday] ?? []).map(ZoneClock.dayOf))].sort((a, b) => a - b) } : {}),
-    multi: step.repeat !== undefined || timing === "birthday" || timing === "holiday",
+    ...(step.date !== undefined ? { holidayDays: [ZoneClock.dayOf(step.date)], fixedClock: zone } : {}),
+    multi: step.repeat !== undefined || timing === "birthday" || timing === "holiday" || timing === "date",
     earliest: earliestAfterAnchor(step),
     unless: list(step.unless),
     ...(step.waitFor
@@ -172,7 +178,7 @@ function compileStep(
       : {}),
     ...(expire !== undefined ? { expire: span(expire) } : {}),
     ...(levels.cap ? { cap: levels.cap } : {}),
-    window: windowResolver(step.window ?? levels.window, step.quietHours ?? levels.quietHours),
+    window: windowResolver(step.window ?? levels.window, step.quietHours ?? levels.quietHours, workdays),
   };
 }
 
@@ -201,6 +207,8 @@ function earliestAfterAnchor(step: StepDefinition): number {
 /** Compiles a definition that {@link assertValidJourney} accepted. */
 export function compileJourney(def: JourneyDefinition, options: JourneyOptions): CompiledJourney {
   const journeyCap = compileCap(def.frequencyCap);
+  const zone = ZoneClock.of(def.timezone);
+  const workdays = compileWorkdays(options.workdays);
   const stages = new Map<string, CompiledStage>();
   const attributes = new Set<string>();
   const noteAttribute = (w: WindowDefinition | undefined) => {
@@ -223,6 +231,8 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
           cap: compileCap(stage.frequencyCap) ?? journeyCap,
         },
         options,
+        zone,
+        workdays,
       );
       if (step.waitFor) segment++;
       return compiled;
@@ -278,7 +288,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
     }
   }
   const capHistory = Math.max(0, ...[def.frequencyCap, ...def.stages.map((s) => s.frequencyCap)].map((c) => c?.max ?? 0));
-  return { id: def.id, version: def.version, entry: def.entry, zone: ZoneClock.of(def.timezone), stages, tagRules, counted, watched, attributes: [...attributes], capHistory, doneLists: new DoneLists() };
+  return { id: def.id, version: def.version, entry: def.entry, zone, stages, tagRules, counted, watched, attributes: [...attributes], capHistory, doneLists: new DoneLists() };
 }
 
 function longer(a: Span | undefined, b: Span | undefined): Span | undefined {

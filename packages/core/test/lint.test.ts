@@ -27,8 +27,9 @@ describe("lintJourney", () => {
     expect(issues[1]!.message).toMatch(/4 touches in its first 30 days/);
   });
 
-  it("a well-paced nurture stage with its content in the library is clean", () => {
-    const sop = [step("a", 0), step("b", 1), step("c", 3), step("d", 7), step("e", 14), step("f", 21), step("g", 28)];
+  it("a well-paced nurture stage that keeps nurturing monthly, with its content in the library, is clean", () => {
+    const monthly = { id: "monthly", day: 45, at: "10:00", repeat: { every: "1mo", times: 12 }, channel: "official_account" as const, content: "digest" };
+    const sop = [step("a", 0), step("b", 1), step("c", 3), step("d", 7), step("e", 14), step("f", 21), step("g", 28), monthly];
     const issues = lintJourney({ id: "ok", version: 1, timezone: SH, entry: "new", stages: [{ id: "new", sop }] }, sop.map((s) => ({ ref: s.content })), { at: new Date(0) });
     expect(issues).toEqual([]);
   });
@@ -39,7 +40,26 @@ describe("lintJourney", () => {
       stages: [{ id: "new", sop: [step("a", 0), step("b", 1), step("c", 3), step("d", 7), step("e", 14), step("f", 21)] }, { id: "hot", sop: [step("x", 0)] }],
       transitions: [{ from: "new", to: "hot", tag: "vip" }],
     });
-    expect(issues).toEqual([expect.objectContaining({ code: "tag-never-set", path: "transitions[0].tag" })]);
+    expect(issues.filter((i) => i.code !== "dead-end")).toEqual([expect.objectContaining({ code: "tag-never-set", path: "transitions[0].tag" })]);
+  });
+
+  it("flags dead ends: a stage where a silent customer gets a last touch and then nothing while enrolled", () => {
+    const nurture = [step("a", 0), step("b", 1), step("c", 3), step("d", 7), step("e", 14), step("f", 21)];
+    const issues = lintJourney({
+      id: "d", version: 1, timezone: SH, entry: "new",
+      stages: [
+        { id: "new", sop: nurture },
+        { id: "quiet", kind: "quiet", sop: [step("wake", 1), { ...step("monthly", 30), repeat: { every: "1mo", times: 3 } }] },
+        { id: "member", sop: [step("thanks", 0), { ...step("care", 30), repeat: { every: "1mo", times: 12 } }] },
+        { id: "lost", kind: "lost", sop: [step("bye", 0)] },
+      ],
+      transitions: [{ from: "new", to: "quiet", silentFor: "30d" }],
+    });
+    // "new" has a silentFor way out, "member" keeps touching for a year, "lost" is meant to rest;
+    // "quiet" stops after its third monthly touch (day 89 from a 5 January entry) with nowhere to go.
+    expect(issues.filter((i) => i.code === "dead-end").map((i) => [i.path, i.message])).toEqual([
+      ["stages[1]", expect.stringMatching(/^stage "quiet" goes quiet after day 89: a customer who stays silent gets no further touch/)],
+    ]);
   });
 });
 

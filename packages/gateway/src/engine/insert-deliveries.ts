@@ -13,9 +13,11 @@ export interface DeliveryInsert {
   dueAt: string;
   channel: string;
   content: string | null;
-  /** 'due' (auto) | 'task' | 'skipped' — the mode follows from it. */
-  status: "due" | "task" | "skipped";
+  /** 'due' (auto) | 'task' | 'skipped' | 'held' (a paused journey or step) — the mode follows from it unless given. */
+  status: "due" | "task" | "skipped" | "held";
   reason: string | null;
+  /** the step's mode, when the status does not say it (a held task stays a task) */
+  mode?: "auto" | "task";
 }
 
 // Every array element is serialised by the driver and parsed by the server, which is most of what a
@@ -65,6 +67,7 @@ interface Variant {
   channel: string;
   content: string | null;
   status: DeliveryInsert["status"];
+  mode: "auto" | "task";
   reason: string | null;
   /** 1-based, as WITH ORDINALITY counts */
   index: number;
@@ -120,19 +123,20 @@ function groupParams(list: DeliveryInsert[]): unknown[] {
     textArray(ordered.map((v) => v.stepId)),
     textArray(ordered.map((v) => v.channel)),
     textArray(ordered.map((v) => v.content)),
-    textArray(ordered.map((v) => (v.status === "task" ? "task" : "auto"))),
+    textArray(ordered.map((v) => v.mode)),
     textArray(ordered.map((v) => v.status)),
     textArray(ordered.map((v) => v.reason)),
   ];
 }
 
 function variantOf(d: DeliveryInsert, tail: string, variants: Map<string, Variant[]>, ordered: Variant[]): number {
+  const mode = d.mode ?? (d.status === "task" ? "task" : "auto");
   let candidates = variants.get(tail);
   if (!candidates) variants.set(tail, (candidates = []));
   for (const v of candidates) {
-    if (v.stage === d.stage && v.stepId === d.stepId && v.channel === d.channel && v.content === d.content && v.status === d.status && v.reason === d.reason) return v.index;
+    if (v.stage === d.stage && v.stepId === d.stepId && v.channel === d.channel && v.content === d.content && v.status === d.status && v.mode === mode && v.reason === d.reason) return v.index;
   }
-  const v: Variant = { tail, stage: d.stage, stepId: d.stepId, channel: d.channel, content: d.content, status: d.status, reason: d.reason, index: ordered.length + 1 };
+  const v: Variant = { tail, stage: d.stage, stepId: d.stepId, channel: d.channel, content: d.content, status: d.status, mode, reason: d.reason, index: ordered.length + 1 };
   candidates.push(v);
   ordered.push(v);
   return v.index;

@@ -17,14 +17,18 @@ import { createPolling } from "../engine/polling.js";
 import type { LivePubSub } from "../live/pubsub.js";
 import {
   type MassSendWorker,
+  type MomentsPolicyInput,
+  type MomentsWorker,
   type WeComCallbackHandler,
   createChannelClients,
   createMassSendWorker,
   createMiniProgramAdapter,
   createMomentsAdapter,
+  createMomentsWorker,
   createOfficialAccountAdapter,
   createOfficialAccountHandler,
   createWeComCallbackHandler,
+  resolveMomentsPolicy,
 } from "../wecom-integration/index.js";
 
 export const WECOM_CALLBACK_PATH = "/wecom/callback";
@@ -35,7 +39,15 @@ export interface ChannelOptions {
   /** Your own adapters (e.g. SMS, a webhook): see src/delivery/README.md. */
   channelAdapters?: ChannelAdapter[];
   /** A WeCom corp: callbacks (friend adds, welcome, deletions), 群发助手 and Moments. */
-  wecom?: { corpId: string; secret: string; token: string; encodingAesKey: string; defaultJourney?: string };
+  wecom?: {
+    corpId: string;
+    secret: string;
+    token: string;
+    encodingAesKey: string;
+    defaultJourney?: string;
+    /** Moments as a staff calendar: period (default "7d") and posts per staff member per day (default 1). */
+    moments?: MomentsPolicyInput;
+  };
   /**
    * An official account: its messages (custom / template). With `token` (and `encodingAesKey` for
    * safe mode) its message push is served at /wechat/callback: follows enrol, unfollows end its steps.
@@ -58,6 +70,7 @@ export interface ChannelRuntime {
   adapters: AdapterRegistry;
   deliveryWorker: DeliveryWorker;
   massSendWorker?: MassSendWorker;
+  momentsWorker?: MomentsWorker;
   wecomCallback?: WeComCallbackHandler;
   /** Serves GET/POST /wecom/callback (the signature is the authentication). */
   plugin: Plugin;
@@ -86,7 +99,9 @@ export function createChannels(
     ...(options.miniProgram ? { miniProgram: options.miniProgram } : {}),
   });
   const adapters = createAdapterRegistry(options.channelAdapters ?? []);
-  if (clients.wecom) adapters.register(createMomentsAdapter({ api: clients.wecom }));
+  // Validated here: a bad period or cap fails the gateway's creation with the option's path.
+  const momentsPolicy = resolveMomentsPolicy(options.wecom?.moments, undefined, "wecom.moments");
+  if (clients.wecom) adapters.register(createMomentsAdapter({ db, policy: momentsPolicy }));
   if (clients.officialAccount) adapters.register(createOfficialAccountAdapter({ api: clients.officialAccount }));
   if (clients.miniProgram && options.miniProgram) adapters.register(createMiniProgramAdapter({ db, app: { appId: options.miniProgram.appId, api: clients.miniProgram } }));
   const intervalMs = options.deliveryIntervalMs;
@@ -100,6 +115,9 @@ export function createChannels(
   });
   const massSendWorker = clients.wecom
     ? createMassSendWorker({ db, api: clients.wecom, clock, pubsub, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) })
+    : undefined;
+  const momentsWorker = clients.wecom
+    ? createMomentsWorker({ db, api: clients.wecom, clock, policy: momentsPolicy, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) })
     : undefined;
   const wecomCallback =
     clients.wecom && options.wecom
@@ -160,17 +178,20 @@ export function createChannels(
     adapters,
     deliveryWorker,
     ...(massSendWorker ? { massSendWorker } : {}),
+    ...(momentsWorker ? { momentsWorker } : {}),
     ...(wecomCallback ? { wecomCallback } : {}),
     plugin,
     start() {
       deliveryWorker.start();
       massSendWorker?.start();
+      momentsWorker?.start();
       callbackRecovery?.start();
     },
     async stop() {
       await callbackRecovery?.stop();
       await deliveryWorker.stop();
       await massSendWorker?.stop();
+      await momentsWorker?.stop();
       await wecomCallback?.drain();
     },
   };

@@ -15,7 +15,7 @@ export async function skipUnsent(
   const keys = await tx.query<{ key: string }>(
     `UPDATE deliveries d SET status = 'skipped', reason = $1
      FROM ${rangeRows(3)}
-     WHERE ${IN_RANGE} AND d.status IN ('due', 'task') AND ($2::text[] IS NULL OR d.channel = ANY($2::text[])) RETURNING d.key`,
+     WHERE ${IN_RANGE} AND d.status IN ('due', 'held', 'task') AND ($2::text[] IS NULL OR d.channel = ANY($2::text[])) RETURNING d.key`,
     [args.reason, args.channels ? [...args.channels] : null, ...rangeParams(await enrollmentKeyRanges(tx, args.enrollmentIds))],
   );
   if (keys.length === 0) return { skipped: 0, removedTasks: [] };

@@ -39,7 +39,7 @@ builder.queryFields((t) => ({
       "A dry run of upsertJourney(definition, migrate: true): the version it would store and what moving the customers in flight would do to them (by stage, new steps, steps skipped as migrated). Nothing is stored.",
     args: { definition: t.arg({ type: "JSON", required: true }) },
     extensions: { access: "apiKey", limits: { argsBytes: 1024 * 1024, lists: { definition: 5_000 } } },
-    resolve: (_root, args, ctx) => journeyPublishImpact(ctx.db, ctx.registry, { workspaceId: requireAuth(ctx).workspaceId, definition: args.definition }),
+    resolve: (_root, args, ctx) => journeyPublishImpact(ctx.db, ctx.registry, { workspaceId: requireAuth(ctx).workspaceId, definition: args.definition, now: ctx.now }),
   }),
   journeyLint: t.field({
     type: [LintIssueType],
