@@ -52,6 +52,8 @@ export interface CompiledTransition {
   on?: string[];
   tag?: string;
   silentFor?: Span;
+  /** The events whose absence `silentFor` counts (undefined: any customer event). */
+  of?: string[];
 }
 
 export interface CompiledStage {
@@ -89,6 +91,8 @@ export interface CompiledJourney {
   tagRules: Map<string, TagRule[]>;
   /** Per event name: how many recent times to keep and for how long (for counted tag rules). */
   counted: Map<string, { keep: number; within?: Span }>;
+  /** Event names some `silentFor … of` transition watches: their last times are kept in the state. */
+  watched: Set<string>;
   /** Customer attributes the journey reads. */
   attributes: string[];
   /** How many recent capped touches to remember: the largest `max` of any cap. */
@@ -250,6 +254,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
       onSilence: [],
     });
   }
+  const watched = new Set<string>();
   (def.transitions ?? []).forEach((t, index) => {
     const from = list(t.from);
     const compiled: CompiledTransition = {
@@ -258,7 +263,9 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
       ...(t.on !== undefined ? { on: list(t.on) } : {}),
       ...(t.tag !== undefined ? { tag: t.tag } : {}),
       ...(t.silentFor !== undefined ? { silentFor: span(t.silentFor) } : {}),
+      ...(t.of !== undefined ? { of: [...new Set(t.of)] } : {}),
     };
+    for (const name of compiled.of ?? []) watched.add(name);
     for (const stage of stages.values()) {
       if (stage.id === t.to || !(from.includes("*") || from.includes(stage.id))) continue;
       if (compiled.on) for (const name of compiled.on) if (!stage.onEvent.has(name)) stage.onEvent.set(name, compiled);
@@ -281,7 +288,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
     }
   }
   const capHistory = Math.max(0, ...[def.frequencyCap, ...def.stages.map((s) => s.frequencyCap)].map((c) => c?.max ?? 0));
-  return { id: def.id, version: def.version, entry: def.entry, zone, stages, tagRules, counted, attributes: [...attributes], capHistory, doneLists: new DoneLists() };
+  return { id: def.id, version: def.version, entry: def.entry, zone, stages, tagRules, counted, watched, attributes: [...attributes], capHistory, doneLists: new DoneLists() };
 }
 
 function longer(a: Span | undefined, b: Span | undefined): Span | undefined {

@@ -165,7 +165,12 @@ export const transitionSchema = z.strictObject({
   to: stageRef,
   on: oneOrMany(z.string().min(1)).optional().describe("Event name(s) that move the customer"),
   tag: z.string().min(1).optional().describe("Move as soon as the customer has this tag"),
-  silentFor: boundedDuration(MIN_SILENT_FOR_MS).optional().describe("Move after this long without any customer event"),
+  silentFor: boundedDuration(MIN_SILENT_FOR_MS).optional().describe("Move after this long without any customer event (or without the events named in `of`)"),
+  of: z
+    .array(z.string().min(1, { error: "an event name cannot be empty" }), { error: (issue) => `expected a list of event names, e.g. ["app.login"], got ${JSON.stringify(issue.input)}` })
+    .min(1, { error: 'expected at least one event name, e.g. ["app.login"]' })
+    .optional()
+    .describe('With silentFor: only these events break the silence ("no app.login in 7 days"); default any customer event'),
 });
 
 export const tagRuleSchema = z.strictObject({

@@ -73,6 +73,7 @@ function crossCheck(def: Partial<JourneyDefinition>, options: JourneyOptions, is
     if (t.to !== undefined && !known(t.to)) add(`${path}.to`, `unknown stage "${String(t.to)}"`);
     const triggers = ["on", "tag", "silentFor"].filter((k) => t[k] !== undefined);
     if (triggers.length !== 1) add(path, `a transition needs exactly one trigger of on / tag / silentFor, got ${triggers.length ? triggers.join(" + ") : "none"}`);
+    if (t.of !== undefined && t.silentFor === undefined) add(`${path}.of`, '"of" names the events a silentFor transition watches: add silentFor (e.g. silentFor: "7d", of: ["app.login"])');
     if (list(t.from as string | string[] | undefined).includes(t.to as string)) {
       add(path, `a transition cannot lead "${String(t.to)}" to itself (a manual move restarts a stage)`);
     }

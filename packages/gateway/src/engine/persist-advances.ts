@@ -3,6 +3,7 @@ import type { SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
 import { loadGates } from "../live-sops/gates.js";
 import type { AdvancedEnrollment } from "./enrollment-row.js";
+import { closedChannelReason } from "./closed-channels.js";
 import { type DeliveryInsert, insertDeliveries } from "./insert-deliveries.js";
 import { taskKind } from "./task-kind.js";
 
@@ -72,10 +73,16 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
   for (const item of items) {
     const { row } = item;
     let moved = false;
+    const closed = row.closed_channels;
     for (const e of item.effects) {
       if (e.type === "step.due") {
-        const gate = gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel });
         const base = { row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, mode: e.mode };
+        if (closed && closed.includes(e.channel)) {
+          deliveries.push({ ...base, status: "skipped", reason: closedChannelReason(e.channel) });
+          notices.skipped++;
+          continue;
+        }
+        const gate = gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel });
         if (gate === "opted-out") {
           deliveries.push({ ...base, status: "skipped", reason: "opted-out" });
           notices.skipped++;
