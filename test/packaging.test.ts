@@ -138,7 +138,8 @@ describe("package checkers", () => {
 describe("the sopline command of the installed gateway", () => {
   it("prints its usage through npx", async () => {
     const out = await run("npx", ["--no-install", "sopline", "--help"], { cwd: app });
-    expect(out).toMatch(/^Usage: sopline serve/);
+    expect(out).toMatch(/^Usage: sopline <command>/);
+    for (const command of ["serve", "migrate", "keys rotate", "validate", "lint", "preview", "push", "pull"]) expect(out).toContain(command);
   });
 
   it("serves GraphQL on a fresh embedded database with the examples, from compiled code, and stops on SIGTERM", async () => {

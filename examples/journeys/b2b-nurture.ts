@@ -48,13 +48,18 @@ export const b2bNurture: JourneyDefinition = {
       sop: [
         { id: "wake-digest", day: 1, at: "20:00", channel: "moments", content: "monthly-digest" },
         { id: "wake-offer", day: 7, at: "20:00", channel: "private_chat", delivery: "mass_send", content: "reactivation-offer" },
+        // Silent leads stay nurtured, monthly, for a year (operators: B2B cycles run 6–12 months).
+        { id: "quiet-monthly", day: 30, at: "20:00", repeat: { every: "1mo", times: 12 }, channel: "official_account", content: "monthly-digest" },
       ],
     },
     {
       id: "converted",
       name: "成交 converted",
       kind: "converted",
-      sop: [{ id: "thanks", after: "0m", channel: "private_chat", content: "thank-you", mode: "task" }],
+      sop: [
+        { id: "thanks", after: "0m", channel: "private_chat", content: "thank-you", mode: "task" },
+        { id: "member-care", day: 30, at: "10:00", repeat: { every: "1mo" }, channel: "official_account", content: "care-monthly" },
+      ],
     },
   ],
   transitions: [

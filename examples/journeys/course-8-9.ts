@@ -27,9 +27,17 @@ export const course89: JourneyDefinition = {
         { id: "student-case-2", day: 1, at: "21:00", channel: "private_chat", delivery: "mass_send", content: "case-student-2" },
         { id: "hello-2", day: 2, at: "08:00", channel: "private_chat", delivery: "mass_send", content: "daily-hello" },
         { id: "last-call", day: 2, at: "08:30", channel: "private_chat", content: "offer-last-call", unless: "order.paid", mode: "task" },
+        // Followers who did not buy in the first two days hear from the account monthly.
+        { id: "monthly-article", day: 30, at: "20:00", repeat: { every: "1mo", times: 12 }, channel: "official_account", content: "article-monthly", unless: "order.paid" },
       ],
     },
-    { id: "student", sop: [{ id: "welcome", after: "0m", channel: "mini_program", content: "course-welcome" }] },
+    {
+      id: "student",
+      sop: [
+        { id: "welcome", after: "0m", channel: "mini_program", content: "course-welcome" },
+        { id: "course-news", day: 30, at: "20:00", repeat: { every: "1mo" }, channel: "official_account", content: "course-news" },
+      ],
+    },
   ],
   transitions: [{ from: "followed", to: "student", on: "order.paid" }],
 };

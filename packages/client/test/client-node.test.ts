@@ -58,6 +58,16 @@ describe("createClient on Node (fetch + ws) against a real gateway", () => {
     expect((await ws.admin.board("feed")).journeys[0]!.stages.map((s) => s.customers)).toEqual([2, 1]);
   });
 
+  it("a staff member's app sets do-not-disturb and removes a customer from a journey", async () => {
+    const ws = await gw.workspace();
+    const carol = await ws.staff("carol");
+    const app = ws.client({ token: carol.token });
+    const { customerId } = await ws.admin.enroll({ customerExternalId: "quiet-1", journeyKey: "feed", staffId: carol.id });
+    expect(await app.setDoNotDisturb({ customerId, channel: "OFFICIAL_ACCOUNT", on: true, reason: "asked on the phone" })).toEqual({ customerId, channel: "official_account", on: true, changed: true, skippedSteps: 1 });
+    expect(await app.removeFromJourney({ customerId, journeyKey: "feed", reason: "not interested" })).toEqual({ customerId, journeyKey: "feed", enrollments: 1, cancelledSteps: 1, cancelledTasks: 1 });
+    await expect(app.removeFromJourney({ customerId, journeyKey: "feed" })).rejects.toThrow(`customer "${customerId}" is not in journey "feed"`);
+  });
+
   it("asks which content is due on a channel and acknowledges it once", async () => {
     const ws = await gw.workspace();
     await ws.admin.upsertContent({ ref: "article-1", title: "Why private domain", type: "article", body: { text: "三个误区" }, channel: "OFFICIAL_ACCOUNT" });

@@ -3,7 +3,7 @@ import { DoneLists } from "./done-lists.js";
 import { type Span, approxMs, span } from "./duration.js";
 import type { Channel, DeliveryPath, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
 import type { JourneyOptions } from "./validate.js";
-import { type Range, type SendWindow, compileQuiet, resolveOpen, sendWindow } from "./window.js";
+import { type Range, type SendWindow, type WorkCalendar, compileQuiet, compileWorkdays, resolveOpen, sendWindow } from "./window.js";
 import { DAY_MS, MINUTE_MS, ZoneClock } from "./zone.js";
 
 // A validated definition turned into lookup-friendly structures, once per defineJourney().
@@ -25,15 +25,18 @@ export interface CompiledStep {
   delivery?: DeliveryPath;
   assignee?: string;
   title?: string;
-  timing: "after" | "day" | "birthday" | "holiday";
+  timing: "after" | "day" | "birthday" | "holiday" | "date";
   after?: Span;
   day?: number;
-  /** Time of day in ms, for day / birthday / holiday steps. */
+  /** Time of day in ms, for day / birthday / holiday / date steps. */
   tod?: number;
   repeat?: { every: Span; times?: number; for?: Span };
   /** The last repeat window computed (see occurrences.ts): a cache, not part of the definition. */
   repeatMemo?: { anchor: number; clock: ZoneClock; first: number; end: number };
+  /** Calendar steps (holiday, date): the day numbers they fall on, ascending. */
   holidayDays?: number[];
+  /** Dated steps: the journey's zone, so every customer gets the same instant whatever their own zone. */
+  fixedClock?: ZoneClock;
   multi: boolean;
   /** For single steps: a lower bound of (scheduled time − anchor), so a scan can pass over far steps without computing them. */
   earliest: number;
@@ -50,6 +53,8 @@ export interface CompiledTransition {
   on?: string[];
   tag?: string;
   silentFor?: Span;
+  /** The events whose absence `silentFor` counts (undefined: any customer event). */
+  of?: string[];
 }
 
 export interface CompiledStage {
@@ -87,6 +92,8 @@ export interface CompiledJourney {
   tagRules: Map<string, TagRule[]>;
   /** Per event name: how many recent times to keep and for how long (for counted tag rules). */
   counted: Map<string, { keep: number; within?: Span }>;
+  /** Event names some `silentFor … of` transition watches: their last times are kept in the state. */
+  watched: Set<string>;
   /** Customer attributes the journey reads. */
   attributes: string[];
   /** How many recent capped touches to remember: the largest `max` of any cap. */
@@ -102,10 +109,10 @@ function compileCap(cap: JourneyDefinition["frequencyCap"]): CompiledCap | undef
   return { max: cap.max, per: span(cap.per), modes: new Set(cap.modes ?? ["auto"]) };
 }
 
-function windowResolver(def: WindowDefinition | undefined, quiet: TimeRange | TimeRange[] | undefined) {
+function windowResolver(def: WindowDefinition | undefined, quiet: TimeRange | TimeRange[] | undefined, workdays: WorkCalendar | undefined) {
   const quietRanges: Range[] = compileQuiet(quiet);
   const fixed: SendWindow | undefined =
-    def === undefined || Array.isArray(def) || "from" in def ? sendWindow(resolveOpen(def, undefined), quietRanges) : undefined;
+    def === undefined || Array.isArray(def) || "from" in def ? sendWindow(resolveOpen(def, undefined), quietRanges, workdays) : undefined;
   if (fixed) return () => fixed;
   const byValue = new Map<string, SendWindow>();
   const attribute = (def as { byAttribute: string }).byAttribute;
@@ -113,7 +120,7 @@ function windowResolver(def: WindowDefinition | undefined, quiet: TimeRange | Ti
     const key = attrs?.[attribute] ?? "";
     let w = byValue.get(key);
     if (!w) {
-      w = sendWindow(resolveOpen(def, attrs), quietRanges);
+      w = sendWindow(resolveOpen(def, attrs), quietRanges, workdays);
       byValue.set(key, w);
     }
     return w;
@@ -126,11 +133,13 @@ function compileStep(
   segment: number,
   levels: { window?: WindowDefinition; quietHours?: TimeRange | TimeRange[]; expireAfter?: string | number; cap?: CompiledCap },
   options: JourneyOptions,
+  zone: ZoneClock,
+  workdays: WorkCalendar | undefined,
 ): CompiledStep {
-  const timing = step.after !== undefined ? "after" : step.day !== undefined ? "day" : step.birthday ? "birthday" : "holiday";
+  const timing = step.after !== undefined ? "after" : step.day !== undefined ? "day" : step.birthday ? "birthday" : step.date !== undefined ? "date" : "holiday";
   const mode = step.mode ?? "auto";
   const expire = step.expireAfter ?? levels.expireAfter;
-  const at = step.at ?? (timing === "birthday" || timing === "holiday" ? "09:00" : undefined);
+  const at = step.at ?? (timing === "birthday" || timing === "holiday" || timing === "date" ? "09:00" : undefined);
   return {
     id: step.id,
     index,
@@ -155,7 +164,8 @@ function compileStep(
         }
       : {}),
     ...(step.holiday ? { holidayDays: [...new Set((options.holidays?.[step.holiday] ?? []).map(ZoneClock.dayOf))].sort((a, b) => a - b) } : {}),
-    multi: step.repeat !== undefined || timing === "birthday" || timing === "holiday",
+    ...(step.date !== undefined ? { holidayDays: [ZoneClock.dayOf(step.date)], fixedClock: zone } : {}),
+    multi: step.repeat !== undefined || timing === "birthday" || timing === "holiday" || timing === "date",
     earliest: earliestAfterAnchor(step),
     unless: list(step.unless),
     ...(step.waitFor
@@ -175,7 +185,7 @@ function compileStep(
       : {}),
     ...(expire !== undefined ? { expire: span(expire) } : {}),
     ...(levels.cap ? { cap: levels.cap } : {}),
-    window: windowResolver(step.window ?? levels.window, step.quietHours ?? levels.quietHours),
+    window: windowResolver(step.window ?? levels.window, step.quietHours ?? levels.quietHours, workdays),
   };
 }
 
@@ -204,6 +214,8 @@ function earliestAfterAnchor(step: StepDefinition): number {
 /** Compiles a definition that {@link assertValidJourney} accepted. */
 export function compileJourney(def: JourneyDefinition, options: JourneyOptions): CompiledJourney {
   const journeyCap = compileCap(def.frequencyCap);
+  const zone = ZoneClock.of(def.timezone);
+  const workdays = compileWorkdays(options.workdays);
   const stages = new Map<string, CompiledStage>();
   const attributes = new Set<string>();
   const noteAttribute = (w: WindowDefinition | undefined) => {
@@ -226,6 +238,8 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
           cap: compileCap(stage.frequencyCap) ?? journeyCap,
         },
         options,
+        zone,
+        workdays,
       );
       if (step.waitFor) segment++;
       return compiled;
@@ -247,6 +261,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
       onSilence: [],
     });
   }
+  const watched = new Set<string>();
   (def.transitions ?? []).forEach((t, index) => {
     const from = list(t.from);
     const compiled: CompiledTransition = {
@@ -255,7 +270,9 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
       ...(t.on !== undefined ? { on: list(t.on) } : {}),
       ...(t.tag !== undefined ? { tag: t.tag } : {}),
       ...(t.silentFor !== undefined ? { silentFor: span(t.silentFor) } : {}),
+      ...(t.of !== undefined ? { of: [...new Set(t.of)] } : {}),
     };
+    for (const name of compiled.of ?? []) watched.add(name);
     for (const stage of stages.values()) {
       if (stage.id === t.to || !(from.includes("*") || from.includes(stage.id))) continue;
       if (compiled.on) for (const name of compiled.on) if (!stage.onEvent.has(name)) stage.onEvent.set(name, compiled);
@@ -278,7 +295,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
     }
   }
   const capHistory = Math.max(0, ...[def.frequencyCap, ...def.stages.map((s) => s.frequencyCap)].map((c) => c?.max ?? 0));
-  return { id: def.id, version: def.version, entry: def.entry, zone: ZoneClock.of(def.timezone), stages, tagRules, counted, attributes: [...attributes], capHistory, doneLists: new DoneLists() };
+  return { id: def.id, version: def.version, entry: def.entry, zone, stages, tagRules, counted, watched, attributes: [...attributes], capHistory, doneLists: new DoneLists() };
 }
 
 function longer(a: Span | undefined, b: Span | undefined): Span | undefined {

@@ -29,7 +29,7 @@ export function welcomeStep(definition: JourneyDefinition): { stepId: string; co
   const stage = definition.stages.find((s) => s.id === definition.entry);
   for (const step of stage?.sop ?? []) {
     if (step.channel !== "private_chat" || (step.mode ?? "auto") !== "auto" || deliveryPath(step) !== "chat") continue;
-    if (step.day !== undefined || step.at !== undefined || step.birthday || step.holiday || step.waitFor || step.repeat) continue;
+    if (step.day !== undefined || step.at !== undefined || step.birthday || step.holiday || step.date !== undefined || step.waitFor || step.repeat) continue;
     if (step.window !== undefined || step.quietHours !== undefined) continue;
     const after = parseDuration(step.after ?? 0);
     if (typeof after === "string" || after.ms !== 0 || after.days !== 0 || after.months !== 0) continue;

@@ -1,7 +1,7 @@
 import type { CompiledJourney, CompiledStage, CompiledStep, CompiledTransition } from "./compile.js";
 import type { Effect, EntryReason, SkipReason, StepDueEffect, StepSkippedEffect } from "./effects.js";
 import { nextOccurrence, singleBase } from "./occurrences.js";
-import { type Draft, NONE, append } from "./state.js";
+import { type Draft, NONE, NO_KEYS, append } from "./state.js";
 import { stepKeyPrefix } from "./step-key.js";
 import { iso } from "./time.js";
 import { nextOpening } from "./window.js";
@@ -152,7 +152,8 @@ export class Run {
     // Index loops here: for-of allocated an iterator result per step on this path.
     for (let i = 0; i < stage.onSilence.length; i++) {
       const t = stage.onSilence[i]!;
-      this.offer({ at: clock.add(Math.max(s.active, s.enteredAt), t.silentFor!), kind: "silence", transition: t });
+      const since = t.of === undefined ? s.active : lastHeard(s.heard, t.of);
+      this.offer({ at: clock.add(Math.max(since, s.enteredAt), t.silentFor!), kind: "silence", transition: t });
     }
     if (s.gate && s.gate.until !== null) {
       const step = stepOf(stage, s.gate.step);
@@ -479,6 +480,7 @@ export class Run {
     s.done = NONE;
     s.last = {};
     s.seen = [];
+    s.heard = NO_KEYS;
     s.anchors = [];
     s.gate = undefined;
     this.effects.push({ type: "stage.entered", journey: this.j.id, customer: s.customer, from, to, visit: s.visit, at: iso(at), reason, ...extra });
@@ -494,6 +496,10 @@ export class Run {
     const s = this.s;
     s.active = Math.max(s.active, happened);
     if (happened >= s.enteredAt && !s.seen.includes(name)) s.seen = append(s.seen, name);
+    if (happened >= s.enteredAt && this.j.watched.has(name)) {
+      const prev = s.heard[name];
+      if (prev === undefined || prev < happened) s.heard = { ...s.heard, [name]: happened };
+    }
     this.count(name, happened);
     if (s.gate) {
       const step = stepOf(this.stage, s.gate.step);
@@ -568,6 +574,16 @@ export class Run {
  */
 function cannotBeat(lowest: number, step: CompiledStep, other: Happening): boolean {
   return lowest > other.at || (lowest === other.at && rank(other) < ORDER.step * 10_000 + step.index);
+}
+
+/** The last time any of `names` was heard during this visit (-Infinity: none was). */
+function lastHeard(heard: Readonly<Record<string, number>>, names: readonly string[]): number {
+  let last = -Infinity;
+  for (let i = 0; i < names.length; i++) {
+    const t = heard[names[i]!];
+    if (t !== undefined && t > last) last = t;
+  }
+  return last;
 }
 
 function stepOf(stage: CompiledStage, id: string): CompiledStep | undefined {

@@ -19,6 +19,8 @@ export const MIN_OPEN_REPEAT_EVERY_MS = DAY_MS;
 export const MAX_REPEAT_OCCURRENCES = 1_000;
 /** Shortest `silentFor` of a transition. */
 export const MIN_SILENT_FOR_MS = MINUTE_MS;
+/** Shortest Moments `period` of a step: the cap on posts counts per day. */
+export const MIN_MOMENTS_PERIOD_MS = DAY_MS;
 /** Shortest `waitFor.timeout`. */
 export const MIN_WAIT_TIMEOUT_MS = MINUTE_MS;
 /** Most steps in one stage's SOP. */

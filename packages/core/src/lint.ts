@@ -1,6 +1,7 @@
 import { compileJourney } from "./compile.js";
 import { AUTOMATIC_CHAT_REASON, automaticChats } from "./delivery-paths.js";
 import { approxMs } from "./duration.js";
+import { calendarWarnings } from "./lint-calendar.js";
 import { nextOccurrence } from "./occurrences.js";
 import type { JourneyDefinition } from "./schema.js";
 import { append, draftOf } from "./state.js";
@@ -17,9 +18,12 @@ export type LintCode =
   | "daily-sends"
   | "few-touches"
   | "empty-stage"
+  | "dead-end"
   | "missing-content"
   | "expired-content"
   | "tag-never-set"
+  | "past-date"
+  | "no-holiday-dates"
   | "automatic-wecom-chat"
   | "after-mass-send";
 
@@ -34,12 +38,18 @@ const DAY = 86_400_000;
 const MAX_DAILY_RUN = 3;
 const NURTURE_TOUCHES = 6;
 const HORIZON_DAYS = 400;
+/** Touching at least once a quarter to the end of the horizon counts as still nurturing. */
+const STILL_TOUCHING_DAYS = HORIZON_DAYS - 92;
+/** Stage kinds where customers are meant to rest: no "dead end" there. */
+const RESTING_KINDS = new Set(["lost", "closed", "churned", "archived", "done", "unsubscribed"]);
 
 /**
  * Warnings an experienced operator would give about a (valid) journey: daily sends for more than
  * three days in a row, fewer than six touches in the first 30 days of a nurture stage, stages
  * without an SOP, content refs missing from the library, content past its expiry (at `options.at`),
- * tag transitions on tags nothing sets, automatic 1:1 WeCom chats other than the welcome (no official
+ * tag transitions on tags nothing sets, dead ends: stages where a silent customer gets a last
+ * touch and then nothing while still enrolled (no repeating step, no `silentFor` way out); at `options.at`, dated steps
+ * already past and holidays with no date to come; automatic 1:1 WeCom chats other than the welcome (no official
  * API sends them), `after:`-timed 群发助手 steps (they land in the next send slot anyway: say when).
  * @example lintJourney(definition, [{ ref: "greeting" }], { at: new Date() })
  */
@@ -65,6 +75,11 @@ export function lintJourney(
     const run = longestRun(days);
     if (run.length > MAX_DAILY_RUN) {
       warn("daily-sends", path, `stage "${stage.id}" touches customers ${run.length} days in a row (days ${run.start}–${run.start + run.length - 1}); keep daily sends to ${MAX_DAILY_RUN} days at most`);
+    }
+    const silentWayOut = (definition.transitions ?? []).some((t) => t.silentFor !== undefined && [t.from].flat().some((f) => f === stage.id || f === "*"));
+    const last = days.at(-1)?.day;
+    if (!silentWayOut && !RESTING_KINDS.has(stage.kind ?? "") && last !== undefined && last < STILL_TOUCHING_DAYS) {
+      warn("dead-end", path, `stage "${stage.id}" goes quiet after day ${last}: a customer who stays silent gets no further touch while still enrolled; add a repeating nurture step (e.g. monthly) or a silentFor transition to another stage`);
     }
     const nurture = stage.kind === "nurture" || (stage.kind === undefined && stage.id === definition.entry);
     const early = days.filter((d) => d.day < 30).reduce((n, d) => n + d.touches, 0);
@@ -101,6 +116,7 @@ export function lintJourney(
     ...(definition.tagRules ?? []).filter((r) => r.action !== "remove").map((r) => r.tag),
     ...definition.stages.flatMap((s) => s.onEnter?.addTags ?? []),
   ]);
+  if (at !== undefined) calendarWarnings(definition, compiled, at, warn);
   (definition.transitions ?? []).forEach((t, i) => {
     if (t.tag !== undefined && !produced.has(t.tag)) {
       warn("tag-never-set", `transitions[${i}].tag`, `no tag rule or stage sets tag "${t.tag}"; this transition only fires if the tag arrives from outside`);

@@ -25,6 +25,8 @@ export function nextOccurrence(step: CompiledStep, s: Draft, clock: ZoneClock, a
   const last = s.last[step.id];
   if (step.timing === "birthday") return nextBirthday(step, s, clock, anchor, last);
   if (step.timing === "holiday") return nextHoliday(step, clock, anchor, last);
+  // A dated campaign step is one instant for everyone, in the journey's zone.
+  if (step.timing === "date") return nextHoliday(step, step.fixedClock!, anchor, last);
   return nextRepeat(step, clock, anchor, last);
 }
 

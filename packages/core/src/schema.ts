@@ -9,6 +9,7 @@ import {
   MAX_STEP_DAY,
   MAX_STEPS_PER_STAGE,
   MAX_TRANSITIONS,
+  MIN_MOMENTS_PERIOD_MS,
   MIN_REPEAT_EVERY_MS,
   MIN_SILENT_FOR_MS,
   MIN_WAIT_TIMEOUT_MS,
@@ -50,6 +51,13 @@ const timeZone = z
   })
   .describe('An IANA time zone, e.g. "Asia/Shanghai"');
 
+const isoDate = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (!ZoneClock.isDate(value)) ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} is not a date "YYYY-MM-DD"` });
+  })
+  .describe('A calendar date "YYYY-MM-DD"');
+
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "ids use letters, digits, '_', '-' and '.' (no ':', '#', '~' or spaces)");
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
 
@@ -57,7 +65,9 @@ export const CHANNELS = ["private_chat", "group_chat", "moments", "official_acco
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
 export const channelSchema = z.enum(CHANNELS).describe("Where the touch happens");
-const weekday = z.union([z.enum(WEEKDAYS), z.enum(["weekdays", "weekend"])]);
+// "workdays" / "offdays" follow the official calendar passed as options.workdays (调休 included);
+// without one they mean Monday–Friday / the weekend.
+const weekday = z.union([z.enum(WEEKDAYS), z.enum(["weekdays", "weekend", "workdays", "offdays"])]);
 
 export const timeRangeSchema = z.strictObject({
   from: clockTime,
@@ -113,9 +123,10 @@ export const stepSchema = z
     assignee: z.string().min(1).optional().describe("Staff id or role for task steps (default: the customer's staff member)"),
     after: duration.optional().describe("Due this long after stage entry (or after the previous wait ended)"),
     day: z.number().int().min(0).max(MAX_STEP_DAY, { error: (issue) => `day ${String(issue.input)} is past the last day allowed, ${MAX_STEP_DAY} (10 years)` }).optional().describe("Calendar day after entry: 0 = the entry day, in the customer's time zone"),
-    at: clockTime.optional().describe("Time of day for `day`, `birthday` and `holiday` steps"),
+    at: clockTime.optional().describe("Time of day for `day`, `birthday`, `holiday` and `date` steps"),
     birthday: z.literal(true).optional().describe("Due on the customer's birthday each year while in the stage"),
     holiday: z.string().min(1).optional().describe("Due on each date of this holiday in the calendar passed to defineJourney"),
+    date: isoDate.optional().describe("Due once on this date at `at` in the journey's time zone, the same instant for every customer (a dated campaign: a webinar night, 618, 双11); not sent to customers who enter the stage after it"),
     repeat: z
       .strictObject({
         every: boundedDuration(MIN_REPEAT_EVERY_MS),
@@ -133,6 +144,12 @@ export const stepSchema = z
       })
       .optional()
       .describe("Hold later steps of the stage until the customer does one of these events"),
+    moments: z
+      .strictObject({
+        period: boundedDuration(MIN_MOMENTS_PERIOD_MS).describe("A staff member posts this content at most once per period (default: the workspace's, else 7 days)"),
+      })
+      .optional()
+      .describe("Moments steps: one post per staff member per content per period, seen by the customers whose step fell due"),
     ...timing,
   })
   .describe("One touch of a stage's SOP");
@@ -156,7 +173,12 @@ export const transitionSchema = z.strictObject({
   to: stageRef,
   on: oneOrMany(z.string().min(1)).optional().describe("Event name(s) that move the customer"),
   tag: z.string().min(1).optional().describe("Move as soon as the customer has this tag"),
-  silentFor: boundedDuration(MIN_SILENT_FOR_MS).optional().describe("Move after this long without any customer event"),
+  silentFor: boundedDuration(MIN_SILENT_FOR_MS).optional().describe("Move after this long without any customer event (or without the events named in `of`)"),
+  of: z
+    .array(z.string().min(1, { error: "an event name cannot be empty" }), { error: (issue) => `expected a list of event names, e.g. ["app.login"], got ${JSON.stringify(issue.input)}` })
+    .min(1, { error: 'expected at least one event name, e.g. ["app.login"]' })
+    .optional()
+    .describe('With silentFor: only these events break the silence ("no app.login in 7 days"); default any customer event'),
 });
 
 export const tagRuleSchema = z.strictObject({

@@ -8,6 +8,14 @@ import { openMinutesInWeek } from "./window.js";
 export interface JourneyOptions {
   /** Holiday calendar as data: holiday name → dates ("yyyy-mm-dd"). Keeps the core pure. */
   holidays?: Record<string, string[]>;
+  /**
+   * Official working-day calendar as data, for the `workdays` / `offdays` tokens of send windows:
+   * `on` = weekend dates that are working days (调休), `off` = weekday dates that are days off.
+   * Other dates follow Monday–Friday.
+   */
+  workdays?: { on?: string[]; off?: string[] };
+  /** How the calendar is named in errors (default "the calendar passed to defineJourney (options.holidays)"). */
+  calendarName?: string;
 }
 
 /**
@@ -65,6 +73,7 @@ function crossCheck(def: Partial<JourneyDefinition>, options: JourneyOptions, is
     if (t.to !== undefined && !known(t.to)) add(`${path}.to`, `unknown stage "${String(t.to)}"`);
     const triggers = ["on", "tag", "silentFor"].filter((k) => t[k] !== undefined);
     if (triggers.length !== 1) add(path, `a transition needs exactly one trigger of on / tag / silentFor, got ${triggers.length ? triggers.join(" + ") : "none"}`);
+    if (t.of !== undefined && t.silentFor === undefined) add(`${path}.of`, '"of" names the events a silentFor transition watches: add silentFor (e.g. silentFor: "7d", of: ["app.login"])');
     if (list(t.from as string | string[] | undefined).includes(t.to as string)) {
       add(path, `a transition cannot lead "${String(t.to)}" to itself (a manual move restarts a stage)`);
     }
@@ -90,19 +99,23 @@ function checkSop(
       if (seen.has(step.id)) add(`${at}.id`, `duplicate step id "${step.id}" in stage "${String(stage.id)}"`);
       seen.add(step.id);
     }
-    const timings = ["after", "day", "birthday", "holiday"].filter((k) => step[k] !== undefined);
+    const timings = ["after", "day", "birthday", "holiday", "date"].filter((k) => step[k] !== undefined);
     if (timings.length !== 1) {
-      add(at, `a step needs exactly one timing of after / day / birthday / holiday, got ${timings.length ? timings.join(" + ") : "none"}`);
+      add(at, `a step needs exactly one timing of after / day / birthday / holiday / date, got ${timings.length ? timings.join(" + ") : "none"}`);
     }
-    if (step.at !== undefined && step.after !== undefined) add(`${at}.at`, '"at" goes with day / birthday / holiday, not with "after"');
+    if (step.at !== undefined && step.after !== undefined) add(`${at}.at`, '"at" goes with day / birthday / holiday / date, not with "after"');
     if (step.repeat !== undefined && (step.birthday !== undefined || step.holiday !== undefined)) {
       add(`${at}.repeat`, "birthday and holiday steps already recur; repeat goes with after / day");
     }
+    if (step.repeat !== undefined && step.date !== undefined) add(`${at}.repeat`, "a dated step happens once, on its date; repeat goes with after / day");
     if (step.repeat !== undefined && step.waitFor !== undefined) add(`${at}.repeat`, "a waiting step cannot repeat");
     checkDeliveryPath(step, at, add);
+    if (step.moments !== undefined && step.channel !== "moments") add(`${at}.moments`, `"moments" settings go with channel "moments", not "${String(step.channel)}"`);
     if (step.repeat !== undefined) checkRepeat(rec(step.repeat), `${at}.repeat`, add);
-    if (typeof step.holiday === "string" && !options.holidays?.[step.holiday]) {
-      add(`${at}.holiday`, `holiday "${step.holiday}" is not in the calendar passed to defineJourney (options.holidays)`);
+    if (typeof step.holiday === "string" && !Object.prototype.hasOwnProperty.call(options.holidays ?? {}, step.holiday)) {
+      const names = Object.keys(options.holidays ?? {}).sort();
+      const known = names.length > 0 ? ` (known: ${names.join(", ")})` : "";
+      add(`${at}.holiday`, `holiday "${step.holiday}" is not in ${options.calendarName ?? "the calendar passed to defineJourney (options.holidays)"}${known}`);
     }
     const win = step.window ?? stage.window ?? def.window;
     const quiet = step.quietHours ?? stage.quietHours ?? def.quietHours;

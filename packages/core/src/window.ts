@@ -1,13 +1,19 @@
 import { clockMinutes } from "./clock-time.js";
 import type { TimeRange, WindowDefinition } from "./schema.js";
-import { MINUTE_MS, type ZoneClock } from "./zone.js";
+import { MINUTE_MS, ZoneClock } from "./zone.js";
 
 /** A daily time range in minutes after midnight; `to <= from` runs past midnight. */
 export interface Range {
   from: number;
   to: number;
-  /** Bit i set = ISO weekday i (1 = Monday) applies; 0b11111110 = every day. */
+  /** Bit i set = ISO weekday i (1 = Monday) applies; 0b11111110 = every day; WORK_BIT / OFF_BIT = official working days / days off. */
   days: number;
+}
+
+/** Official working days as day numbers: weekend days that are worked (调休) and weekdays that are off. */
+export interface WorkCalendar {
+  on: ReadonlySet<number>;
+  off: ReadonlySet<number>;
 }
 
 /** Where a touch may be sent: open ranges (null = any time) minus quiet ranges. */
@@ -16,13 +22,31 @@ export interface SendWindow {
   quiet: Range[];
   /** Minutes of the day at which the window can open: range starts and quiet-hour ends. */
   starts: number[];
+  /** The working-day calendar, when a range names workdays / offdays. */
+  workdays?: WorkCalendar;
+  /** Days ahead to look for an opening: a week, or longer past a run of days off (Spring Festival). */
+  horizon: number;
 }
 
 const EVERY_DAY = 0b11111110;
+const WORK_BIT = 1;
+const OFF_BIT = 1 << 8;
 const DAY_BITS: Record<string, number> = {
   mon: 1 << 1, tue: 1 << 2, wed: 1 << 3, thu: 1 << 4, fri: 1 << 5, sat: 1 << 6, sun: 1 << 7,
-  weekdays: 0b00111110, weekend: 0b11000000,
+  weekdays: 0b00111110, weekend: 0b11000000, workdays: WORK_BIT, offdays: OFF_BIT,
 };
+
+/** The calendar of JourneyOptions.workdays as day-number sets (undefined when none is given). */
+export function compileWorkdays(def: { on?: string[]; off?: string[] } | undefined): WorkCalendar | undefined {
+  if (!def) return undefined;
+  return { on: new Set((def.on ?? []).map(ZoneClock.dayOf)), off: new Set((def.off ?? []).map(ZoneClock.dayOf)) };
+}
+
+/** The day bits a range is matched against: the weekday's and whether it is a working day. */
+export function dayMask(calendar: WorkCalendar | undefined, day: number, weekday: number): number {
+  const worked = calendar?.on.has(day) ? true : calendar?.off.has(day) ? false : weekday <= 5;
+  return (1 << weekday) | (worked ? WORK_BIT : OFF_BIT);
+}
 
 export function compileRange(r: TimeRange): Range {
   const days = r.days ? r.days.reduce((bits, d) => bits | (DAY_BITS[d] ?? 0), 0) : EVERY_DAY;
@@ -41,31 +65,45 @@ export function resolveOpen(def: WindowDefinition | undefined, attrs: Record<str
   return chosen === undefined ? null : ranges(chosen);
 }
 
-export function sendWindow(open: Range[] | null, quiet: Range[]): SendWindow {
-  return { open, quiet, starts: [...(open ?? [{ from: 0, to: 0, days: EVERY_DAY }]).map((r) => r.from), ...quiet.map((r) => r.to)] };
+export function sendWindow(open: Range[] | null, quiet: Range[], workdays?: WorkCalendar): SendWindow {
+  const byCalendar = [...(open ?? []), ...quiet].some((r) => (r.days & (WORK_BIT | OFF_BIT)) !== 0);
+  return {
+    open,
+    quiet,
+    starts: [...(open ?? [{ from: 0, to: 0, days: EVERY_DAY }]).map((r) => r.from), ...quiet.map((r) => r.to)],
+    ...(byCalendar && workdays ? { workdays } : {}),
+    // The longest run of official days off (Spring Festival with its weekends) is under a month.
+    horizon: byCalendar ? 40 : 8,
+  };
 }
 
 export function compileQuiet(def: TimeRange | TimeRange[] | undefined): Range[] {
   return def === undefined ? [] : ranges(def);
 }
 
-function inRange(r: Range, weekday: number, minute: number): boolean {
-  const prev = weekday === 1 ? 7 : weekday - 1;
-  if (r.from < r.to) return (r.days & (1 << weekday)) !== 0 && minute >= r.from && minute < r.to;
-  return ((r.days & (1 << weekday)) !== 0 && minute >= r.from) || ((r.days & (1 << prev)) !== 0 && minute < r.to);
+/** `mask` / `prev`: the day bits (see dayMask) of the day and of the day before. */
+function inRange(r: Range, mask: number, prev: number, minute: number): boolean {
+  if (r.from < r.to) return (r.days & mask) !== 0 && minute >= r.from && minute < r.to;
+  return ((r.days & mask) !== 0 && minute >= r.from) || ((r.days & prev) !== 0 && minute < r.to);
 }
 
-/** Whether a wall-clock weekday + minute is open for sending. */
-export function isOpenAt(w: SendWindow, weekday: number, minute: number): boolean {
+/** Whether a minute of a day is open for sending, given the day bits of the day and the day before. */
+export function isOpenAt(w: SendWindow, mask: number, prev: number, minute: number): boolean {
   // Index loops rather than some(): this runs for every candidate opening, without a closure each.
   const open = w.open;
   if (open !== null) {
     let inside = false;
-    for (let i = 0; i < open.length && !inside; i++) inside = inRange(open[i]!, weekday, minute);
+    for (let i = 0; i < open.length && !inside; i++) inside = inRange(open[i]!, mask, prev, minute);
     if (!inside) return false;
   }
-  for (let i = 0; i < w.quiet.length; i++) if (inRange(w.quiet[i]!, weekday, minute)) return false;
+  for (let i = 0; i < w.quiet.length; i++) if (inRange(w.quiet[i]!, mask, prev, minute)) return false;
   return true;
+}
+
+/** Whether a wall-clock day + minute is open for sending. */
+function isOpenOn(clock: ZoneClock, w: SendWindow, day: number, minute: number): boolean {
+  const weekday = clock.weekday(day);
+  return isOpenAt(w, dayMask(w.workdays, day, weekday), dayMask(w.workdays, day - 1, weekday === 1 ? 7 : weekday - 1), minute);
 }
 
 /**
@@ -76,9 +114,9 @@ export function isOpenAt(w: SendWindow, weekday: number, minute: number): boolea
 export function nextOpening(clock: ZoneClock, ts: number, w: SendWindow): number | null {
   if (w.open === null && w.quiet.length === 0) return ts;
   const { day, tod } = clock.wall(ts);
-  if (isOpenAt(w, clock.weekday(day), Math.floor(tod / MINUTE_MS))) return ts;
+  if (isOpenOn(clock, w, day, Math.floor(tod / MINUTE_MS))) return ts;
   let best: number | null = null;
-  for (let d = day; d <= day + 8; d++) {
+  for (let d = day; d <= day + w.horizon; d++) {
     if (best !== null && clock.instant(d, 0) > best) break;
     for (let i = 0; i < w.starts.length; i++) {
       const start = w.starts[i]! * MINUTE_MS;
@@ -95,7 +133,7 @@ export function nextOpening(clock: ZoneClock, ts: number, w: SendWindow): number
 function earlierOpening(clock: ZoneClock, w: SendWindow, at: number, ts: number, best: number | null): number | null {
   if (at <= ts || (best !== null && at >= best)) return best;
   const wall = clock.wall(at);
-  return isOpenAt(w, clock.weekday(wall.day), Math.floor(wall.tod / MINUTE_MS)) ? at : best;
+  return isOpenOn(clock, w, wall.day, Math.floor(wall.tod / MINUTE_MS)) ? at : best;
 }
 
 /** Minutes a week the window is open (for validation: 0 means a step could never be sent). */
@@ -112,8 +150,11 @@ export function openMinutesInWeek(def: WindowDefinition | undefined, quiet: Time
   for (const open of variants) {
     const window = sendWindow(open, quietRanges);
     let minutes = 0;
+    // A usual week: Monday–Friday worked.
     for (let weekday = 1; weekday <= 7; weekday++) {
-      for (let m = 0; m < 1440; m++) if (isOpenAt(window, weekday, m)) minutes++;
+      const mask = dayMask(undefined, 0, weekday);
+      const prev = dayMask(undefined, 0, weekday === 1 ? 7 : weekday - 1);
+      for (let m = 0; m < 1440; m++) if (isOpenAt(window, mask, prev, m)) minutes++;
     }
     least = Math.min(least, minutes);
   }

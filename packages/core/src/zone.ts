@@ -153,6 +153,13 @@ export class ZoneClock {
     return new Date(day * DAY).toISOString().slice(0, 10);
   }
 
+  /** Whether a value is a real calendar date "yyyy-mm-dd" (not 2027-02-30). */
+  static isDate(value: unknown): value is string {
+    if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+    const day = ZoneClock.dayOf(value);
+    return Number.isFinite(day) && ZoneClock.isoDate(day) === value;
+  }
+
   /** The day number of a "yyyy-mm-dd" date. */
   static dayOf(isoDate: string): number {
     return Math.floor(Date.parse(`${isoDate}T00:00:00Z`) / DAY);

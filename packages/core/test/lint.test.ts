@@ -28,8 +28,9 @@ describe("lintJourney", () => {
     expect(issues[1]!.message).toMatch(/4 touches in its first 30 days/);
   });
 
-  it("a well-paced nurture stage with its content in the library is clean", () => {
-    const sop = [step("a", 0), step("b", 1), step("c", 3), step("d", 7), step("e", 14), step("f", 21), step("g", 28)];
+  it("a well-paced nurture stage that keeps nurturing monthly, with its content in the library, is clean", () => {
+    const monthly = { id: "monthly", day: 45, at: "10:00", repeat: { every: "1mo", times: 12 }, channel: "official_account" as const, content: "digest" };
+    const sop = [step("a", 0), step("b", 1), step("c", 3), step("d", 7), step("e", 14), step("f", 21), step("g", 28), monthly];
     const issues = lintJourney({ id: "ok", version: 1, timezone: SH, entry: "new", stages: [{ id: "new", sop }] }, sop.map((s) => ({ ref: s.content })), { at: new Date(0) });
     expect(issues).toEqual([]);
   });
@@ -40,7 +41,26 @@ describe("lintJourney", () => {
       stages: [{ id: "new", sop: [step("a", 0), step("b", 1), step("c", 3), step("d", 7), step("e", 14), step("f", 21)] }, { id: "hot", sop: [step("x", 0)] }],
       transitions: [{ from: "new", to: "hot", tag: "vip" }],
     });
-    expect(issues).toEqual([expect.objectContaining({ code: "tag-never-set", path: "transitions[0].tag" })]);
+    expect(issues.filter((i) => i.code !== "dead-end")).toEqual([expect.objectContaining({ code: "tag-never-set", path: "transitions[0].tag" })]);
+  });
+
+  it("flags dead ends: a stage where a silent customer gets a last touch and then nothing while enrolled", () => {
+    const nurture = [step("a", 0), step("b", 1), step("c", 3), step("d", 7), step("e", 14), step("f", 21)];
+    const issues = lintJourney({
+      id: "d", version: 1, timezone: SH, entry: "new",
+      stages: [
+        { id: "new", sop: nurture },
+        { id: "quiet", kind: "quiet", sop: [step("wake", 1), { ...step("monthly", 30), repeat: { every: "1mo", times: 3 } }] },
+        { id: "member", sop: [step("thanks", 0), { ...step("care", 30), repeat: { every: "1mo", times: 12 } }] },
+        { id: "lost", kind: "lost", sop: [step("bye", 0)] },
+      ],
+      transitions: [{ from: "new", to: "quiet", silentFor: "30d" }],
+    });
+    // "new" has a silentFor way out, "member" keeps touching for a year, "lost" is meant to rest;
+    // "quiet" stops after its third monthly touch (day 89 from a 5 January entry) with nowhere to go.
+    expect(issues.filter((i) => i.code === "dead-end").map((i) => [i.path, i.message])).toEqual([
+      ["stages[1]", expect.stringMatching(/^stage "quiet" goes quiet after day 89: a customer who stays silent gets no further touch/)],
+    ]);
   });
 });
 
@@ -59,7 +79,7 @@ describe("lintJourney: WeCom delivery paths", () => {
         waitFor: { event: "message.replied", timeout: "3d", alternatives: [{ content: "bait-2", delivery: "chat" as const }, { content: "bait-3" }] },
       },
     ];
-    const issues = lintJourney({ id: "w", version: 1, timezone: SH, entry: "new", stages: [{ id: "new", sop }] }, [...refs(sop), { ref: "bait-2" }, { ref: "bait-3" }]);
+    const issues = lintJourney({ id: "w", version: 1, timezone: SH, entry: "new", stages: [{ id: "new", sop }] }, [...refs(sop), { ref: "bait-2" }, { ref: "bait-3" }]).filter((i) => i.code !== "dead-end"); // dead ends: their own test
     expect(issues.map((i) => [i.code, i.path])).toEqual([
       ["automatic-wecom-chat", "stages[0].sop[1]"],
       ["automatic-wecom-chat", "stages[0].sop[8].waitFor.alternatives[0]"],
@@ -69,7 +89,7 @@ describe("lintJourney: WeCom delivery paths", () => {
 
   it("warns about after:-timed 群发助手 steps (they land in the next send slot)", () => {
     const sop = [step("a", 0), { id: "later", after: "2h", channel: "private_chat" as const, delivery: "mass_send" as const, content: "later" }, step("b", 1), ...paced];
-    const issues = lintJourney({ id: "m", version: 1, timezone: SH, entry: "new", stages: [{ id: "new", sop }] }, refs(sop));
+    const issues = lintJourney({ id: "m", version: 1, timezone: SH, entry: "new", stages: [{ id: "new", sop }] }, refs(sop)).filter((i) => i.code !== "dead-end"); // dead ends: their own test
     expect(issues).toEqual([expect.objectContaining({ code: "after-mass-send", path: "stages[0].sop[1].after" })]);
     expect(issues[0]!.message).toMatch(/next send slot/);
   });

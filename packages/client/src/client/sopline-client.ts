@@ -8,6 +8,7 @@ import { BoardChangedSubscription, BoardQuery, type Board } from "../operations/
 import { CustomerQuery, CustomerTimelineSubscription, EnrollMutation, MoveCustomerMutation, type EnrollArgs, type Enrollment, type TimelineUpdate } from "../operations/customers.js";
 import { IngestEventsMutation, type IngestResult } from "../operations/events.js";
 import { UpsertJourneyMutation, type UpsertJourneyResult } from "../operations/journeys.js";
+import { RemoveFromJourneyMutation, SetDoNotDisturbMutation, type DoNotDisturbArgs, type DoNotDisturbResult, type RemovedFromJourney } from "../operations/live-sops.js";
 import {
   IssueStaffTokenMutation,
   RefreshStaffTokenMutation,
@@ -104,6 +105,10 @@ export interface SoplineClient {
   snoozeTask(id: string, until: string | number | Date): Promise<Task>;
   /** Moves a customer to another stage of a journey now (the old stage's pending steps stop). */
   moveCustomer(args: { customerId: string; journeyKey: string; to: string }): Promise<Enrollment>;
+  /** Removes a customer from a journey: unsent steps and open tasks cancelled, recorded with the reason. */
+  removeFromJourney(args: { customerId: string; journeyKey: string; reason?: string }): Promise<RemovedFromJourney>;
+  /** Turns a customer's do-not-disturb on or off for a channel (omitted: every channel). */
+  setDoNotDisturb(args: DoNotDisturbArgs): Promise<DoNotDisturbResult>;
   /** Enrolls a customer (created if unknown) in the newest version of a journey. */
   enroll(args: EnrollArgs): Promise<ResultOf<typeof EnrollMutation>["enroll"]>;
   /** Stores a journey definition (the core's JSON) as a new version when it changed. BAD_USER_INPUT lists `issues`. */
@@ -182,6 +187,8 @@ export function createSoplineClient(wire: ClientWire): SoplineClient {
     skipTask: async (id, reason) => (await request(SkipTaskMutation, { id, reason })).skipTask,
     snoozeTask: async (id, until) => (await request(SnoozeTaskMutation, { id, until: toDateTime(until) })).snoozeTask,
     moveCustomer: async (args) => (await request(MoveCustomerMutation, args)).moveCustomer,
+    removeFromJourney: async (args) => (await request(RemoveFromJourneyMutation, args)).removeFromJourney,
+    setDoNotDisturb: async (args) => (await request(SetDoNotDisturbMutation, args)).setDoNotDisturb,
     enroll: async (args) => (await request(EnrollMutation, args)).enroll,
     upsertJourney: async (definition) => (await request(UpsertJourneyMutation, { definition })).upsertJourney,
     upsertContent: async (input) => (await request(UpsertContentMutation, { input })).upsertContent,

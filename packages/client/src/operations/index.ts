@@ -4,5 +4,6 @@ export * from "./content.js";
 export * from "./customers.js";
 export * from "./events.js";
 export * from "./journeys.js";
+export * from "./live-sops.js";
 export * from "./staff.js";
 export * from "./tasks.js";

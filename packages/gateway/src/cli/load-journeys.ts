@@ -1,6 +1,7 @@
 // Journey definition files as validate, lint, preview and push read them: one definition per
 // file, every problem reported with its file and path, duplicate journey ids across files refused.
 import { type JourneyDefinition, validateJourney } from "@sopline/core";
+import { DEFAULT_CALENDAR, calendarOptions } from "../holidays/workspace-calendar.js";
 import { CliError } from "./command.js";
 import { type DataFile, problemAt, readDataFile } from "./data-files.js";
 
@@ -23,7 +24,8 @@ export function loadJourneys(files: string[]): { journeys: LoadedJourney[]; prob
       problems.push(err.message);
       continue;
     }
-    const issues = validateJourney(data.value);
+    // Checked against the default Chinese calendar: a workspace's own holidays are checked when pushed.
+    const issues = validateJourney(data.value, calendarOptions(DEFAULT_CALENDAR));
     if (issues.length > 0) {
       for (const issue of issues) problems.push(problemAt(data, issue.path, issue.message));
       continue;

@@ -4,6 +4,7 @@ import { type JourneyInput, JourneyInputError, defineJourney, renderTimeline } f
 import { CliError, type Command, parseCommandArgs, positiveInteger } from "./command.js";
 import { type DataFile, problemAt, readDataFile } from "./data-files.js";
 import { loadJourneys } from "./load-journeys.js";
+import { DEFAULT_CALENDAR, calendarOptions } from "../holidays/workspace-calendar.js";
 
 const DAY = 86_400_000;
 
@@ -22,7 +23,8 @@ export const previewCommand: Command = async (args, io) => {
     return 1;
   }
   const { definition } = journeys[0]!;
-  const journey = defineJourney(definition);
+  // the default Chinese calendar, as validate checks against it
+  const journey = defineJourney(definition, calendarOptions(DEFAULT_CALENDAR));
   const timezone = values.tz ?? definition.timezone;
   const inputs = values.events === undefined ? [] : readEvents(readDataFile(values.events));
   let sim;

@@ -43,8 +43,8 @@ export const pullCommand: Command = async (args, io) => {
 // order people write them: identity first, timing before content, lists last.
 const KEY_ORDER = [
   "id", "version", "name", "timezone", "entry", "kind", "manual", "window", "quietHours", "frequencyCap", "expireAfter",
-  "after", "day", "birthday", "holiday", "at", "repeat", "unless", "waitFor", "channel", "content", "mode", "title", "assignee",
-  "from", "to", "on", "tag", "silentFor", "count", "within", "action", "onEnter", "sop", "stages", "transitions", "tagRules",
+  "after", "day", "birthday", "holiday", "date", "at", "repeat", "unless", "waitFor", "channel", "content", "mode", "title", "assignee",
+  "from", "to", "on", "tag", "silentFor", "of", "count", "within", "action", "onEnter", "sop", "stages", "transitions", "tagRules",
 ];
 const rank = (key: string) => {
   const i = KEY_ORDER.indexOf(key);

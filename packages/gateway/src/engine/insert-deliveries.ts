@@ -13,11 +13,14 @@ export interface DeliveryInsert {
   dueAt: string;
   channel: string;
   content: string | null;
-  /** 'due' (auto) | 'task' | 'skipped' — the mode follows from it, unless `mode` says otherwise. */
-  status: "due" | "task" | "skipped";
-  /** 'mass_send': a 群发助手 step (status 'task', no per-customer task: the mass-send worker gathers it). */
-  mode?: "mass_send";
+  /** 'due' (auto) | 'task' | 'skipped' | 'held' (a paused journey or step) — the mode follows from it unless given. */
+  status: "due" | "task" | "skipped" | "held";
   reason: string | null;
+  /**
+   * The step's mode, when the status does not say it (a held task stays a task); 'mass_send': a
+   * 群发助手 step (status 'task', no per-customer task: the mass-send worker gathers it).
+   */
+  mode?: "auto" | "task" | "mass_send";
 }
 
 // Every array element is serialised by the driver and parsed by the server, which is most of what a
@@ -130,9 +133,9 @@ function groupParams(list: DeliveryInsert[]): unknown[] {
 }
 
 function variantOf(d: DeliveryInsert, tail: string, variants: Map<string, Variant[]>, ordered: Variant[]): number {
+  const mode = d.mode ?? (d.status === "task" ? "task" : "auto");
   let candidates = variants.get(tail);
   if (!candidates) variants.set(tail, (candidates = []));
-  const mode = d.mode ?? (d.status === "task" ? "task" : "auto");
   for (const v of candidates) {
     if (v.stage === d.stage && v.stepId === d.stepId && v.channel === d.channel && v.content === d.content && v.status === d.status && v.mode === mode && v.reason === d.reason) return v.index;
   }

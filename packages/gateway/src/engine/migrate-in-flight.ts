@@ -1,4 +1,4 @@
-import { type Journey, JourneyInputError } from "@sopline/core";
+import { type Effect, type Journey, JourneyInputError, type JourneyState } from "@sopline/core";
 import type { Database, SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
 import { type AdvancedEnrollment, ENROLLMENT_COLUMNS, type EnrollmentRow } from "./enrollment-row.js";
@@ -14,6 +14,12 @@ export interface MigrateInFlightArgs {
   to: Journey;
   /** Enrollments per batch (default 500). */
   batchSize?: number;
+  /**
+   * The publish time. Each state is first brought up to it on its old version (what the scheduler
+   * would do at that instant anyway), so a new step whose time passed while the enrollment sat idle
+   * (no wake since) is skipped as migrated rather than sent late; without it, the state's own clock.
+   */
+  at?: Date;
 }
 
 // In-flight enrollments of older versions, one page after `id` (keyset pagination: each page is
@@ -75,10 +81,20 @@ async function migrateRows(sql: SqlRunner, registry: JourneyRegistry, args: Migr
   await registry.load(sql, rows.map((r) => ({ workspaceId: r.workspace_id, key: r.journey_key, version: r.journey_version })));
   return rows.map((row) => {
     const from = registry.get(row.workspace_id, row.journey_key, row.journey_version);
-    const { state, effects } = args.to.migrate(row.state);
+    const caughtUp = catchUp(from, row.state, args.at);
+    const { state, effects } = args.to.migrate(caughtUp.state);
     tally.add(from, args.to, state, effects);
-    return { row, state, effects };
+    return { row, state, effects: [...caughtUp.effects, ...effects] };
   });
+}
+
+/** The state processed up to `at` on its own version (see MigrateInFlightArgs.at). */
+function catchUp(from: Journey, state: JourneyState, at: Date | undefined): { state: JourneyState; effects: Effect[] } {
+  if (!at || at.getTime() <= state.clock) return { state, effects: [] };
+  const ticked = from.advance(state, { type: "tick", at: at.getTime() });
+  // Nothing due before `at`: the core returns the state as it was (its fast path); processed up to
+  // `at` it is the same state with the clock at `at`, as a full catch-up would leave it.
+  return ticked.state === state ? { state: { ...state, clock: at.getTime() }, effects: [] } : ticked;
 }
 
 /**

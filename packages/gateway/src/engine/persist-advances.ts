@@ -1,14 +1,17 @@
 import type { Effect, StepDueEffect } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
+import { loadGates } from "../live-sops/gates.js";
 import type { AdvancedEnrollment } from "./enrollment-row.js";
+import { closedChannelReason } from "./closed-channels.js";
 import { type DeliveryInsert, insertDeliveries } from "./insert-deliveries.js";
 import { taskKind } from "./task-kind.js";
 
 /** A task as published to live feeds. */
 export interface TaskNotice {
   id: string;
-  seq: string;
+  /** Null for a task created by the transaction that built the notice: numbered at its commit (the gateway's pubsub fills it in). */
+  seq: string | null;
   workspaceId: string;
   staffId: string;
   customerId: string;
@@ -29,10 +32,12 @@ export interface Notices {
   timelines: Array<{ workspaceId: string; customerId: string; staffId: string | null; effects: Effect[] }>;
   fired: number;
   skipped: number;
+  /** Tasks cancelled (a customer removed from a journey or opted out): their feeds drop them. */
+  removedTasks?: TaskNotice[];
 }
 
 export function emptyNotices(): Notices {
-  return { tasks: [], boards: new Set(), timelines: [], fired: 0, skipped: 0 };
+  return { tasks: [], boards: new Set(), timelines: [], fired: 0, skipped: 0, removedTasks: [] };
 }
 
 /**
@@ -62,19 +67,31 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
   const taskSteps: Array<{ item: AdvancedEnrollment; effect: StepDueEffect }> = [];
   const tagsAdded: Array<[string, string]> = [];
   const tagsRemoved: Array<[string, string]> = [];
+  // Paused journeys and steps hold what falls due; a customer's do-not-disturb skips it (managing live SOPs).
+  const dues = items.filter((i) => i.effects.some((e) => e.type === "step.due"));
+  const gates = await loadGates(tx, dues.map((i) => i.row.workspace_id), dues.map((i) => i.row.customer_id));
   for (const item of items) {
     const { row } = item;
     let moved = false;
+    const closed = row.closed_channels;
     for (const e of item.effects) {
       if (e.type === "step.due") {
-        if (isMassSend(e)) {
-          // 群发助手: no per-customer task; the mass-send worker gathers it into a send slot.
-          deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: "task", mode: "mass_send", reason: null });
-        } else {
-          deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: e.mode === "task" ? "task" : "due", reason: null });
-          if (e.mode === "task") taskSteps.push({ item, effect: e });
+        const base = { row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, mode: isMassSend(e) ? ("mass_send" as const) : e.mode };
+        if (closed && closed.includes(e.channel)) {
+          deliveries.push({ ...base, status: "skipped", reason: closedChannelReason(e.channel) });
+          notices.skipped++;
+          continue;
         }
+        const gate = gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel });
+        if (gate === "opted-out") {
+          deliveries.push({ ...base, status: "skipped", reason: "opted-out" });
+          notices.skipped++;
+          continue;
+        }
+        // 群发助手 steps are recorded as tasks without a per-customer task: the mass-send worker gathers them into a send slot.
+        deliveries.push({ ...base, status: gate ?? (e.mode === "task" || isMassSend(e) ? "task" : "due"), reason: gate === "held" ? "paused" : null });
         notices.fired++;
+        if (e.mode === "task" && !isMassSend(e) && gate === null) taskSteps.push({ item, effect: e });
       } else if (e.type === "step.skipped") {
         deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: "skipped", reason: e.reason });
         notices.skipped++;
@@ -111,7 +128,7 @@ export function isMassSend(e: StepDueEffect): boolean {
  * external id, e.g. "sales-lead"), otherwise to the customer's staff member; with neither, the
  * delivery stays recorded (status `task`) and shows as unassigned.
  */
-async function insertTasks(tx: SqlRunner, steps: Array<{ item: AdvancedEnrollment; effect: StepDueEffect }>, notices: Notices): Promise<void> {
+export async function insertTasks(tx: SqlRunner, steps: Array<{ item: AdvancedEnrollment; effect: StepDueEffect }>, notices: Notices): Promise<void> {
   const named = [...new Set(steps.map((s) => s.effect.assignee).filter((a): a is string => a !== undefined))];
   const byRef = new Map<string, string>();
   if (named.length > 0) {
@@ -139,7 +156,7 @@ async function insertTasks(tx: SqlRunner, steps: Array<{ item: AdvancedEnrollmen
     t.due.push(effect.dueAt);
   }
   if (t.key.length === 0) return;
-  const rows = await tx.query<{ id: string; seq: string; workspace_id: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
+  const rows = await tx.query<{ id: string; seq: string | null; workspace_id: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
     `INSERT INTO tasks (workspace_id, staff_id, customer_id, delivery_key, kind, channel, content, title, due_at)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
      ON CONFLICT (delivery_key) DO NOTHING

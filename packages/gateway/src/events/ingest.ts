@@ -6,6 +6,7 @@ import { UnknownJourneyError, enrollCustomers } from "../engine/enroll.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { Notices } from "../engine/persist-advances.js";
 import { type SegmentRule, assignStaff, findSegmentRule, loadSegmentRules } from "../engine/segments.js";
+import { DEFAULT_OPT_OUT_KEYWORDS, applyOptOutKeywords } from "../live-sops/dnd.js";
 import { type CheckedEvent, type EventInput, type IngestResult, type RejectedEvent, checkEvent } from "./event-input.js";
 
 const IDENTITY_COLUMN = { external: "external_id", wecom: "wecom_external_user_id", openid: "oa_open_id", unionid: "union_id" } as const;
@@ -53,7 +54,7 @@ export async function ingestEvents(
   let duplicates = 0;
   let stored = 0;
   await db.sql.transaction(async (tx) => {
-    const settings = (await tx.query<{ settings: { unknownCustomers?: string } }>(`SELECT settings FROM workspaces WHERE id = $1`, [workspaceId]))[0]?.settings ?? {};
+    const settings = (await tx.query<{ settings: { unknownCustomers?: string; optOutKeywords?: string[] } }>(`SELECT settings FROM workspaces WHERE id = $1`, [workspaceId]))[0]?.settings ?? {};
     // A staff member's events never create customers: whom to route them to is the workspace's call.
     const createUnknown = settings.unknownCustomers === "create" && scope.staffId === undefined;
     await resolveCustomers(tx, registry, workspaceId, scope.staffId, accepted, createUnknown, now, notices, rejected);
@@ -80,6 +81,9 @@ export async function ingestEvents(
     stored = toApply.length;
     duplicates = known.length - toApply.length;
     if (toApply.length === 0) return;
+    // Before the events advance the journeys: a "TD" that also moves a stage sends nothing more.
+    const optedOut = await applyOptOutKeywords(tx, workspaceId, settings.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS, toApply.map((a) => ({ customerId: a.customerId!, name: a.event.name, data: a.event.data })), now);
+    notices.removedTasks?.push(...optedOut);
     await applyEvents(
       tx,
       registry,

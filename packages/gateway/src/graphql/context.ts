@@ -117,6 +117,8 @@ function createLoaders(ctx: Context): Loaders {
         return { key: k.slice(0, at), version: Number(k.slice(at + 1)) };
       });
       const rows = await ctx.db.prisma.journey.findMany({ where: { workspaceId: ws, OR: wanted } });
+      // upcoming holiday steps follow the workspace's current calendar
+      await ctx.registry.refreshCalendars(ctx.db.sql, [ws]);
       const byKey = new Map(rows.map((r) => [`${r.key}@${r.version}`, r]));
       return keys.map((k) => {
         const row = byKey.get(k);

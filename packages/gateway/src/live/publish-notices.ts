@@ -3,12 +3,17 @@ import { type LivePubSub, boardTopic, taskTopic, timelineTopic } from "./pubsub.
 
 /** Publishes what a committed transaction changed. Subscribers that miss it catch up by cursor. */
 export function publishNotices(pubsub: LivePubSub, notices: Notices): void {
-  // Tasks in seq order per feed: the client's resumable feed keeps a high-water mark.
-  const tasks = [...notices.tasks].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+  // New tasks have no seq until their commit: the gateway's pubsub (numberTasksOnPublish) looks
+  // them up and publishes them in seq order, as the client's resumable feed needs.
+  const tasks = notices.tasks;
   const boards = new Set(notices.boards);
   for (const task of tasks) {
     pubsub.publish(taskTopic(task.workspaceId, task.staffId), { ...task, change: "created" });
     // New tasks change the board's chat / call opportunities too.
+    boards.add(task.workspaceId);
+  }
+  for (const task of notices.removedTasks ?? []) {
+    pubsub.publish(taskTopic(task.workspaceId, task.staffId), { ...task, change: "removed" });
     boards.add(task.workspaceId);
   }
   for (const workspaceId of boards) pubsub.publish(boardTopic(workspaceId), { workspaceId });

@@ -17,24 +17,42 @@ import { createPolling } from "../engine/polling.js";
 import type { LivePubSub } from "../live/pubsub.js";
 import {
   type MassSendWorker,
+  type MomentsPolicyInput,
+  type MomentsWorker,
   type WeComCallbackHandler,
   createChannelClients,
   createMassSendWorker,
   createMiniProgramAdapter,
   createMomentsAdapter,
+  createMomentsWorker,
   createOfficialAccountAdapter,
+  createOfficialAccountHandler,
   createWeComCallbackHandler,
+  resolveMomentsPolicy,
 } from "../wecom-integration/index.js";
 
 export const WECOM_CALLBACK_PATH = "/wecom/callback";
+export const OFFICIAL_ACCOUNT_PUSH_PATH = "/wechat/callback";
 
 /** Channel settings of a gateway; every part is optional. */
 export interface ChannelOptions {
   /** Your own adapters (e.g. SMS, a webhook): see src/delivery/README.md. */
   channelAdapters?: ChannelAdapter[];
   /** A WeCom corp: callbacks (friend adds, welcome, deletions), 群发助手 and Moments. */
-  wecom?: { corpId: string; secret: string; token: string; encodingAesKey: string; defaultJourney?: string };
-  officialAccount?: { appId: string; secret: string };
+  wecom?: {
+    corpId: string;
+    secret: string;
+    token: string;
+    encodingAesKey: string;
+    defaultJourney?: string;
+    /** Moments as a staff calendar: period (default "7d") and posts per staff member per day (default 1). */
+    moments?: MomentsPolicyInput;
+  };
+  /**
+   * An official account: its messages (custom / template). With `token` (and `encodingAesKey` for
+   * safe mode) its message push is served at /wechat/callback: follows enrol, unfollows end its steps.
+   */
+  officialAccount?: { appId: string; secret: string; token?: string; encodingAesKey?: string; defaultJourney?: string };
   miniProgram?: { appId: string; secret: string };
   /** HTTP for the WeChat APIs (default: global fetch). */
   fetch?: typeof globalThis.fetch;
@@ -52,6 +70,7 @@ export interface ChannelRuntime {
   adapters: AdapterRegistry;
   deliveryWorker: DeliveryWorker;
   massSendWorker?: MassSendWorker;
+  momentsWorker?: MomentsWorker;
   wecomCallback?: WeComCallbackHandler;
   /** Serves GET/POST /wecom/callback (the signature is the authentication). */
   plugin: Plugin;
@@ -76,11 +95,13 @@ export function createChannels(
     clock,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.wecom ? { wecom: { corpId: options.wecom.corpId, secret: options.wecom.secret } } : {}),
-    ...(options.officialAccount ? { officialAccount: options.officialAccount } : {}),
+    ...(options.officialAccount ? { officialAccount: { appId: options.officialAccount.appId, secret: options.officialAccount.secret } } : {}),
     ...(options.miniProgram ? { miniProgram: options.miniProgram } : {}),
   });
   const adapters = createAdapterRegistry(options.channelAdapters ?? []);
-  if (clients.wecom) adapters.register(createMomentsAdapter({ api: clients.wecom }));
+  // Validated here: a bad period or cap fails the gateway's creation with the option's path.
+  const momentsPolicy = resolveMomentsPolicy(options.wecom?.moments, undefined, "wecom.moments");
+  if (clients.wecom) adapters.register(createMomentsAdapter({ db, policy: momentsPolicy }));
   if (clients.officialAccount) adapters.register(createOfficialAccountAdapter({ api: clients.officialAccount }));
   if (clients.miniProgram && options.miniProgram) adapters.register(createMiniProgramAdapter({ db, app: { appId: options.miniProgram.appId, api: clients.miniProgram } }));
   const intervalMs = options.deliveryIntervalMs;
@@ -94,6 +115,9 @@ export function createChannels(
   });
   const massSendWorker = clients.wecom
     ? createMassSendWorker({ db, api: clients.wecom, clock, pubsub, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) })
+    : undefined;
+  const momentsWorker = clients.wecom
+    ? createMomentsWorker({ db, api: clients.wecom, clock, policy: momentsPolicy, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) })
     : undefined;
   const wecomCallback =
     clients.wecom && options.wecom
@@ -126,8 +150,25 @@ export function createChannels(
       options.callbackRecoveryMs ?? 300_000,
       log,
     );
+  const oa = options.officialAccount;
+  const oaPush =
+    oa?.token &&
+    createOfficialAccountHandler({
+      db,
+      registry,
+      workspaceId,
+      account: { appId: oa.appId, token: oa.token, ...(oa.encodingAesKey ? { encodingAesKey: oa.encodingAesKey } : {}) },
+      clock,
+      pubsub,
+      ...(oa.defaultJourney ? { defaultJourney: oa.defaultJourney } : {}),
+      ...(log ? { log } : {}),
+    });
   const plugin: Plugin = {
     onRequest({ request, url, endResponse }) {
+      if (url.pathname === OFFICIAL_ACCOUNT_PUSH_PATH) {
+        if (!oaPush) return endResponse(new Response("the official account's message push is not configured on this gateway", { status: 404 }));
+        return oaPush(request).then(endResponse);
+      }
       if (url.pathname !== WECOM_CALLBACK_PATH) return;
       if (!wecomCallback) return endResponse(new Response("WeCom is not configured on this gateway", { status: 404 }));
       return wecomCallback(request).then(endResponse);
@@ -137,17 +178,20 @@ export function createChannels(
     adapters,
     deliveryWorker,
     ...(massSendWorker ? { massSendWorker } : {}),
+    ...(momentsWorker ? { momentsWorker } : {}),
     ...(wecomCallback ? { wecomCallback } : {}),
     plugin,
     start() {
       deliveryWorker.start();
       massSendWorker?.start();
+      momentsWorker?.start();
       callbackRecovery?.start();
     },
     async stop() {
       await callbackRecovery?.stop();
       await deliveryWorker.stop();
       await massSendWorker?.stop();
+      await momentsWorker?.stop();
       await wecomCallback?.drain();
     },
   };

@@ -20,6 +20,7 @@ import { type Scheduler, createScheduler } from "../engine/scheduler.js";
 import type { GatewayServices } from "../graphql/context.js";
 import { MAX_BODY_BYTES } from "../graphql/limits.js";
 import { type LivePubSub, createLivePubSub, revocationTopic } from "../live/pubsub.js";
+import { numberTasksOnPublish } from "../live/task-seqs-after-commit.js";
 import { type Readiness, type ReadinessOptions, createReadinessCheck } from "../ops/health.js";
 import { type Logger, createGatewayLogger, lineLogger } from "../ops/logger.js";
 import { type GatewayMetrics, createGatewayMetrics } from "../ops/metrics.js";
@@ -154,11 +155,12 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   }
   const registry = new JourneyRegistry();
   const live = createLivePubSub(options.redisUrl, { log: lineLogger(logger, "live", "warn") });
+  const pubsub = numberTasksOnPublish(live.pubsub, db.sql, lineLogger(logger, "live", "warn"));
   const metrics = createGatewayMetrics({ db, clock, redisStatus: () => live.status() });
   const innerScheduler = createScheduler({
     db,
     registry,
-    pubsub: live.pubsub,
+    pubsub,
     clock,
     intervalMs: options.schedulerIntervalMs,
     log: lineLogger(logger, "scheduler", "error"),
@@ -179,12 +181,12 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const authenticator = createAuthenticator(db, clock, {
     secrets,
     // Live subscriptions of revoked tokens end at once, on every gateway sharing the pub/sub.
-    onRevoked: (r) => live.pubsub.publish(revocationTopic(r.workspaceId, r.staffId), r),
+    onRevoked: (r) => pubsub.publish(revocationTopic(r.workspaceId, r.staffId), r),
   });
   // Read per request: adapters can be registered after the gateway is built.
-  const services: GatewayServices = { db, registry, pubsub: live.pubsub, clock, authenticator, metrics, pushedChannels: () => channels.adapters.channels(), wecomDelivery: () => channels.massSendWorker !== undefined };
+  const services: GatewayServices = { db, registry, pubsub, clock, authenticator, metrics, pushedChannels: () => channels.adapters.channels(), wecomDelivery: () => channels.massSendWorker !== undefined };
   const channels = createChannels(
-    { db, registry, pubsub: live.pubsub, clock, workspaceId: boot.workspaceId, log: lineLogger(logger, "channels", "warn"), onDeliveriesRecorded: metrics.deliveriesRecorded },
+    { db, registry, pubsub, clock, workspaceId: boot.workspaceId, log: lineLogger(logger, "channels", "warn"), onDeliveriesRecorded: metrics.deliveriesRecorded },
     options,
   );
   const yoga = createGatewayYoga(services, { queryLimits: options.queryLimits, logger, graphiql, introspection, plugins: [channels.plugin] });
@@ -283,7 +285,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     logger,
     db,
     registry,
-    pubsub: live.pubsub,
+    pubsub,
     scheduler,
     channels,
     authenticator,

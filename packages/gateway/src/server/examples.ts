@@ -39,6 +39,9 @@ const CONTENT: ExampleContent[] = [
   { ref: "dealer-welcome", title: "4S 店欢迎语", type: "greeting", text: "您好，我是您的购车顾问" },
   { ref: "test-drive-invite", title: "试驾邀请", type: "offer", cta: "预约试驾", text: "本周末到店试驾送礼" },
   { ref: "care-monthly", title: "会员月度关怀", type: "greeting", text: "本月会员专属福利" },
+  { ref: "article-monthly", title: "月度好文", type: "article", channel: "official_account", text: "本月学习干货" },
+  { ref: "course-news", title: "课程动态", type: "article", channel: "official_account", text: "新课上线与学员故事" },
+  { ref: "monthly-offer", title: "月度到店礼", type: "offer", cta: "预约到店", text: "本月到店试驾礼" },
   { ref: "activation-1", title: "唤醒消息", type: "offer", text: "好久不见，最近怎么样？" },
 ];
 

@@ -1,54 +1,58 @@
-import type { WeComApi } from "../channels/wecom/api.js";
-import { DEFAULT_WECOM_LIMITS } from "../channels/wecom/validate.js";
+import type { Database } from "../db/index.js";
 import { DeliveryError } from "../delivery/errors.js";
 import type { ChannelAdapter, DeliveryOutcome, DeliveryRequest } from "../delivery/types.js";
-import { type PerWorkspace, forWorkspace } from "./clients.js";
-import { momentMessage } from "./content.js";
+import { assignToPost, stepPeriods } from "./moments/assign.js";
+import { type MomentsPolicy, DEFAULT_MOMENTS_POLICY, MomentsSettingError, periodMs, resolveMomentsPolicy } from "./moments/policy.js";
 
 export interface MomentsAdapterOptions {
-  api: PerWorkspace<WeComApi>;
-  /** sender_list.user_list cap per task (100,000). */
-  maxSenders?: number;
+  db: Database;
+  /** The gateway's policy (already validated); a workspace's `settings.moments` and a step's `moments.period` override the period. */
+  policy?: MomentsPolicy;
 }
 
-const notConfigured = (ws: string) => new DeliveryError({ code: "not_configured", permanent: true, message: `no WeCom client for workspace ${ws}` });
+const permanent = (code: string, message: string) => new DeliveryError({ code, permanent: true, message });
 
 /**
- * Moments (add_moment_task): the deliveries claimed together are grouped per workspace and content,
- * and each group becomes ONE Moments task for every staff member concerned (a post is seen by all of
- * a member's customers, so one per content, never one per customer). Staff confirm it on the phone;
- * the delivery is recorded 'sent' with the jobid.
+ * Moments as a staff calendar: a customer's Moments step does not post anything by itself. It puts
+ * the customer on their staff member's post for that content — the one not yet published, or the
+ * one published within the period (default 7 days) — or opens a new post due at the step's time.
+ * The delivery stays 'pending' (provider_id = the post id) until the Moments worker has tagged the
+ * customer into the post and published it; then it is 'sent' with the add_moment_task jobid. So five
+ * customers due on five evenings of a week make one post, not five.
  */
 export function createMomentsAdapter(options: MomentsAdapterOptions): ChannelAdapter {
-  const maxSenders = options.maxSenders ?? DEFAULT_WECOM_LIMITS.maxMomentUsers;
+  const { db } = options;
+  const base = options.policy ?? DEFAULT_MOMENTS_POLICY;
 
-  async function deliverBatch(ds: DeliveryRequest[]): Promise<Array<PromiseSettledResult<DeliveryOutcome>>> {
-    const results = new Array<PromiseSettledResult<DeliveryOutcome>>(ds.length);
-    const groups = new Map<string, number[]>();
-    ds.forEach((d, i) => {
-      if (!d.staffExternalId) {
-        results[i] = { status: "rejected", reason: new DeliveryError({ code: "no_staff", permanent: true, message: "a Moments post needs the customer's staff member (WeCom userid)" }) };
-        return;
-      }
-      const k = `${d.workspaceId}\u0000${d.content ?? ""}`;
-      groups.set(k, [...(groups.get(k) ?? []), i]);
-    });
-    for (const indexes of groups.values()) {
-      const first = ds[indexes[0]!]!;
-      const settle = (r: PromiseSettledResult<DeliveryOutcome>) => indexes.forEach((i) => (results[i] = r));
+  async function deliverBatch(ds: DeliveryRequest[], ctx: { now: Date }): Promise<Array<PromiseSettledResult<DeliveryOutcome>>> {
+    const periods = await stepPeriods(db.sql, ds);
+    const workspaces = new Map<string, MomentsPolicy | Error>();
+    for (const ws of new Set(ds.map((d) => d.workspaceId))) {
+      const [row] = await db.sql.query<{ moments: unknown }>(`SELECT settings->'moments' AS moments FROM workspaces WHERE id = $1`, [ws]);
       try {
-        const api = forWorkspace(options.api, first.workspaceId);
-        if (!api) throw notConfigured(first.workspaceId);
-        const message = momentMessage(first.content, first.contentBody);
-        const senders = [...new Set(indexes.map((i) => ds[i]!.staffExternalId!))].sort();
-        const jobs: string[] = [];
-        for (let from = 0; from < senders.length; from += maxSenders) {
-          const { jobid } = await api.addMomentTask({ ...message, visible_range: { sender_list: { user_list: senders.slice(from, from + maxSenders) } } });
-          jobs.push(jobid);
-        }
-        settle({ status: "fulfilled", value: { status: "sent", providerId: jobs.join(",") } });
+        workspaces.set(ws, resolveMomentsPolicy(row?.moments ?? undefined, base, "settings.moments"));
+      } catch (e) {
+        workspaces.set(ws, e as Error);
+      }
+    }
+    // Oldest first: the first customer of a slot opens the post, later ones join it.
+    const order = ds.map((_, i) => i).sort((a, b) => ds[a]!.dueAt.getTime() - ds[b]!.dueAt.getTime() || ds[a]!.key.localeCompare(ds[b]!.key));
+    const results = new Array<PromiseSettledResult<DeliveryOutcome>>(ds.length);
+    for (const i of order) {
+      const d = ds[i]!;
+      try {
+        if (!d.staffId || !d.staffExternalId) throw permanent("no_staff", "a Moments post needs the customer's staff member (WeCom userid)");
+        if (!d.customer.wecomExternalUserId) throw permanent("no_external_userid", "a Moments post reaches WeCom customers only: this customer has no external_userid to tag");
+        if (!d.content) throw permanent("content_invalid", "a Moments step needs a content ref");
+        const policy = workspaces.get(d.workspaceId)!;
+        // A bad workspace setting is retried (with backoff) rather than failing touches for good.
+        if (policy instanceof Error) throw new DeliveryError({ code: "invalid_setting", permanent: false, message: policy.message });
+        const stepPeriod = periods.get(d.key);
+        const period = stepPeriod === undefined ? policy.periodMs : periodMs(stepPeriod, `${d.journeyKey} ${d.stage}.${d.stepId}.moments.period`);
+        const post = await assignToPost(db.sql, { ...d, staffId: d.staffId, staffExternalId: d.staffExternalId, content: d.content }, period, ctx.now);
+        results[i] = { status: "fulfilled", value: { status: "pending", providerId: post.postId } };
       } catch (reason) {
-        settle({ status: "rejected", reason });
+        results[i] = { status: "rejected", reason: reason instanceof MomentsSettingError ? permanent("invalid_setting", reason.message) : reason };
       }
     }
     return results;
@@ -57,8 +61,8 @@ export function createMomentsAdapter(options: MomentsAdapterOptions): ChannelAda
   return {
     channel: "moments",
     deliverBatch,
-    async deliver(d) {
-      const [r] = await deliverBatch([d]);
+    async deliver(d, ctx) {
+      const [r] = await deliverBatch([d], ctx);
       if (r!.status === "rejected") throw r!.reason;
       return r!.value;
     },

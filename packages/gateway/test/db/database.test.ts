@@ -10,8 +10,8 @@ import { createTestDatabase, type TestDatabase } from "../../src/db/test-databas
 import { CLAIM_SQL, seedCustomers, seedEnrollments, seedWorkspace } from "./helpers";
 
 const TABLES = [
-  "assignment_history", "contents", "customer_tags", "customers", "deliveries", "enrollments",
-  "events", "journeys", "mass_send_targets", "mass_sends", "segment_rules", "staff", "staff_sessions", "subscribe_quotas", "tasks", "wecom_callbacks", "workspaces",
+  "assignment_history", "audit_log", "contents", "customer_tags", "customers", "deliveries", "do_not_disturb", "enrollments",
+  "events", "holiday_calendars", "journey_pauses", "journeys", "mass_send_targets", "mass_sends", "moment_post_members", "moment_posts", "segment_rules", "staff", "staff_sessions", "subscribe_quotas", "tasks", "wecom_callbacks", "workspaces",
 ];
 
 describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
@@ -66,7 +66,9 @@ describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
         dueAt: new Date("2026-01-02T01:00:00.123Z"),
       },
     });
-    expect(typeof task.seq).toBe("bigint");
+    expect(task.seq).toBeNull(); // numbered when its transaction commits (task feed order)
+    const { seq } = await t.db.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+    expect(typeof seq).toBe("bigint");
 
     const logs: string[] = [];
     const db = await reopen(t, { log: (m) => logs.push(m) });
@@ -74,7 +76,7 @@ describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
     const again = await db.prisma.workspace.findUniqueOrThrow({ where: { apiKeyHash: "h1" }, include: { tasks: true } });
     expect(again.settings).toEqual({ unknownCustomers: "reject" });
     expect(again.tasks[0]?.dueAt.toISOString()).toBe("2026-01-02T01:00:00.123Z");
-    expect(again.tasks[0]?.seq).toBe(task.seq);
+    expect(again.tasks[0]?.seq).toBe(seq);
   });
 
   it("raises P2002 on a duplicate delivery key and on a duplicate enrollment without staff", async () => {

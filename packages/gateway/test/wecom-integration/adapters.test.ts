@@ -5,7 +5,6 @@ import { type TestDatabase, createTestDatabase } from "../../src/db/test-databas
 import { createAdapterRegistry, createDeliveryWorker, createWebhookAdapter, signWebhook, type ChannelAdapter } from "../../src/delivery/index.js";
 import {
   createMiniProgramAdapter,
-  createMomentsAdapter,
   createOfficialAccountAdapter,
   grantSubscribeQuota,
   remainingSubscribeQuota,
@@ -41,23 +40,6 @@ describe.each(["pglite", "postgres"] as const)("channel adapters on %s", (kind) 
       createDeliveryWorker({ db: t.db, adapters: createAdapterRegistry([adapter]), clock: env.clock, workspaceIds: [s.workspaceId], concurrency }).runOnce(T0);
     return { ...env, ...s, run };
   }
-
-  it("Moments: one add_moment_task per content for every staff member concerned, not one per customer", async () => {
-    const s = await setup("moments", 5, { moment: { text: "新车到店，欢迎试驾" } });
-    await t.db.sql.execute(`UPDATE enrollments SET staff_id = $2 WHERE customer_id = ANY($1::text[])`, [s.customers.slice(3), s.staff[1]]); // two belong to bob
-    // a second content due at the same time for one of amy's customers: its own post
-    await t.db.sql.execute(`INSERT INTO contents (workspace_id, ref, title, body, type) VALUES ($1, 'moment-2', 'm2', '{"text":"周末试驾会"}', 'article')`, [s.workspaceId]);
-    await t.db.sql.execute(`UPDATE deliveries SET content = 'moment-2' WHERE customer_id = $1`, [s.customers[0]]);
-    expect(await s.run(createMomentsAdapter({ api: s.clients.wecom! }))).toMatchObject({ sent: 5 });
-    const posts = [...s.fake.moments].sort((a, b) => a.request.text!.content.localeCompare(b.request.text!.content));
-    expect(posts.map((m) => m.request)).toEqual([
-      { text: { content: "周末试驾会" }, visible_range: { sender_list: { user_list: ["amy"] } } },
-      { text: { content: "新车到店，欢迎试驾" }, visible_range: { sender_list: { user_list: ["amy", "bob"] } } },
-    ]);
-    const rows = await deliveryRows(t.db, s.workspaceId, "moments");
-    const jobOf = (c: string) => (c === s.customers[0] ? posts[0]!.jobid : posts[1]!.jobid);
-    expect(rows.every((r) => r.status === "sent" && r.provider_id === jobOf(r.customer_id))).toBe(true);
-  });
 
   it("official account: a customer-service message inside 48 h, the template outside it, else a clear failure", async () => {
     const s = await setup("official_account", 4, { text: "您的试驾已预约", template: { template_id: "tpl-notice", data: { first: { value: "试驾提醒" } } } });

@@ -192,6 +192,7 @@ describe.each(["pglite", "postgres"] as const)("a day of a WeCom account on %s",
     expect(await q(`SELECT count(*)::int AS n FROM enrollments WHERE workspace_id = $1 AND ended_at IS NOT NULL`)).toEqual([{ n: 9 }]);
     expect(await q(`SELECT name, count(*)::int AS n FROM events WHERE workspace_id = $1 GROUP BY name ORDER BY name`)).toEqual([
       { name: "add_external_contact", n: 200 },
+      { name: "contact.deleted", n: 9 },
       { name: "del_follow_user", n: 9 },
       { name: "message.replied", n: 50 },
       { name: "order.paid", n: 10 },

@@ -2,7 +2,7 @@
  * A fake WeCom + WeChat server as msw handlers, playing the documented behaviour closely enough to
  * run a day of a WeCom account in tests: token issuance and expiry (40014/42001), single-use
  * 20-second welcome codes (41051), 群发助手 tasks with per-customer results the test controls,
- * reminders, moments, OA custom (48 h window → 45015) / template / subscribe sends (quota → 43101,
+ * reminders, moments, enterprise tags (add_corp_tag / mark_tag → 84061 when not a friend / del_corp_tag), OA custom (48 h window → 45015) / template / subscribe sends (quota → 43101,
  * bad field → 47003, bad page → 41030, unknown openid → 40003), injectable failures, and
  * encrypted callback requests for a corp.
  *
@@ -125,6 +125,15 @@ export interface FakeWeCom {
   /** The sender confirmed the task on the phone: every unsent row becomes sent now. */
   confirmTask(msgid: string): void;
   moments: Array<{ corpId: string; jobid: string; request: AddMomentTaskRequest; at: number }>;
+  /** Enterprise tags created with add_corp_tag (deleted ones are removed). */
+  corpTags: Map<string, { corpId: string; groupId: string; groupName: string; name: string }>;
+  /** The enterprise tags `userId` put on a customer (mark_tag). */
+  tagsOf(corpId: string, userId: string, externalUserId: string): string[];
+  /**
+   * Who can see a Moments post now, as WeCom's visible_range says: every customer of its senders, or
+   * with a tag_list only those of them carrying one of the tags (enterprise tags only).
+   */
+  momentAudience(jobid: string): string[];
 
   // WeChat side
   /** A follower of an OA / user of a mini-program; `lastInteractionAt` opens the 48 h window. */
@@ -182,6 +191,9 @@ export function createFakeWeCom(opts: FakeWeComOptions): FakeWeCom {
   const tasks = new Map<string, FakeMsgTask>();
   const welcomeSent: FakeWeCom["welcomeSent"] = [];
   const moments: FakeWeCom["moments"] = [];
+  const corpTags: FakeWeCom["corpTags"] = new Map();
+  const groups = new Map<string, string>(); // corpId + group name → group id
+  const customerTags = new Map<string, Set<string>>(); // friendKey → tag ids
   const sent: FakeWeCom["sent"] = { custom: [], template: [], subscribe: [] };
 
   const friendKey = (corpId: string, userId: string, ext: string) => `${corpId}\u0000${userId}\u0000${ext}`;
@@ -358,6 +370,49 @@ export function createFakeWeCom(opts: FakeWeComOptions): FakeWeCom {
       return ok({ jobid });
     }),
 
+    api("wecom", "/cgi-bin/externalcontact/add_corp_tag", (corpId, body) => {
+      const names = Array.isArray(body["tag"]) ? (body["tag"] as Array<{ name?: unknown }>).map((t) => String(t.name ?? "")) : [];
+      if (names.length === 0 || names.some((n) => n === "" || [...n].length > 30)) return err(40058, "invalid tag name");
+      let groupId = typeof body["group_id"] === "string" ? body["group_id"] : undefined;
+      const groupName = typeof body["group_name"] === "string" ? body["group_name"] : "";
+      if (!groupId) {
+        if (!groupName) return err(40058, "group_id or group_name required");
+        groupId = groups.get(`${corpId}\u0000${groupName}`) ?? nextId("grp");
+        groups.set(`${corpId}\u0000${groupName}`, groupId);
+      }
+      const tag = names.map((name) => {
+        const id = nextId("et");
+        corpTags.set(id, { corpId, groupId: groupId!, groupName, name });
+        return { id, name };
+      });
+      return ok({ tag_group: { group_id: groupId, group_name: groupName, tag } });
+    }),
+
+    api("wecom", "/cgi-bin/externalcontact/mark_tag", (corpId, body) => {
+      const userId = String(body["userid"] ?? "");
+      const ext = String(body["external_userid"] ?? "");
+      const add = Array.isArray(body["add_tag"]) ? (body["add_tag"] as unknown[]).map(String) : [];
+      const remove = Array.isArray(body["remove_tag"]) ? (body["remove_tag"] as unknown[]).map(String) : [];
+      if ([...add, ...remove].some((id) => corpTags.get(id)?.corpId !== corpId)) return err(40068, "invalid tagid");
+      const key = friendKey(corpId, userId, ext);
+      if (!friends.has(key)) return err(84061, "not external contact");
+      const set = customerTags.get(key) ?? new Set<string>();
+      for (const id of add) set.add(id);
+      for (const id of remove) set.delete(id);
+      customerTags.set(key, set);
+      return ok();
+    }),
+
+    api("wecom", "/cgi-bin/externalcontact/del_corp_tag", (corpId, body) => {
+      const ids = Array.isArray(body["tag_id"]) ? (body["tag_id"] as unknown[]).map(String) : [];
+      if (ids.length === 0 || ids.some((id) => corpTags.get(id)?.corpId !== corpId)) return err(40068, "invalid tagid");
+      for (const id of ids) {
+        corpTags.delete(id);
+        for (const set of customerTags.values()) set.delete(id);
+      }
+      return ok();
+    }),
+
     api("wechat", "/cgi-bin/message/custom/send", (appId, body) => {
       const msg = body as unknown as CustomMessage;
       const f = follower(appId, msg.touser);
@@ -473,6 +528,22 @@ export function createFakeWeCom(opts: FakeWeComOptions): FakeWeCom {
       }
     },
     moments,
+    corpTags,
+    tagsOf: (corpId, userId, ext) => [...(customerTags.get(friendKey(corpId, userId, ext)) ?? [])],
+    momentAudience(jobid) {
+      const m = moments.find((x) => x.jobid === jobid);
+      if (!m) throw new Error(`fake: unknown moment job ${jobid}`);
+      const senders = new Set(m.request.visible_range?.sender_list?.user_list ?? []);
+      const tags = m.request.visible_range?.external_contact_list?.tag_list;
+      const seen: string[] = [];
+      for (const key of friends) {
+        const [c, userId, ext] = key.split("\u0000") as [string, string, string];
+        if (c !== m.corpId || !senders.has(userId)) continue;
+        if (tags?.length && !tags.some((t) => customerTags.get(key)?.has(t))) continue;
+        seen.push(ext);
+      }
+      return [...new Set(seen)].sort();
+    },
 
     follow(appId, openid, p = {}) {
       const f = follower(appId, openid) ?? { subscribed: true, quota: new Map<string, number>() };

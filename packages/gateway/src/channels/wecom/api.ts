@@ -8,16 +8,20 @@ import { ChannelError, invalidRequest } from "../errors.js";
 import { type FetchLike, requestJson, WECOM_BASE_URL, withAccessToken } from "../http.js";
 import { type RetryPolicy, withRetry } from "../retry.js";
 import type {
+  AddCorpTagRequest,
+  AddCorpTagResponse,
   AddMomentTaskRequest,
   AddMomentTaskResponse,
   AddMsgTemplateRequest,
   AddMsgTemplateResponse,
+  DelCorpTagRequest,
   GetGroupMsgSendResultRequest,
   GetGroupMsgSendResultResponse,
   GroupMsgSendResult,
+  MarkTagRequest,
   SendWelcomeMsgRequest,
 } from "./types.js";
-import { DEFAULT_WECOM_LIMITS, validateMomentTask, validateMsgTemplate, validateWelcomeMsg, type WeComLimits } from "./validate.js";
+import { DEFAULT_WECOM_LIMITS, validateCorpTag, validateMarkTag, validateMomentTask, validateMsgTemplate, validateWelcomeMsg, type WeComLimits } from "./validate.js";
 
 /** Dependencies of {@link createWeComApi}. */
 export interface WeComApiOptions {
@@ -46,6 +50,12 @@ export interface WeComApi {
   remindGroupMsgSend(msgid: string): Promise<void>;
   /** Creates a Moments task; returns the async job id. */
   addMomentTask(req: AddMomentTaskRequest): Promise<AddMomentTaskResponse>;
+  /** Creates enterprise customer tags; returns the group with the new tags' ids. */
+  addCorpTag(req: AddCorpTagRequest): Promise<AddCorpTagResponse>;
+  /** Adds / removes enterprise tags on one customer of one staff member. */
+  markTag(req: MarkTagRequest): Promise<void>;
+  /** Deletes enterprise tags (every customer loses them). */
+  delCorpTag(req: DelCorpTagRequest): Promise<void>;
 }
 
 // errcode 0 without the id: the task may exist, so re-sending could duplicate it; do not retry.
@@ -107,6 +117,20 @@ export function createWeComApi(opts: WeComApiOptions): WeComApi {
       const body = await post<Partial<AddMomentTaskResponse>>("/cgi-bin/externalcontact/add_moment_task", req);
       if (!body.jobid) throw missing("jobid");
       return { jobid: body.jobid };
+    },
+    async addCorpTag(req) {
+      validateCorpTag(req);
+      const body = await post<Partial<AddCorpTagResponse>>("/cgi-bin/externalcontact/add_corp_tag", req);
+      if (!body.tag_group?.tag?.length) throw missing("tag_group.tag");
+      return { tag_group: body.tag_group };
+    },
+    async markTag(req) {
+      validateMarkTag(req);
+      await post("/cgi-bin/externalcontact/mark_tag", req);
+    },
+    async delCorpTag(req) {
+      if (!req.tag_id?.length && !req.group_id?.length) throw invalidRequest("wecom", "tag_id", "tag_id or group_id is required");
+      await post("/cgi-bin/externalcontact/del_corp_tag", req);
     },
   };
 }

@@ -92,3 +92,31 @@ export interface AddMomentTaskRequest {
 export interface AddMomentTaskResponse {
   jobid: string;
 }
+
+/** POST /cgi-bin/externalcontact/add_corp_tag (path 92117): creates enterprise customer tags in a group. */
+export interface AddCorpTagRequest {
+  /** An existing group; else `group_name` (a group of that name is reused or created). */
+  group_id?: string;
+  group_name?: string;
+  /** Names ≤ 30 characters. */
+  tag: Array<{ name: string; order?: number }>;
+}
+
+/** Reply of add_corp_tag: the group with the tags created. */
+export interface AddCorpTagResponse {
+  tag_group: { group_id: string; group_name: string; tag: Array<{ id: string; name: string }> };
+}
+
+/** POST /cgi-bin/externalcontact/mark_tag (path 92118): tags one customer of one staff member. */
+export interface MarkTagRequest {
+  userid: string;
+  external_userid: string;
+  add_tag?: string[];
+  remove_tag?: string[];
+}
+
+/** POST /cgi-bin/externalcontact/del_corp_tag (path 92117): deletes tags (and untags every customer). */
+export interface DelCorpTagRequest {
+  tag_id?: string[];
+  group_id?: string[];
+}

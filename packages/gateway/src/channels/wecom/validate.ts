@@ -3,7 +3,7 @@
  * of authoring/sending instead of as an opaque errcode. Every cap is configurable (numbers change).
  */
 import { ChannelError, invalidRequest } from "../errors.js";
-import type { AddMomentTaskRequest, AddMsgTemplateRequest, MomentAttachment, SendWelcomeMsgRequest, WeComAttachment } from "./types.js";
+import type { AddCorpTagRequest, AddMomentTaskRequest, MarkTagRequest, AddMsgTemplateRequest, MomentAttachment, SendWelcomeMsgRequest, WeComAttachment } from "./types.js";
 
 /** Documented WeCom caps; defaults from WECHAT.md and the API pages. */
 export interface WeComLimits {
@@ -156,4 +156,27 @@ export function validateMomentTask(req: AddMomentTaskRequest, limits: WeComLimit
   if (users.length > limits.maxMomentUsers) {
     throw bad("visible_range.sender_list.user_list", `at most ${limits.maxMomentUsers} members, got ${users.length}`, limits.maxMomentUsers);
   }
+}
+
+/** Enterprise tag and tag-group names: at most 30 characters (path 92117). */
+export const MAX_CORP_TAG_NAME_CHARS = 30;
+
+/** Validates an add_corp_tag request; throws ChannelError(invalid_request). */
+export function validateCorpTag(req: AddCorpTagRequest): void {
+  if (!req.group_id && !req.group_name) throw bad("group_id", "group_id or group_name is required");
+  if (req.group_name !== undefined && countChars(req.group_name) > MAX_CORP_TAG_NAME_CHARS) {
+    throw bad("group_name", `must be at most ${MAX_CORP_TAG_NAME_CHARS} characters, got ${countChars(req.group_name)}`, MAX_CORP_TAG_NAME_CHARS);
+  }
+  if (req.tag.length === 0) throw bad("tag", "must list at least one tag");
+  req.tag.forEach((t, i) => {
+    nonEmpty(`tag[${i}].name`, t.name);
+    if (countChars(t.name) > MAX_CORP_TAG_NAME_CHARS) throw bad(`tag[${i}].name`, `must be at most ${MAX_CORP_TAG_NAME_CHARS} characters, got ${countChars(t.name)}`, MAX_CORP_TAG_NAME_CHARS);
+  });
+}
+
+/** Validates a mark_tag request; throws ChannelError(invalid_request). */
+export function validateMarkTag(req: MarkTagRequest): void {
+  nonEmpty("userid", req.userid);
+  nonEmpty("external_userid", req.external_userid);
+  if (!req.add_tag?.length && !req.remove_tag?.length) throw bad("add_tag", "add_tag or remove_tag must list a tag");
 }

@@ -7,6 +7,7 @@ import type { LintIssue } from "@sopline/core";
 import type { PublishImpact } from "../../engine/publish-impact.js";
 import { publishNotices } from "../../live/publish-notices.js";
 import { PublishImpactType } from "../types/publish-impact.js";
+import { actorOf, writeAudit } from "../../live-sops/audit.js";
 
 const UpsertJourneyPayload = builder.objectRef<{ journey: JourneyRow; created: boolean; warnings: LintIssue[]; migration: PublishImpact | null }>("UpsertJourneyPayload").implement({
   fields: (t) => ({
@@ -29,14 +30,34 @@ builder.mutationFields((t) => ({
       migrate: t.arg.boolean({ defaultValue: false, description: "move the customers in flight on older versions to this version" }),
     },
     extensions: { access: "apiKey", limits: { argsBytes: 1024 * 1024, lists: { definition: 5_000 } } },
-    resolve: (_root, args, ctx) =>
-      upsertJourney(ctx.db, ctx.registry, {
-        workspaceId: requireAuth(ctx).workspaceId,
+    resolve: async (_root, args, ctx) => {
+      const auth = requireAuth(ctx);
+      const result = await upsertJourney(ctx.db, ctx.registry, {
+        workspaceId: auth.workspaceId,
         definition: args.definition,
         now: ctx.now,
         migrate: args.migrate ?? false,
         delivery: { wecom: ctx.wecomDelivery?.() ?? false, pushedChannels: ctx.pushedChannels?.() },
         onMigrated: (notices) => publishNotices(ctx.pubsub, notices),
-      }),
+      });
+      // Audited when something changed: a new version, or customers moved onto it.
+      if (result.created || (result.migration?.customers ?? 0) > 0) {
+        const { key, version } = result.journey;
+        const [previous] = await ctx.db.sql.query<{ version: number }>(
+          `SELECT max(version) AS version FROM journeys WHERE workspace_id = $1 AND key = $2 AND version < $3`,
+          [auth.workspaceId, key, version],
+        );
+        await writeAudit(ctx.db.sql, {
+          workspaceId: auth.workspaceId,
+          actor: actorOf(auth),
+          action: "journey.publish",
+          target: `journey:${key}`,
+          before: { version: previous?.version ?? null },
+          after: { version, created: result.created, migrate: args.migrate ?? false, ...(result.migration ? { migration: result.migration } : {}) },
+          at: ctx.now,
+        });
+      }
+      return result;
+    },
   }),
 }));

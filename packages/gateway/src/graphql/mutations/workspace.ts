@@ -3,8 +3,13 @@ import { requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
 import { isTimeZone } from "../services/board.js";
 import { DeliveryReportEnum, UnknownCustomersEnum } from "../types/enums.js";
+import { MomentsSettingsInput } from "../types/moments-settings.js";
 import { MassSendSettingsInput, type WorkspaceSettings, WorkspaceSettingsType } from "../types/workspace.js";
 import { type MassSendSettings, massSendSettingsIssues } from "../../wecom-integration/mass-send/slots.js";
+import { momentsPatch } from "../services/moments-settings.js";
+import { actorOf, writeAudit } from "../../live-sops/audit.js";
+
+const MAX_OPT_OUT_KEYWORDS = 50;
 
 builder.mutationFields((t) => ({
   updateWorkspaceSettings: t.field({
@@ -15,13 +20,21 @@ builder.mutationFields((t) => ({
       unknownCustomers: t.arg({ type: UnknownCustomersEnum }),
       timezone: t.arg.string({ description: 'IANA zone for the board\'s "today"' }),
       massSend: t.arg({ type: MassSendSettingsInput, description: "群发助手 send slots and per-customer budget" }),
+      optOutKeywords: t.arg.stringList({ description: `messages that turn on a customer's do-not-disturb (default 退订, 别发了, TD; [] turns keywords off; at most ${MAX_OPT_OUT_KEYWORDS})` }),
+      moments: t.arg({ type: MomentsSettingsInput, description: "Moments calendar: given fields replace the stored ones" }),
     },
     resolve: async (_root, args, ctx) => {
       const auth = requireAuth(ctx);
       if (args.timezone && !isTimeZone(args.timezone)) throw badInput(`timezone: "${args.timezone}" is not an IANA time zone`);
+      const keywords = args.optOutKeywords?.map((k) => k.trim());
+      if (keywords && keywords.length > MAX_OPT_OUT_KEYWORDS) throw badInput(`optOutKeywords: at most ${MAX_OPT_OUT_KEYWORDS} keywords, got ${keywords.length}`);
+      const badKeyword = keywords?.findIndex((k) => k.length === 0 || k.length > 50) ?? -1;
+      if (badKeyword >= 0) throw badInput(`optOutKeywords[${badKeyword}]: a keyword is 1 to 50 characters, got ${JSON.stringify(args.optOutKeywords![badKeyword])}`);
       const patch: WorkspaceSettings = {
         ...(args.unknownCustomers ? { unknownCustomers: args.unknownCustomers } : {}),
         ...(args.timezone ? { timezone: args.timezone } : {}),
+        ...(keywords ? { optOutKeywords: [...new Set(keywords)] } : {}),
+        ...(args.moments ? { moments: await momentsPatch(ctx.db.sql, auth.workspaceId, args.moments) } : {}),
       };
       const m = args.massSend;
       const ms: MassSendSettings | undefined = m
@@ -36,17 +49,26 @@ builder.mutationFields((t) => ({
         if (m?.timezone && !isTimeZone(m.timezone)) issues.push(`massSend.timezone: "${m.timezone}" is not an IANA time zone`);
         if (issues.length > 0) throw badInput(issues.join("; "), issues.map((message) => ({ path: message.slice(0, message.indexOf(":")), message })));
       }
-      // massSend merges one level down, so setting the slots keeps the budget
-      const [row] = await ctx.db.sql.query<{ settings: WorkspaceSettings }>(
-        `UPDATE workspaces SET settings = settings || $2::jsonb
-           || CASE WHEN $3::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('massSend',
-                COALESCE(settings->'massSend', '{}'::jsonb) || ($3::jsonb - 'budget')
-                || jsonb_build_object('budget', COALESCE(settings->'massSend'->'budget', '{}'::jsonb) || ($3::jsonb->'budget'))) END
-         WHERE id = $1 RETURNING settings`,
-        [auth.workspaceId, JSON.stringify(patch), ms ? JSON.stringify(ms) : null],
-      );
-      if (!row) throw notFound("workspace", auth.workspaceId);
-      return row.settings;
+      return ctx.db.sql.transaction(async (tx) => {
+        const [before] = await tx.query<{ settings: WorkspaceSettings }>(`SELECT settings FROM workspaces WHERE id = $1 FOR UPDATE`, [auth.workspaceId]);
+        if (!before) throw notFound("workspace", auth.workspaceId);
+        // massSend merges one level down, so setting the slots keeps the budget
+        const [row] = await tx.query<{ settings: WorkspaceSettings }>(
+          `UPDATE workspaces SET settings = settings || $2::jsonb
+             || CASE WHEN $3::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('massSend',
+                  COALESCE(settings->'massSend', '{}'::jsonb) || ($3::jsonb - 'budget')
+                  || jsonb_build_object('budget', COALESCE(settings->'massSend'->'budget', '{}'::jsonb) || ($3::jsonb->'budget'))) END
+           WHERE id = $1 RETURNING settings`,
+          [auth.workspaceId, JSON.stringify(patch), ms ? JSON.stringify(ms) : null],
+        );
+        // Only the keys the call set, before and after (the settings JSON holds no secrets, but stays small this way).
+        const changed = [...Object.keys(patch), ...(ms ? ["massSend"] : [])].filter((k) => JSON.stringify(before.settings[k as keyof WorkspaceSettings]) !== JSON.stringify(row!.settings[k as keyof WorkspaceSettings]));
+        if (changed.length > 0) {
+          const pick = (s: WorkspaceSettings) => Object.fromEntries(changed.map((k) => [k, s[k as keyof WorkspaceSettings] ?? null]));
+          await writeAudit(tx, { workspaceId: auth.workspaceId, actor: actorOf(auth), action: "settings.update", target: "workspace", before: pick(before.settings), after: pick(row!.settings), at: ctx.now });
+        }
+        return row!.settings;
+      });
     },
   }),
   acknowledgeDeliveries: t.int({

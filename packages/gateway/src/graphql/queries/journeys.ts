@@ -42,6 +42,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => journeyPublishImpact(ctx.db, ctx.registry, {
         workspaceId: requireAuth(ctx).workspaceId,
         definition: args.definition,
+        now: ctx.now,
         delivery: { wecom: ctx.wecomDelivery?.() ?? false, pushedChannels: ctx.pushedChannels?.() },
       }),
   }),

@@ -1,4 +1,4 @@
-import { AUTOMATIC_CHAT_REASON, type ContentItem, type JourneyDefinition, type LintIssue, MAX_JOURNEY_VERSION, automaticChats, defineJourney, validateJourney } from "@sopline/core";
+import { AUTOMATIC_CHAT_REASON, type ContentItem, type JourneyDefinition, type JourneyOptions, type LintIssue, MAX_JOURNEY_VERSION, automaticChats, defineJourney, validateJourney } from "@sopline/core";
 import type { Database, Journey as JourneyRow, SqlRunner } from "../../db/index.js";
 import type { JourneyRegistry } from "../../engine/journey-registry.js";
 import { checkMigration, migrateInFlight, previewMigration } from "../../engine/migrate-in-flight.js";
@@ -19,6 +19,12 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The core's options for this workspace's journeys: its holiday calendar, read fresh. */
+async function workspaceCalendar(db: Database, registry: JourneyRegistry, workspaceId: string): Promise<JourneyOptions> {
+  await registry.refreshCalendars(db.sql, [workspaceId]);
+  return registry.calendarOf(workspaceId).options;
+}
+
 const withoutVersion = (d: unknown) => ({ ...(d as Record<string, unknown>), version: 0 });
 
 /** The workspace's content library as lint wants it. */
@@ -27,9 +33,9 @@ export async function contentLibrary(db: Database, workspaceId: string): Promise
   return rows.map((r) => ({ ref: r.ref, expiresAt: r.expiresAt }));
 }
 
-/** The definition, or BAD_USER_INPUT with every problem and its path (extensions.issues). */
-function validDefinition(definition: unknown): JourneyDefinition {
-  const issues = validateJourney(definition);
+/** The definition, or BAD_USER_INPUT with every problem and its path (extensions.issues). Holiday names are checked against the workspace's calendar. */
+function validDefinition(definition: unknown, options: JourneyOptions): JourneyDefinition {
+  const issues = validateJourney(definition, options);
   if (issues.length > 0) {
     throw badInput(`Invalid journey definition (${issues.length === 1 ? "1 problem" : `${issues.length} problems`}): ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`, issues);
   }
@@ -80,13 +86,14 @@ export async function upsertJourney(
     delivery?: DeliveryCapabilities | undefined;
   },
 ): Promise<{ journey: JourneyRow; created: boolean; warnings: LintIssue[]; migration: PublishImpact | null }> {
-  validDefinition(args.definition);
+  const options = await workspaceCalendar(db, registry, args.workspaceId);
+  validDefinition(args.definition, options);
   const definition = args.definition as JourneyDefinition;
   checkDeliveryPaths(definition, args.delivery);
   if (args.migrate) {
     // refuse (a stage customers sit in was removed …) before a version is stored
     const target = await versionFor(db.sql, args.workspaceId, definition);
-    await checkMigration(db.sql, { workspaceId: args.workspaceId, journeyKey: definition.id, to: defineJourney({ ...definition, version: target.version }) });
+    await checkMigration(db.sql, { workspaceId: args.workspaceId, journeyKey: definition.id, to: defineJourney({ ...definition, version: target.version }, options) });
   }
   const { id, created } = await db.sql.transaction(async (tx) => {
     // one writer per journey key: concurrent upserts must not pick the same version
@@ -106,7 +113,7 @@ export async function upsertJourney(
   const compiled = registry.remember(args.workspaceId, journey.definition as unknown as JourneyDefinition);
   const warnings = compiled.lint(await contentLibrary(db, args.workspaceId), { at: args.now });
   // also when unchanged: a migration that stopped half way continues
-  const migration = args.migrate ? await migrateInFlight(db, registry, { workspaceId: args.workspaceId, journeyKey: compiled.id, to: compiled }, args.onMigrated) : null;
+  const migration = args.migrate ? await migrateInFlight(db, registry, { workspaceId: args.workspaceId, journeyKey: compiled.id, to: compiled, at: args.now }, args.onMigrated) : null;
   return { journey, created, warnings, migration };
 }
 
@@ -136,13 +143,14 @@ async function versionFor(sql: SqlRunner, workspaceId: string, definition: Journ
 export async function journeyPublishImpact(
   db: Database,
   registry: JourneyRegistry,
-  args: { workspaceId: string; definition: unknown; delivery?: DeliveryCapabilities | undefined },
+  args: { workspaceId: string; definition: unknown; now?: Date; delivery?: DeliveryCapabilities | undefined },
 ): Promise<PublishImpact & { journey: string; version: number; changed: boolean }> {
-  const definition = validDefinition(args.definition);
+  const options = await workspaceCalendar(db, registry, args.workspaceId);
+  const definition = validDefinition(args.definition, options);
   checkDeliveryPaths(definition, args.delivery); // the dry run refuses what publishing would
   const target = await versionFor(db.sql, args.workspaceId, definition);
   // compiled apart from the registry: an unpublished definition must not be cached under a version number
-  const to = defineJourney({ ...definition, version: target.version });
-  const impact = await previewMigration(db, registry, { workspaceId: args.workspaceId, journeyKey: definition.id, to });
+  const to = defineJourney({ ...definition, version: target.version }, options);
+  const impact = await previewMigration(db, registry, { workspaceId: args.workspaceId, journeyKey: definition.id, to, ...(args.now ? { at: args.now } : {}) });
   return { journey: definition.id, version: target.version, changed: !target.sameAs, ...impact };
 }

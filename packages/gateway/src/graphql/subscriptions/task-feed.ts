@@ -12,7 +12,8 @@ const TaskNoticeType = builder.objectRef<TaskFeedPayload>("TaskNotice").implemen
   description: "A task as carried by the live feed (no extra database read per event).",
   fields: (t) => ({
     id: t.exposeID("id"),
-    seq: t.exposeString("seq"),
+    // numberTasksOnPublish fills in the seq of a new task before it is published
+    seq: t.string({ resolve: (p) => p.seq ?? "0" }),
     title: t.exposeString("title"),
     kind: t.exposeString("kind"),
     channel: t.field({ type: ChannelEnum, nullable: true, resolve: (p) => p.channel as Channel | null }),

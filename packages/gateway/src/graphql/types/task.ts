@@ -10,7 +10,7 @@ export const TaskType = builder.prismaObject("Task", {
   description: "A touch a person must do (confirm a mass send, call, chat).",
   fields: (t) => ({
     id: t.exposeID("id"),
-    seq: t.string({ description: "Feed cursor (a growing integer, as a string): pass the largest seen to tasksSince.", resolve: (task) => task.seq.toString() }),
+    seq: t.string({ description: "Feed cursor (a growing integer, as a string): pass the largest seen to tasksSince.", resolve: (task) => String(task.seq) /* NULL only inside the inserting transaction, never read here */ }),
     kind: t.exposeString("kind", { description: "chat | call | mass_send | …" }),
     channel: t.field({ type: ChannelEnum, nullable: true, resolve: (task) => task.channel as Channel | null }),
     content: t.exposeString("content", { nullable: true, description: "content ref" }),

@@ -1,7 +1,9 @@
 import { builder } from "../builder.js";
 import { DEFAULT_SLOTS, type MassSendSettings } from "../../wecom-integration/mass-send/slots.js";
 import { AuthKindEnum, UnknownCustomersEnum } from "./enums.js";
+import { type MomentsSettings, MomentsSettingsType } from "./moments-settings.js";
 import { StaffType } from "./staff.js";
+import { DEFAULT_OPT_OUT_KEYWORDS } from "../../live-sops/dnd.js";
 
 /** What a workspace's settings JSON may hold. */
 export interface WorkspaceSettings {
@@ -9,6 +11,9 @@ export interface WorkspaceSettings {
   timezone?: string;
   /** 群发助手 send slots and per-customer budget (wecom-integration/mass-send/slots.ts). */
   massSend?: MassSendSettings;
+  /** do-not-disturb keywords (src/live-sops/dnd.ts); unset: the defaults */
+  optOutKeywords?: string[];
+  moments?: MomentsSettings;
 }
 
 export const DEFAULT_TIMEZONE = "Asia/Shanghai";
@@ -44,6 +49,11 @@ export const WorkspaceSettingsType = builder.objectRef<WorkspaceSettings>("Works
       description: `zone for "today" on the board; unset: the journey's zone, else ${DEFAULT_TIMEZONE}`,
       resolve: (s) => s.timezone ?? null,
     }),
+    optOutKeywords: t.stringList({
+      description: "an incoming message that is one of these (or contains a non-ASCII one) turns on the customer's do-not-disturb",
+      resolve: (s) => s.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS,
+    }),
+    moments: t.field({ type: MomentsSettingsType, resolve: (s) => s.moments ?? {} }),
   }),
 });
 

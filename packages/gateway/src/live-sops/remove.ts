@@ -1,0 +1,71 @@
+import type { SqlRunner } from "../db/index.js";
+import { type DeliveryKeyRange, IN_RANGE, rangeParams, rangeRows } from "../engine/delivery-key-range.js";
+import { enrollmentKeyRanges } from "../delivery/read-by-range.js";
+import type { TaskPayload } from "../live/pubsub.js";
+
+export interface Removed {
+  /** enrollments ended */
+  enrollments: number;
+  /** unsent steps (due, held or task) recorded as skipped with reason `removed` */
+  cancelledSteps: number;
+  /** open or snoozed tasks of those steps, now skipped (for the staff members' live feeds) */
+  cancelledTasks: TaskPayload[];
+}
+
+/**
+ * Ends enrollments (already locked by the caller, or locked here by the UPDATE) and cancels what was
+ * still to come of them: their unsent steps become skipped with reason `removed` (kept, so the
+ * customer's history says why they stopped), their open tasks skipped. Steps being sent right now
+ * ('sending') finish.
+ */
+export async function endEnrollments(tx: SqlRunner, args: { workspaceId: string; enrollmentIds: string[]; now: Date }): Promise<Removed> {
+  if (args.enrollmentIds.length === 0) return { enrollments: 0, cancelledSteps: 0, cancelledTasks: [] };
+  const ended = (
+    await tx.query<{ id: string }>(
+      `UPDATE enrollments SET ended_at = $3, next_wake_at = NULL, updated_at = now()
+       WHERE workspace_id = $1 AND id = ANY($2::text[]) AND ended_at IS NULL RETURNING id`,
+      [args.workspaceId, args.enrollmentIds, args.now],
+    )
+  ).map((r) => r.id);
+  if (ended.length === 0) return { enrollments: 0, cancelledSteps: 0, cancelledTasks: [] };
+  const { steps, tasks } = await cancelPendingSteps(tx, { workspaceId: args.workspaceId, ranges: await enrollmentKeyRanges(tx, ended), reason: "removed", now: args.now });
+  return { enrollments: ended.length, cancelledSteps: steps, cancelledTasks: tasks };
+}
+
+/**
+ * Unsent steps (due, held, task) in the given enrollments' key ranges, optionally of some channels
+ * only, become skipped with `reason`; their open or snoozed tasks are skipped too.
+ */
+export async function cancelPendingSteps(
+  tx: SqlRunner,
+  args: { workspaceId: string; ranges: DeliveryKeyRange[]; reason: string; now: Date; channels?: string[] | null },
+): Promise<{ steps: number; tasks: TaskPayload[] }> {
+  if (args.ranges.length === 0) return { steps: 0, tasks: [] };
+  const keys = await tx.query<{ key: string }>(
+    `UPDATE deliveries d SET status = 'skipped', reason = $2, next_attempt_at = NULL
+     FROM ${rangeRows(4)}
+     WHERE ${IN_RANGE} AND d.workspace_id = $1 AND d.status IN ('due', 'held', 'task') AND ($3::text[] IS NULL OR d.channel = ANY($3::text[])) RETURNING d.key`,
+    [args.workspaceId, args.reason, args.channels ?? null, ...rangeParams(args.ranges)],
+  );
+  if (keys.length === 0) return { steps: 0, tasks: [] };
+  const tasks = await tx.query<{ id: string; seq: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
+    `UPDATE tasks SET status = 'skipped', completed_at = $2 WHERE delivery_key = ANY($1::text[]) AND status IN ('open', 'snoozed')
+     RETURNING id, seq::text AS seq, staff_id, customer_id, kind, channel, content, title, due_at, delivery_key`,
+    [keys.map((k) => k.key), args.now],
+  );
+  const cancelled: TaskPayload[] = tasks.map((t) => ({
+    change: "removed",
+    id: t.id,
+    seq: t.seq,
+    workspaceId: args.workspaceId,
+    staffId: t.staff_id,
+    customerId: t.customer_id,
+    kind: t.kind,
+    channel: t.channel,
+    content: t.content,
+    title: t.title,
+    dueAt: new Date(t.due_at).toISOString(),
+    deliveryKey: t.delivery_key,
+  }));
+  return { steps: keys.length, tasks: cancelled };
+}
