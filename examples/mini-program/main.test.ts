@@ -12,17 +12,18 @@ describe("examples/mini-program", () => {
     expect(who(run.afterLoad)).toEqual(["lead-wang", "lead-li", "lead-zhao"]);
     expect(run.afterLoad.tasks[0]).toMatchObject({ kind: "call", customer: "lead-wang" });
 
-    expect(who(run.afterLive)).toEqual(["lead-wang", "lead-li", "lead-zhao", "lead-wang", "lead-sun"]);
+    // lead-wang booked a test drive: the booking confirmation (a chat task, sent by hand) and the reminder call
+    expect(who(run.afterLive)).toEqual(["lead-wang", "lead-li", "lead-zhao", "lead-wang", "lead-wang", "lead-sun"]);
     // Created while offline, delivered once after the reconnect.
-    expect(who(run.afterReconnect)).toEqual(["lead-wang", "lead-li", "lead-zhao", "lead-wang", "lead-sun", "lead-zhou"]);
-    expect(new Set(run.afterReconnect.tasks.map((t) => t.id)).size).toBe(6);
+    expect(who(run.afterReconnect)).toEqual(["lead-wang", "lead-li", "lead-zhao", "lead-wang", "lead-wang", "lead-sun", "lead-zhou"]);
+    expect(new Set(run.afterReconnect.tasks.map((t) => t.id)).size).toBe(7);
     expect(run.sockets).toBeGreaterThanOrEqual(2);
     expect(run.reconnectWaits).toBeGreaterThanOrEqual(1);
 
     expect(run.completed.status).toBe("DONE");
     expect(run.afterComplete.tasks.map((t) => t.id)).not.toContain(run.completed.id);
     expect(run.afterComplete).toMatchObject({ done: 1, error: null });
-    expect(run.afterComplete.tasks).toHaveLength(5);
+    expect(run.afterComplete.tasks).toHaveLength(6);
 
     expect(printed[0]).toMatch(/^Tuesday 10:30, the rep opens the task page:\n {2}11-24 10:30 {2}call {2}lead-wang/);
     expect(printed).toHaveLength(4);

@@ -37,7 +37,7 @@ export interface MiniProgramRun {
  * Runs the story, printing what the rep sees at each step.
  *
  * @example
- * const run = await main(); run.afterReconnect.tasks.length; // 5
+ * const run = await main(); run.afterReconnect.tasks.length; // 7
  */
 export async function main(print: (text: string) => void = console.log): Promise<MiniProgramRun> {
   let now = Date.parse("2026-11-23T09:00:00+08:00"); // Monday
@@ -76,13 +76,14 @@ export async function main(print: (text: string) => void = console.log): Promise
     const afterLoad = page.data;
     show("Tuesday 10:30, the rep opens the task page:", afterLoad);
 
-    // Wang books a test drive (reminder call tomorrow 10:00); a new lead arrives (first call tomorrow 10:30).
+    // Wang books a test drive (a booking confirmation to send by hand in the chat now, a reminder call
+    // tomorrow 10:00); a new lead arrives (first call tomorrow 10:30).
     await admin.ingestEvents([{ id: "booking-1", customer: "lead-wang", name: "testdrive.booked", at: now }]);
     await enroll("lead-sun");
-    await tick(now + 24 * HOUR); // Wednesday 10:30: both tasks are created while the page is open
-    await page.until((d) => d.tasks.length === 5, "two live tasks");
+    await tick(now + 24 * HOUR); // Wednesday 10:30: the three tasks are created while the page is open
+    await page.until((d) => d.tasks.length === 6, "three live tasks");
     const afterLive = page.data;
-    show("Wednesday 10:30, two tasks arrived live:", afterLive);
+    show("Wednesday 10:30, three tasks arrived live:", afterLive);
 
     // The phone loses the network; a lead enrolled yesterday gets a call task meanwhile.
     back = new Promise((resolve) => (online = resolve));
@@ -91,7 +92,7 @@ export async function main(print: (text: string) => void = console.log): Promise
     await tick(now + 24 * HOUR); // Thursday 10:30
     wx.setOnline(true);
     online();
-    await page.until((d) => d.tasks.length === 6, "the task created while offline");
+    await page.until((d) => d.tasks.length === 7, "the task created while offline");
     const afterReconnect = page.data;
     show("Thursday 10:30, back online: the page caught up:", afterReconnect);
 

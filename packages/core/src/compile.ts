@@ -1,7 +1,7 @@
 import { clockMinutes } from "./clock-time.js";
 import { DoneLists } from "./done-lists.js";
 import { type Span, approxMs, span } from "./duration.js";
-import type { Channel, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
+import type { Channel, DeliveryPath, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
 import type { JourneyOptions } from "./validate.js";
 import { type Range, type SendWindow, type WorkCalendar, compileQuiet, compileWorkdays, resolveOpen, sendWindow } from "./window.js";
 import { DAY_MS, MINUTE_MS, ZoneClock } from "./zone.js";
@@ -25,6 +25,7 @@ export interface CompiledStep {
   /** Counts against a workspace's marketing cap (see Journey.touchPlan). */
   kind: "marketing" | "service";
   priority: number;
+  delivery?: DeliveryPath;
   assignee?: string;
   title?: string;
   timing: "after" | "day" | "birthday" | "holiday" | "date";
@@ -43,7 +44,7 @@ export interface CompiledStep {
   /** For single steps: a lower bound of (scheduled time − anchor), so a scan can pass over far steps without computing them. */
   earliest: number;
   unless: string[];
-  wait?: { events: string[]; timeout: Span; alternatives: Array<{ content: string; channel: Channel; mode: "auto" | "task" }>; stay: boolean };
+  wait?: { events: string[]; timeout: Span; alternatives: Array<{ content: string; channel: Channel; mode: "auto" | "task"; delivery?: DeliveryPath }>; stay: boolean };
   expire?: Span;
   cap?: CompiledCap;
   window: (attrs: Record<string, string> | undefined) => SendWindow;
@@ -55,6 +56,8 @@ export interface CompiledTransition {
   on?: string[];
   tag?: string;
   silentFor?: Span;
+  /** The events whose absence `silentFor` counts (undefined: any customer event). */
+  of?: string[];
 }
 
 export interface CompiledStage {
@@ -92,6 +95,8 @@ export interface CompiledJourney {
   tagRules: Map<string, TagRule[]>;
   /** Per event name: how many recent times to keep and for how long (for counted tag rules). */
   counted: Map<string, { keep: number; within?: Span }>;
+  /** Event names some `silentFor … of` transition watches: their last times are kept in the state. */
+  watched: Set<string>;
   /** Customer attributes the journey reads. */
   attributes: string[];
   /** How many recent capped touches to remember: the largest `max` of any cap. */
@@ -147,6 +152,7 @@ function compileStep(
     mode,
     kind: step.kind ?? "marketing",
     priority: step.priority ?? DEFAULT_PRIORITY,
+    ...(step.delivery ? { delivery: step.delivery } : {}),
     ...(step.assignee ? { assignee: step.assignee } : {}),
     ...(step.title ? { title: step.title } : {}),
     timing,
@@ -172,7 +178,12 @@ function compileStep(
           wait: {
             events: list(step.waitFor.event),
             timeout: span(step.waitFor.timeout),
-            alternatives: (step.waitFor.alternatives ?? []).map((a) => ({ content: a.content, channel: a.channel ?? step.channel, mode: a.mode ?? mode })),
+            alternatives: (step.waitFor.alternatives ?? []).map((a) => {
+              const channel = a.channel ?? step.channel;
+              // an alternative on the step's channel takes the step's delivery path unless it names its own
+              const delivery = a.delivery ?? (channel === step.channel ? step.delivery : undefined);
+              return { content: a.content, channel, mode: a.mode ?? mode, ...(delivery ? { delivery } : {}) };
+            }),
             stay: step.waitFor.onTimeout === "stay",
           },
         }
@@ -258,6 +269,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
       onSilence: [],
     });
   }
+  const watched = new Set<string>();
   (def.transitions ?? []).forEach((t, index) => {
     const from = list(t.from);
     const compiled: CompiledTransition = {
@@ -266,7 +278,9 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
       ...(t.on !== undefined ? { on: list(t.on) } : {}),
       ...(t.tag !== undefined ? { tag: t.tag } : {}),
       ...(t.silentFor !== undefined ? { silentFor: span(t.silentFor) } : {}),
+      ...(t.of !== undefined ? { of: [...new Set(t.of)] } : {}),
     };
+    for (const name of compiled.of ?? []) watched.add(name);
     for (const stage of stages.values()) {
       if (stage.id === t.to || !(from.includes("*") || from.includes(stage.id))) continue;
       if (compiled.on) for (const name of compiled.on) if (!stage.onEvent.has(name)) stage.onEvent.set(name, compiled);
@@ -289,7 +303,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
     }
   }
   const capHistory = Math.max(0, ...[def.frequencyCap, ...def.stages.map((s) => s.frequencyCap)].map((c) => c?.max ?? 0));
-  return { id: def.id, version: def.version, entry: def.entry, zone, stages, tagRules, counted, attributes: [...attributes], capHistory, doneLists: new DoneLists() };
+  return { id: def.id, version: def.version, entry: def.entry, zone, stages, tagRules, counted, watched, attributes: [...attributes], capHistory, doneLists: new DoneLists() };
 }
 
 function longer(a: Span | undefined, b: Span | undefined): Span | undefined {

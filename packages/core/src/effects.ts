@@ -1,4 +1,4 @@
-import type { Channel } from "./schema.js";
+import type { Channel, DeliveryPath } from "./schema.js";
 
 interface Base {
   journey: string;
@@ -22,6 +22,8 @@ export interface StepDueEffect extends Base {
   channel: Channel;
   content: string;
   mode: "auto" | "task";
+  /** private_chat steps that declare it: "chat" (1:1) or "mass_send" (群发助手). Absent: chat. */
+  delivery?: DeliveryPath;
   assignee?: string;
   title?: string;
 }

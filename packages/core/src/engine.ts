@@ -1,7 +1,7 @@
 import type { CompiledJourney, CompiledStage, CompiledStep, CompiledTransition } from "./compile.js";
 import type { Effect, EntryReason, SkipReason, StepDueEffect, StepSkippedEffect } from "./effects.js";
 import { nextOccurrence, singleBase } from "./occurrences.js";
-import { type Draft, NONE, append } from "./state.js";
+import { type Draft, NONE, NO_KEYS, append } from "./state.js";
 import { stepKeyPrefix } from "./step-key.js";
 import { iso } from "./time.js";
 import { nextOpening } from "./window.js";
@@ -152,7 +152,8 @@ export class Run {
     // Index loops here: for-of allocated an iterator result per step on this path.
     for (let i = 0; i < stage.onSilence.length; i++) {
       const t = stage.onSilence[i]!;
-      this.offer({ at: clock.add(Math.max(s.active, s.enteredAt), t.silentFor!), kind: "silence", transition: t });
+      const since = t.of === undefined ? s.active : lastHeard(s.heard, t.of);
+      this.offer({ at: clock.add(Math.max(since, s.enteredAt), t.silentFor!), kind: "silence", transition: t });
     }
     if (s.gate && s.gate.until !== null) {
       const step = stepOf(stage, s.gate.step);
@@ -362,7 +363,7 @@ export class Run {
       if (step.wait) s.anchors = append(s.anchors, at); // a skipped wait does not hold the rest of the SOP
       return;
     }
-    this.touch(step, step.mode, at, suffix, label, undefined, step.channel, step.content);
+    this.touch(step, step.mode, at, suffix, label, undefined, step.channel, step.content, step.delivery);
     if (step.wait) s.gate = { step: step.id, alt: 0, until: this.clock.add(at, step.wait.timeout) };
   }
 
@@ -372,11 +373,11 @@ export class Run {
     this.s.gate = gate;
     const skip = never ? { reason: "no-window" as const } : this.expired(step, at);
     if (skip) this.skip(step, at, `~${gate.alt}`, undefined, gate.alt, alt.channel, alt.content, skip.reason, undefined);
-    else this.touch(step, alt.mode, at, `~${gate.alt}`, undefined, gate.alt, alt.channel, alt.content);
+    else this.touch(step, alt.mode, at, `~${gate.alt}`, undefined, gate.alt, alt.channel, alt.content, alt.delivery);
   }
 
   // Effects are built as plain literals with a fixed field order (no spreads): this is the hot path.
-  private touch(step: CompiledStep, mode: "auto" | "task", at: number, suffix: string, occurrence: string | undefined, alternative: number | undefined, channel: CompiledStep["channel"], content: string): void {
+  private touch(step: CompiledStep, mode: "auto" | "task", at: number, suffix: string, occurrence: string | undefined, alternative: number | undefined, channel: CompiledStep["channel"], content: string, delivery: CompiledStep["delivery"]): void {
     const s = this.s;
     const cap = step.cap;
     if (cap && cap.modes.has(mode)) {
@@ -400,6 +401,7 @@ export class Run {
     this.dueCount++;
     if (occurrence !== undefined) effect.occurrence = occurrence;
     if (alternative !== undefined) effect.alternative = alternative;
+    if (delivery !== undefined) effect.delivery = delivery;
     const assignee = step.assignee ?? s.assignee;
     if (assignee) effect.assignee = assignee;
     if (step.title) effect.title = step.title;
@@ -478,6 +480,7 @@ export class Run {
     s.done = NONE;
     s.last = {};
     s.seen = [];
+    s.heard = NO_KEYS;
     s.anchors = [];
     s.gate = undefined;
     this.effects.push({ type: "stage.entered", journey: this.j.id, customer: s.customer, from, to, visit: s.visit, at: iso(at), reason, ...extra });
@@ -493,6 +496,10 @@ export class Run {
     const s = this.s;
     s.active = Math.max(s.active, happened);
     if (happened >= s.enteredAt && !s.seen.includes(name)) s.seen = append(s.seen, name);
+    if (happened >= s.enteredAt && this.j.watched.has(name)) {
+      const prev = s.heard[name];
+      if (prev === undefined || prev < happened) s.heard = { ...s.heard, [name]: happened };
+    }
     this.count(name, happened);
     if (s.gate) {
       const step = stepOf(this.stage, s.gate.step);
@@ -567,6 +574,16 @@ export class Run {
  */
 function cannotBeat(lowest: number, step: CompiledStep, other: Happening): boolean {
   return lowest > other.at || (lowest === other.at && rank(other) < ORDER.step * 10_000 + step.index);
+}
+
+/** The last time any of `names` was heard during this visit (-Infinity: none was). */
+function lastHeard(heard: Readonly<Record<string, number>>, names: readonly string[]): number {
+  let last = -Infinity;
+  for (let i = 0; i < names.length; i++) {
+    const t = heard[names[i]!];
+    if (t !== undefined && t > last) last = t;
+  }
+  return last;
 }
 
 function stepOf(stage: CompiledStage, id: string): CompiledStep | undefined {

@@ -40,6 +40,8 @@ export {
   journeyJsonSchema,
   journeyDefinitionSchema,
   CHANNELS,
+  DELIVERY_PATHS,
+  type DeliveryPath,
   type JourneyDefinition,
   type StageDefinition,
   type StepDefinition,
@@ -51,6 +53,7 @@ export {
   type Channel,
 } from "./schema.js";
 export { stepKeyPrefix } from "./step-key.js";
+export { welcomeStep, automaticChats, deliveryPath, AUTOMATIC_CHAT_REASON, type AutomaticChat } from "./delivery-paths.js";
 export { parseDuration, type DurationInput } from "./duration.js";
 export { type Instant, toMillis } from "./time.js";
 export { placeTouches, DEFERRED_GAP_MS, type TouchPlan, type MarketingCap } from "./touch-plan.js";

@@ -1,4 +1,5 @@
 import { compileJourney } from "./compile.js";
+import { AUTOMATIC_CHAT_REASON, automaticChats } from "./delivery-paths.js";
 import { approxMs } from "./duration.js";
 import { calendarWarnings } from "./lint-calendar.js";
 import { nextOccurrence } from "./occurrences.js";
@@ -14,7 +15,19 @@ export interface ContentItem {
   expiresAt?: Instant | null;
 }
 
-export type LintCode = "daily-sends" | "few-touches" | "empty-stage" | "dead-end" | "missing-content" | "expired-content" | "tag-never-set" | "past-date" | "no-holiday-dates" | "over-marketing-cap";
+export type LintCode =
+  | "daily-sends"
+  | "few-touches"
+  | "empty-stage"
+  | "dead-end"
+  | "missing-content"
+  | "expired-content"
+  | "tag-never-set"
+  | "past-date"
+  | "no-holiday-dates"
+  | "automatic-wecom-chat"
+  | "after-mass-send"
+  | "over-marketing-cap";
 
 export interface LintIssue {
   level: "warning";
@@ -36,10 +49,11 @@ const RESTING_KINDS = new Set(["lost", "closed", "churned", "archived", "done", 
  * Warnings an experienced operator would give about a (valid) journey: daily sends for more than
  * three days in a row, fewer than six touches in the first 30 days of a nurture stage, stages
  * without an SOP, content refs missing from the library, content past its expiry (at `options.at`),
- * tag transitions on tags nothing sets, and dead ends: stages where a silent customer gets a last
+ * tag transitions on tags nothing sets, dead ends: stages where a silent customer gets a last
  * touch and then nothing while still enrolled (no repeating step, no `silentFor` way out); at `options.at`, dated steps
- * already past and holidays with no date to come; more marketing touches on one day than the
- * workspace's `marketingCap.perDay` (the rest would be deferred, day after day).
+ * already past and holidays with no date to come; automatic 1:1 WeCom chats other than the welcome (no official
+ * API sends them), `after:`-timed 群发助手 steps (they land in the next send slot anyway: say when); more
+ * marketing touches on one day than the workspace's `marketingCap.perDay` (the rest would be deferred, day after day).
  * @example lintJourney(definition, [{ ref: "greeting" }], { at: new Date(), marketingCap: { perDay: 2 } })
  */
 export function lintJourney(
@@ -95,6 +109,17 @@ export function lintJourney(
         });
       });
     }
+  });
+
+  for (const chat of automaticChats(definition)) {
+    warn("automatic-wecom-chat", chat.path, `step "${chat.stepId}" of stage "${chat.stage}" is an automatic 1:1 private chat: ${AUTOMATIC_CHAT_REASON}`);
+  }
+  definition.stages.forEach((stage, i) => {
+    (stage.sop ?? []).forEach((step, j) => {
+      if (step.channel === "private_chat" && step.delivery === "mass_send" && step.after !== undefined) {
+        warn("after-mass-send", `stages[${i}].sop[${j}].after`, `群发助手 step "${step.id}" is timed with after: ${JSON.stringify(step.after)}; each customer's time differs, so it is gathered into the next send slot: give it day / at (or a window) so the slot is the one you mean`);
+      }
+    });
   });
 
   const produced = new Set<string>([

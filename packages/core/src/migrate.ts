@@ -45,6 +45,11 @@ export function migrateState(journey: Journey, state: JourneyState, options: Mig
     d.gate = undefined;
     d.anchors = append(d.anchors, d.clock);
   }
+  // Watched events the old version may not have tracked: the state cannot tell whether the
+  // customer's last event was one of them, so silence counts from it (a later move, never an early one).
+  if (d.active > d.enteredAt) {
+    for (const name of j.watched) if (d.heard[name] === undefined) d.heard = { ...d.heard, [name]: d.active };
+  }
   const gates = stage.steps.filter((s) => s.wait).length;
   if (d.anchors.length > gates) d.anchors = d.anchors.slice(0, gates);
   const clock = d.tz ? ZoneClock.of(d.tz) : j.zone;

@@ -99,10 +99,17 @@ export const frequencyCapSchema = z.strictObject({
   modes: z.array(z.enum(["auto", "task"])).min(1).optional().describe('Which touches count (default ["auto"])'),
 });
 
+export const DELIVERY_PATHS = ["chat", "mass_send"] as const;
+/** How a private_chat touch reaches a WeCom customer (WECHAT.md "Reaching an external contact 1:1"). */
+export const deliveryPathSchema = z
+  .enum(DELIVERY_PATHS)
+  .describe('private_chat only. "chat" (default): a 1:1 chat (mode task: the staff member sends it from the chat toolbar; mode auto: only the welcome, or with a registered private_chat adapter). "mass_send": a 群发助手 task the staff member confirms, gathered into daily send slots');
+
 export const alternativeSchema = z.strictObject({
   content: z.string().min(1),
   channel: channelSchema.optional(),
   mode: z.enum(["auto", "task"]).optional(),
+  delivery: deliveryPathSchema.optional().describe("Default: the step's delivery when on private_chat"),
 });
 
 export const stepSchema = z
@@ -120,6 +127,7 @@ export const stepSchema = z
       .max(100, { error: (issue) => `priority ${String(issue.input)} is above 100` })
       .optional()
       .describe("0–100, default 50: when the workspace's marketing cap leaves room for fewer touches than are due, higher goes first and the rest are deferred"),
+    delivery: deliveryPathSchema.optional(),
     assignee: z.string().min(1).optional().describe("Staff id or role for task steps (default: the customer's staff member)"),
     after: duration.optional().describe("Due this long after stage entry (or after the previous wait ended)"),
     day: z.number().int().min(0).max(MAX_STEP_DAY, { error: (issue) => `day ${String(issue.input)} is past the last day allowed, ${MAX_STEP_DAY} (10 years)` }).optional().describe("Calendar day after entry: 0 = the entry day, in the customer's time zone"),
@@ -173,7 +181,12 @@ export const transitionSchema = z.strictObject({
   to: stageRef,
   on: oneOrMany(z.string().min(1)).optional().describe("Event name(s) that move the customer"),
   tag: z.string().min(1).optional().describe("Move as soon as the customer has this tag"),
-  silentFor: boundedDuration(MIN_SILENT_FOR_MS).optional().describe("Move after this long without any customer event"),
+  silentFor: boundedDuration(MIN_SILENT_FOR_MS).optional().describe("Move after this long without any customer event (or without the events named in `of`)"),
+  of: z
+    .array(z.string().min(1, { error: "an event name cannot be empty" }), { error: (issue) => `expected a list of event names, e.g. ["app.login"], got ${JSON.stringify(issue.input)}` })
+    .min(1, { error: 'expected at least one event name, e.g. ["app.login"]' })
+    .optional()
+    .describe('With silentFor: only these events break the silence ("no app.login in 7 days"); default any customer event'),
 });
 
 export const tagRuleSchema = z.strictObject({
@@ -212,6 +225,7 @@ export type TimeRange = z.input<typeof timeRangeSchema>;
 export type WindowDefinition = z.input<typeof windowSchema>;
 export type FrequencyCap = z.input<typeof frequencyCapSchema>;
 export type Channel = (typeof CHANNELS)[number];
+export type DeliveryPath = (typeof DELIVERY_PATHS)[number];
 
 /**
  * The definition format as JSON Schema (draft 2020-12), for editors and YAML language servers.

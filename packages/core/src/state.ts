@@ -40,6 +40,11 @@ export interface JourneyState {
   tags?: string[];
   /** Recent times of events that counted tag rules read. */
   counts?: Record<string, number[]>;
+  /**
+   * Last time of each event name a `silentFor … of` transition watches, seen during this visit
+   * (earlier ones cannot matter: silence never counts from before the stage entry).
+   */
+  heard?: Record<string, number>;
 }
 
 /**
@@ -47,7 +52,7 @@ export interface JourneyState {
  * the input and never changed in place: an update replaces the collection (see {@link append}), so
  * a tick copies only what it changes and the next state shares the rest.
  */
-export type Draft = Omit<JourneyState, "done" | "last" | "seen" | "gate" | "anchors" | "sent" | "tags" | "counts"> & {
+export type Draft = Omit<JourneyState, "done" | "last" | "seen" | "gate" | "anchors" | "sent" | "tags" | "counts" | "heard"> & {
   done: readonly string[];
   last: Readonly<Record<string, number>>;
   seen: readonly string[];
@@ -56,11 +61,12 @@ export type Draft = Omit<JourneyState, "done" | "last" | "seen" | "gate" | "anch
   sent: readonly number[];
   tags: readonly string[];
   counts: Readonly<Record<string, readonly number[]>>;
+  heard: Readonly<Record<string, number>>;
 };
 
 /** The empty list every draft starts from (shared, frozen). */
 export const NONE: readonly never[] = Object.freeze([]);
-const NO_KEYS: Readonly<Record<string, never>> = Object.freeze({});
+export const NO_KEYS: Readonly<Record<string, never>> = Object.freeze({});
 
 export function draftOf(s: JourneyState): Draft {
   // Field by field rather than spreads: this runs on every advance() and shapes stay monomorphic.
@@ -86,6 +92,7 @@ export function draftOf(s: JourneyState): Draft {
     sent: s.sent ?? NONE,
     tags: s.tags ?? NONE,
     counts: s.counts ?? NO_KEYS,
+    heard: s.heard ?? NO_KEYS,
   };
 }
 
@@ -129,6 +136,7 @@ export function finish(d: Draft): JourneyState {
   if (d.sent.length > 0) out.sent = d.sent as number[];
   if (d.tags.length > 0) out.tags = d.tags as string[];
   if (hasKeys(d.counts)) out.counts = d.counts as Record<string, number[]>;
+  if (hasKeys(d.heard)) out.heard = d.heard as Record<string, number>;
   return out;
 }
 

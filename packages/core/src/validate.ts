@@ -73,6 +73,7 @@ function crossCheck(def: Partial<JourneyDefinition>, options: JourneyOptions, is
     if (t.to !== undefined && !known(t.to)) add(`${path}.to`, `unknown stage "${String(t.to)}"`);
     const triggers = ["on", "tag", "silentFor"].filter((k) => t[k] !== undefined);
     if (triggers.length !== 1) add(path, `a transition needs exactly one trigger of on / tag / silentFor, got ${triggers.length ? triggers.join(" + ") : "none"}`);
+    if (t.of !== undefined && t.silentFor === undefined) add(`${path}.of`, '"of" names the events a silentFor transition watches: add silentFor (e.g. silentFor: "7d", of: ["app.login"])');
     if (list(t.from as string | string[] | undefined).includes(t.to as string)) {
       add(path, `a transition cannot lead "${String(t.to)}" to itself (a manual move restarts a stage)`);
     }
@@ -108,6 +109,7 @@ function checkSop(
     }
     if (step.repeat !== undefined && step.date !== undefined) add(`${at}.repeat`, "a dated step happens once, on its date; repeat goes with after / day");
     if (step.repeat !== undefined && step.waitFor !== undefined) add(`${at}.repeat`, "a waiting step cannot repeat");
+    checkDeliveryPath(step, at, add);
     if (step.moments !== undefined && step.channel !== "moments") add(`${at}.moments`, `"moments" settings go with channel "moments", not "${String(step.channel)}"`);
     if (step.repeat !== undefined) checkRepeat(rec(step.repeat), `${at}.repeat`, add);
     if (typeof step.holiday === "string" && !Object.prototype.hasOwnProperty.call(options.holidays ?? {}, step.holiday)) {
@@ -124,6 +126,23 @@ function checkSop(
         // malformed windows are reported by the schema
       }
     }
+  });
+}
+
+/** `delivery` is a private_chat path; a 群发助手 step is prepared by sopline, not a staff chat task. */
+function checkDeliveryPath(step: Record<string, unknown>, path: string, add: (path: string, message: string) => void): void {
+  if (step.delivery !== undefined && step.channel !== "private_chat") {
+    add(`${path}.delivery`, `delivery goes with channel "private_chat" (this step is on "${String(step.channel)}")`);
+  }
+  if (step.delivery === "mass_send" && step.mode === "task") {
+    add(`${path}.mode`, 'a delivery: "mass_send" step is a 群发助手 task sopline prepares and the staff member confirms: leave out mode (a chat task is mode: "task" with delivery "chat")');
+  }
+  arr(rec(step.waitFor).alternatives).map(rec).forEach((alt, k) => {
+    const channel = alt.channel ?? step.channel;
+    const at = `${path}.waitFor.alternatives[${k}]`;
+    if (alt.delivery !== undefined && channel !== "private_chat") add(`${at}.delivery`, `delivery goes with channel "private_chat" (this alternative is on "${String(channel)}")`);
+    const delivery = alt.delivery ?? (channel === step.channel ? step.delivery : undefined);
+    if (delivery === "mass_send" && (alt.mode ?? step.mode) === "task") add(`${at}.mode`, 'a delivery: "mass_send" alternative cannot be a staff task: leave out mode');
   });
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { defineJourney, lintJourney, renderTimeline } from "@sopline/core";
 import { SH, sh } from "./helpers.js";
 
-const step = (id: string, day: number, content = id) => ({ id, day, at: "10:00", channel: "private_chat" as const, content });
+// 群发助手 steps at a time of day: an official WeCom path, so only the pacing lints apply.
+const step = (id: string, day: number, content = id) => ({ id, day, at: "10:00", channel: "private_chat" as const, delivery: "mass_send" as const, content });
 
 describe("lintJourney", () => {
   it("warns about daily sends for more than 3 days, thin nurture stages, empty stages, missing and expired content", () => {
@@ -60,6 +61,37 @@ describe("lintJourney", () => {
     expect(issues.filter((i) => i.code === "dead-end").map((i) => [i.path, i.message])).toEqual([
       ["stages[1]", expect.stringMatching(/^stage "quiet" goes quiet after day 89: a customer who stays silent gets no further touch/)],
     ]);
+  });
+});
+
+describe("lintJourney: WeCom delivery paths", () => {
+  const paced = [step("c", 3), step("d", 7), step("e", 14), step("f", 21), step("g", 28)];
+  const refs = (sop: Array<{ content: string }>) => sop.map((s) => ({ ref: s.content }));
+
+  it("warns about automatic 1:1 WeCom chats other than the welcome, naming the step's path (alternatives too)", () => {
+    const sop = [
+      { id: "hello", after: "0m", channel: "private_chat" as const, content: "hello" }, // the welcome: send_welcome_msg
+      { id: "nudge", after: "2h", channel: "private_chat" as const, content: "nudge" },
+      { id: "by-hand", day: 1, at: "10:00", channel: "private_chat" as const, content: "by-hand", mode: "task" as const },
+      ...paced,
+      {
+        id: "bait", day: 30, at: "10:00", channel: "private_chat" as const, delivery: "mass_send" as const, content: "bait",
+        waitFor: { event: "message.replied", timeout: "3d", alternatives: [{ content: "bait-2", delivery: "chat" as const }, { content: "bait-3" }] },
+      },
+    ];
+    const issues = lintJourney({ id: "w", version: 1, timezone: SH, entry: "new", stages: [{ id: "new", sop }] }, [...refs(sop), { ref: "bait-2" }, { ref: "bait-3" }]).filter((i) => i.code !== "dead-end"); // dead ends: their own test
+    expect(issues.map((i) => [i.code, i.path])).toEqual([
+      ["automatic-wecom-chat", "stages[0].sop[1]"],
+      ["automatic-wecom-chat", "stages[0].sop[8].waitFor.alternatives[0]"],
+    ]);
+    expect(issues[0]!.message).toMatch(/step "nudge" of stage "new" is an automatic 1:1 private chat: no official WeCom API/);
+  });
+
+  it("warns about after:-timed 群发助手 steps (they land in the next send slot)", () => {
+    const sop = [step("a", 0), { id: "later", after: "2h", channel: "private_chat" as const, delivery: "mass_send" as const, content: "later" }, step("b", 1), ...paced];
+    const issues = lintJourney({ id: "m", version: 1, timezone: SH, entry: "new", stages: [{ id: "new", sop }] }, refs(sop)).filter((i) => i.code !== "dead-end"); // dead ends: their own test
+    expect(issues).toEqual([expect.objectContaining({ code: "after-mass-send", path: "stages[0].sop[1].after" })]);
+    expect(issues[0]!.message).toMatch(/next send slot/);
   });
 });
 

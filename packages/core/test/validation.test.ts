@@ -103,6 +103,23 @@ describe("journey validation", () => {
     );
   });
 
+  it("a step's delivery path: private_chat only; a 群发助手 step is not a staff chat task", () => {
+    const issues = problems({
+      id: "paths", version: 1, timezone: SH, entry: "new",
+      stages: [{ id: "new", sop: [
+        { id: "ok-chat", day: 1, at: "10:00", channel: "private_chat", content: "a", mode: "task", delivery: "chat" },
+        { id: "ok-mass", day: 1, at: "10:00", channel: "private_chat", content: "b", delivery: "mass_send" },
+        { id: "sms", day: 1, at: "10:00", channel: "sms", content: "c", delivery: "mass_send" },
+        { id: "both", day: 2, at: "10:00", channel: "private_chat", content: "d", delivery: "mass_send", mode: "task" },
+        { id: "odd", day: 3, at: "10:00", channel: "private_chat", content: "e", delivery: "broadcast" },
+        { id: "bait", day: 4, at: "10:00", channel: "private_chat", content: "f", delivery: "mass_send", waitFor: { event: "x", timeout: "1d", alternatives: [{ content: "g", channel: "sms", delivery: "chat" }] } },
+      ] }],
+    });
+    expect(issues.map((i) => i.path).sort()).toEqual(["stages[0].sop[2].delivery", "stages[0].sop[3].mode", "stages[0].sop[4].delivery", "stages[0].sop[5].waitFor.alternatives[0].delivery"]);
+    expect(issues.find((i) => i.path === "stages[0].sop[2].delivery")!.message).toMatch(/delivery goes with channel "private_chat" \(this step is on "sms"\)/);
+    expect(issues.find((i) => i.path === "stages[0].sop[3].mode")!.message).toMatch(/群发助手 task sopline prepares/);
+  });
+
   it("the error message lists the problems for humans", () => {
     expect(() => defineJourney({ id: "x", version: 0, timezone: SH, entry: "a", stages: [{ id: "a", sop: [] }] })).toThrow(/Invalid journey "x" \(1 problem\):\n {2}- version:/);
   });

@@ -44,7 +44,7 @@ export const pullCommand: Command = async (args, io) => {
 const KEY_ORDER = [
   "id", "version", "name", "timezone", "entry", "kind", "manual", "window", "quietHours", "frequencyCap", "expireAfter",
   "after", "day", "birthday", "holiday", "date", "at", "repeat", "unless", "waitFor", "channel", "content", "mode", "title", "assignee",
-  "from", "to", "on", "tag", "silentFor", "count", "within", "action", "onEnter", "sop", "stages", "transitions", "tagRules",
+  "from", "to", "on", "tag", "silentFor", "of", "count", "within", "action", "onEnter", "sop", "stages", "transitions", "tagRules",
 ];
 const rank = (key: string) => {
   const i = KEY_ORDER.indexOf(key);

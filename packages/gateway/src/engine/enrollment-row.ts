@@ -9,9 +9,11 @@ export interface EnrollmentRow {
   journey_version: number;
   staff_id: string | null;
   state: JourneyState;
+  /** Channels closed for this enrollment (closed-channels.ts); absent or null: none. */
+  closed_channels?: string[] | null;
 }
 
-export const ENROLLMENT_COLUMNS = "id, workspace_id, customer_id, journey_key, journey_version, staff_id, state";
+export const ENROLLMENT_COLUMNS = "id, workspace_id, customer_id, journey_key, journey_version, staff_id, state, closed_channels";
 
 /** One enrollment moved forward by the core: the row as it was, the new state and the effects. */
 export interface AdvancedEnrollment {

@@ -16,8 +16,11 @@ export interface DeliveryInsert {
   /** 'due' (auto) | 'task' | 'skipped' | 'held' (a paused journey or step) — the mode follows from it unless given. */
   status: "due" | "task" | "skipped" | "held";
   reason: string | null;
-  /** the step's mode, when the status does not say it (a held task stays a task) */
-  mode?: "auto" | "task";
+  /**
+   * The step's mode, when the status does not say it (a held task stays a task); 'mass_send': a
+   * 群发助手 step (status 'task', no per-customer task: the mass-send worker gathers it).
+   */
+  mode?: "auto" | "task" | "mass_send";
 }
 
 // Every array element is serialised by the driver and parsed by the server, which is most of what a
@@ -67,7 +70,7 @@ interface Variant {
   channel: string;
   content: string | null;
   status: DeliveryInsert["status"];
-  mode: "auto" | "task";
+  mode: string;
   reason: string | null;
   /** 1-based, as WITH ORDINALITY counts */
   index: number;

@@ -3,6 +3,7 @@ import type { SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
 import { loadGates } from "../live-sops/gates.js";
 import type { AdvancedEnrollment } from "./enrollment-row.js";
+import { closedChannelReason } from "./closed-channels.js";
 import { type DeliveryInsert, insertDeliveries } from "./insert-deliveries.js";
 import { capMarketingTouches } from "./marketing-cap.js";
 import { taskKind } from "./task-kind.js";
@@ -76,19 +77,27 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
   for (const item of items) {
     const { row } = item;
     let moved = false;
+    const closed = row.closed_channels;
     for (const e of item.effects) {
       if (e.type === "step.due") {
-        const gate = gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel });
-        const later = gate === null ? deferred.get(e.key) : undefined;
-        const base = { row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: later ?? e.dueAt, channel: e.channel, content: e.content, mode: e.mode };
-        if (gate === "opted-out") {
-          deliveries.push({ ...base, status: "skipped", reason: "opted-out" });
+        const base = { row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, mode: isMassSend(e) ? ("mass_send" as const) : e.mode };
+        if (closed && closed.includes(e.channel)) {
+          deliveries.push({ ...base, status: "skipped", reason: closedChannelReason(e.channel) });
           notices.skipped++;
           continue;
         }
-        deliveries.push({ ...base, status: gate ?? (e.mode === "task" ? "task" : "due"), reason: gate === "held" ? "paused" : later ? "capped" : null });
+        const gate = gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel });
+        const later = gate === null ? deferred.get(e.key) : undefined;
+        const placed = later ? { ...base, dueAt: later } : base;
+        if (gate === "opted-out") {
+          deliveries.push({ ...placed, status: "skipped", reason: "opted-out" });
+          notices.skipped++;
+          continue;
+        }
+        // 群发助手 steps are recorded as tasks without a per-customer task: the mass-send worker gathers them into a send slot.
+        deliveries.push({ ...placed, status: gate ?? (e.mode === "task" || isMassSend(e) ? "task" : "due"), reason: gate === "held" ? "paused" : later ? "capped" : null });
         notices.fired++;
-        if (e.mode === "task" && gate === null) taskSteps.push({ item, effect: later ? { ...e, dueAt: later } : e });
+        if (e.mode === "task" && !isMassSend(e) && gate === null) taskSteps.push({ item, effect: later ? { ...e, dueAt: later } : e });
       } else if (e.type === "step.skipped") {
         deliveries.push({ row, key: e.key, stage: e.stage, stepId: e.stepId, dueAt: e.dueAt, channel: e.channel, content: e.content, status: "skipped", reason: e.reason });
         notices.skipped++;
@@ -113,6 +122,11 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
       [tagsRemoved.map((t) => t[0]), tagsRemoved.map((t) => t[1])],
     );
   }
+}
+
+/** A step whose definition sends it through 群发助手 (explicit: `delivery: "mass_send"`). */
+export function isMassSend(e: StepDueEffect): boolean {
+  return e.channel === "private_chat" && e.delivery === "mass_send";
 }
 
 /**

@@ -20,6 +20,8 @@ export interface GatewayServices {
   authenticator: Authenticator;
   /** Channels this gateway delivers itself (a push adapter is registered): contentDue refuses them. */
   pushedChannels?: () => readonly string[];
+  /** The gateway delivers to WeCom customers (a corp is configured): upsertJourney checks delivery paths. */
+  wecomDelivery?: () => boolean;
   /** Prometheus counters of the gateway (absent in tests that build services by hand). */
   metrics?: Pick<GatewayMetrics, "eventsIngested">;
 }

@@ -128,16 +128,16 @@ async function release(tx: SqlRunner, registry: JourneyRegistry, rows: HeldRow[]
     v.left.push(r.ended || !r.key.startsWith(`${stepKeyPrefix(r.state.journey, r.state.customer)}${r.state.stage}:${r.state.visit}:`));
   }
   // The deadline is computed on the wall clock of the customer's zone, as the core does ("1d" after 09:00 is 09:00 the next day).
-  const updated = await tx.query<{ key: string; status: string; reason: string | null }>(
+  const updated = await tx.query<{ key: string; status: string; mode: string; reason: string | null }>(
     `UPDATE deliveries d SET
-       status = CASE WHEN v.left_stage OR v.expired THEN 'skipped' WHEN d.mode = 'task' THEN 'task' ELSE 'due' END,
+       status = CASE WHEN v.left_stage OR v.expired THEN 'skipped' WHEN d.mode IN ('task', 'mass_send') THEN 'task' ELSE 'due' END,
        reason = CASE WHEN v.left_stage THEN 'left-stage' WHEN v.expired THEN 'expired' ELSE NULL END
      FROM (SELECT u.key, u.left_stage,
              u.months IS NOT NULL AND $7::timestamptz > (((x.due_at AT TIME ZONE u.tz) + make_interval(months => u.months, days => u.days) + u.ms * interval '1 millisecond') AT TIME ZONE u.tz) AS expired
            FROM unnest($1::text[], $2::int[], $3::int[], $4::float8[], $5::text[], $6::boolean[]) AS u(key, months, days, ms, tz, left_stage)
            JOIN deliveries x ON x.key = u.key) v
      WHERE d.key = v.key AND d.status = 'held'
-     RETURNING d.key, d.status, d.reason`,
+     RETURNING d.key, d.status, d.mode, d.reason`,
     [textArray(v.key), textArray(v.months), textArray(v.days), textArray(v.ms), textArray(v.tz), textArray(v.left.map((l) => (l ? "t" : "f"))), now],
   );
   const byKey = new Map(rows.map((r) => [r.key, r]));
@@ -146,7 +146,8 @@ async function release(tx: SqlRunner, registry: JourneyRegistry, rows: HeldRow[]
     if (u.reason === "expired") result.expired++;
     else if (u.reason === "left-stage") result.leftStage++;
     else result.steps++;
-    if (u.status === "task") {
+    // A released 群发助手 step waits for its send slot (the mass-send worker); only task steps get a task.
+    if (u.status === "task" && u.mode === "task") {
       const r = byKey.get(u.key)!;
       const step = stepOf(registry.get(r.workspace_id, r.journey_key, r.journey_version).definition, r.stage, r.step_id);
       tasks.push({

@@ -3,7 +3,8 @@ import type { ChannelOptions } from "./channels.js";
 /**
  * Channel credentials from the environment, all optional:
  * WECOM_CORP_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY (callback token and EncodingAESKey),
- * WECOM_DEFAULT_JOURNEY; WECHAT_OA_APP_ID / WECHAT_OA_SECRET (official account);
+ * WECOM_DEFAULT_JOURNEY; WECHAT_OA_APP_ID / WECHAT_OA_SECRET (official account), WECHAT_OA_TOKEN /
+ * WECHAT_OA_AES_KEY / WECHAT_OA_DEFAULT_JOURNEY (its message push at /wechat/callback);
  * WECHAT_MP_APP_ID / WECHAT_MP_SECRET (mini-program). A partly configured corp is an error naming
  * what is missing, not a silently disabled channel.
  */
@@ -29,7 +30,14 @@ export function channelOptionsFromEnv(env: NodeJS.ProcessEnv): ChannelOptions {
   };
   const oa = app("WECHAT_OA_APP_ID", "WECHAT_OA_SECRET");
   const mp = app("WECHAT_MP_APP_ID", "WECHAT_MP_SECRET");
-  if (oa) out.officialAccount = oa;
+  if (oa) {
+    out.officialAccount = {
+      ...oa,
+      ...(env.WECHAT_OA_TOKEN ? { token: env.WECHAT_OA_TOKEN } : {}),
+      ...(env.WECHAT_OA_AES_KEY ? { encodingAesKey: env.WECHAT_OA_AES_KEY } : {}),
+      ...(env.WECHAT_OA_DEFAULT_JOURNEY ? { defaultJourney: env.WECHAT_OA_DEFAULT_JOURNEY } : {}),
+    };
+  }
   if (mp) out.miniProgram = mp;
   return out;
 }

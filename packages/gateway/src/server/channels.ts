@@ -26,11 +26,13 @@ import {
   createMomentsAdapter,
   createMomentsWorker,
   createOfficialAccountAdapter,
+  createOfficialAccountHandler,
   createWeComCallbackHandler,
   resolveMomentsPolicy,
 } from "../wecom-integration/index.js";
 
 export const WECOM_CALLBACK_PATH = "/wecom/callback";
+export const OFFICIAL_ACCOUNT_PUSH_PATH = "/wechat/callback";
 
 /** Channel settings of a gateway; every part is optional. */
 export interface ChannelOptions {
@@ -46,7 +48,11 @@ export interface ChannelOptions {
     /** Moments as a staff calendar: period (default "7d") and posts per staff member per day (default 1). */
     moments?: MomentsPolicyInput;
   };
-  officialAccount?: { appId: string; secret: string };
+  /**
+   * An official account: its messages (custom / template). With `token` (and `encodingAesKey` for
+   * safe mode) its message push is served at /wechat/callback: follows enrol, unfollows end its steps.
+   */
+  officialAccount?: { appId: string; secret: string; token?: string; encodingAesKey?: string; defaultJourney?: string };
   miniProgram?: { appId: string; secret: string };
   /** HTTP for the WeChat APIs (default: global fetch). */
   fetch?: typeof globalThis.fetch;
@@ -89,7 +95,7 @@ export function createChannels(
     clock,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.wecom ? { wecom: { corpId: options.wecom.corpId, secret: options.wecom.secret } } : {}),
-    ...(options.officialAccount ? { officialAccount: options.officialAccount } : {}),
+    ...(options.officialAccount ? { officialAccount: { appId: options.officialAccount.appId, secret: options.officialAccount.secret } } : {}),
     ...(options.miniProgram ? { miniProgram: options.miniProgram } : {}),
   });
   const adapters = createAdapterRegistry(options.channelAdapters ?? []);
@@ -144,8 +150,25 @@ export function createChannels(
       options.callbackRecoveryMs ?? 300_000,
       log,
     );
+  const oa = options.officialAccount;
+  const oaPush =
+    oa?.token &&
+    createOfficialAccountHandler({
+      db,
+      registry,
+      workspaceId,
+      account: { appId: oa.appId, token: oa.token, ...(oa.encodingAesKey ? { encodingAesKey: oa.encodingAesKey } : {}) },
+      clock,
+      pubsub,
+      ...(oa.defaultJourney ? { defaultJourney: oa.defaultJourney } : {}),
+      ...(log ? { log } : {}),
+    });
   const plugin: Plugin = {
     onRequest({ request, url, endResponse }) {
+      if (url.pathname === OFFICIAL_ACCOUNT_PUSH_PATH) {
+        if (!oaPush) return endResponse(new Response("the official account's message push is not configured on this gateway", { status: 404 }));
+        return oaPush(request).then(endResponse);
+      }
       if (url.pathname !== WECOM_CALLBACK_PATH) return;
       if (!wecomCallback) return endResponse(new Response("WeCom is not configured on this gateway", { status: 404 }));
       return wecomCallback(request).then(endResponse);

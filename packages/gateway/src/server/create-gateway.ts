@@ -184,7 +184,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     onRevoked: (r) => pubsub.publish(revocationTopic(r.workspaceId, r.staffId), r),
   });
   // Read per request: adapters can be registered after the gateway is built.
-  const services: GatewayServices = { db, registry, pubsub, clock, authenticator, metrics, pushedChannels: () => channels.adapters.channels() };
+  const services: GatewayServices = { db, registry, pubsub, clock, authenticator, metrics, pushedChannels: () => channels.adapters.channels(), wecomDelivery: () => channels.massSendWorker !== undefined };
   const channels = createChannels(
     { db, registry, pubsub, clock, workspaceId: boot.workspaceId, log: lineLogger(logger, "channels", "warn"), onDeliveriesRecorded: metrics.deliveriesRecorded },
     options,

@@ -5,7 +5,7 @@ import type { JourneyDefinition } from "@sopline/core";
 import * as exampleJourneys from "../../../../examples/journeys/index.js";
 import type { Database } from "../db/index.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
-import { upsertJourney } from "../graphql/services/journeys.js";
+import { type DeliveryCapabilities, upsertJourney } from "../graphql/services/journeys.js";
 import { type ContentInputShape, upsertContent, upsertStaff } from "../graphql/services/library.js";
 
 const DAY = 86_400_000;
@@ -57,14 +57,15 @@ export interface LoadedExamples {
   staff: Array<{ id: string; externalId: string }>;
 }
 
-export async function loadExamples(db: Database, registry: JourneyRegistry, workspaceId: string, now: Date): Promise<LoadedExamples> {
+export async function loadExamples(db: Database, registry: JourneyRegistry, workspaceId: string, now: Date, delivery: DeliveryCapabilities = { wecom: true }): Promise<LoadedExamples> {
   const journeys: LoadedExamples["journeys"] = [];
   for (const content of CONTENT) {
     const { text, expiresInDays, ...rest } = content;
     await upsertContent(db, workspaceId, { ...rest, body: { text }, expiresAt: expiresInDays === undefined ? null : new Date(now.getTime() + expiresInDays * DAY) });
   }
   for (const definition of Object.values(exampleJourneys) as JourneyDefinition[]) {
-    const { journey, created } = await upsertJourney(db, registry, { workspaceId, definition, now });
+    // checked as on a WeCom gateway by default: the examples use official WeCom paths only
+    const { journey, created } = await upsertJourney(db, registry, { workspaceId, definition, now, delivery });
     journeys.push({ key: journey.key, version: journey.version, created });
   }
   const staff = [];

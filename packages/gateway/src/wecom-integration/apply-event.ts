@@ -22,12 +22,23 @@ export async function applyContactEvent(
   args: { workspaceId: string; customerId: string; event: ContactEvent; now: Date; exceptStaffId?: string },
   notices: Notices,
 ): Promise<number> {
-  const { workspaceId, customerId, event, now } = args;
+  const { event, ...rest } = args;
+  return applyContactEvents(tx, registry, { ...rest, events: [event] }, notices);
+}
+
+/** {@link applyContactEvent} for several events of one customer, in order. */
+export async function applyContactEvents(
+  tx: SqlRunner,
+  registry: JourneyRegistry,
+  args: { workspaceId: string; customerId: string; events: ContactEvent[]; now: Date; exceptStaffId?: string },
+  notices: Notices,
+): Promise<number> {
+  const { workspaceId, customerId, events, now } = args;
   return applyEvents(
     tx,
     registry,
     workspaceId,
-    [{ customerId, id: event.id, name: event.name, at: event.at.getTime(), ...(event.data !== undefined ? { data: event.data } : {}) }],
+    events.map((event) => ({ customerId, id: event.id, name: event.name, at: event.at.getTime(), ...(event.data !== undefined ? { data: event.data } : {}) })),
     now,
     notices,
     args.exceptStaffId ? { exceptStaffId: args.exceptStaffId } : {},

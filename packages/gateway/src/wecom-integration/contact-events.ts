@@ -7,13 +7,16 @@ import type { JourneyDefinition } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
 import type { AddExternalContactEvent, DelExternalContactEvent, DelFollowUserEvent } from "../channels/wecom/callback-events.js";
 import { enrollmentKeyRanges } from "../delivery/read-by-range.js";
+import { WECOM_FRIEND_CHANNELS, channelsOf, closeChannels, openChannels } from "../engine/closed-channels.js";
 import { IN_RANGE, rangeParams, rangeRows } from "../engine/delivery-key-range.js";
 import { enrollCustomers } from "../engine/enroll.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { Notices } from "../engine/persist-advances.js";
 import { routeCustomer } from "../engine/segments.js";
 import type { TaskPayload } from "../live/pubsub.js";
-import { applyContactEvent } from "./apply-event.js";
+import { type ContactEvent, applyContactEvent, applyContactEvents } from "./apply-event.js";
+import { CONTACT_DELETED, deletionData, deletionReason } from "./deletion.js";
+import { skipUnsent } from "./skip-unsent.js";
 import { findWelcomeStep } from "./welcome-step.js";
 
 export interface ContactContext {
@@ -82,6 +85,12 @@ export async function handleAddContact(ctx: ContactContext, ev: AddExternalConta
   const at = eventAt(ev.createTime, now);
   const data = { userId: ev.userId, externalUserId: ev.externalUserId, ...(ev.state ? { state: ev.state } : {}), welcomeCode: ev.welcomeCode !== undefined };
   if (!(await recordOnce(tx, ctx, customerId, dedupeKey, ev.type, at, data))) return { duplicate: true };
+  // Added back: this member's WeCom touches reach the customer again in the journeys that went on.
+  await tx.execute(
+    `UPDATE enrollments SET closed_channels = ${openChannels(4)}, updated_at = now()
+     WHERE workspace_id = $1 AND customer_id = $2 AND staff_id = $3 AND ended_at IS NULL AND closed_channels IS NOT NULL`,
+    [workspaceId, customerId, staffId, [...WECOM_FRIEND_CHANNELS]],
+  );
   await applyContactEvent(tx, ctx.registry, { workspaceId, customerId, event: { id: dedupeKey, name: ev.type, at, data }, now }, ctx.notices);
 
   const attributes = { ...customer!.attributes, wecomUserId: ev.userId, ...(ev.state ? { wecomState: ev.state } : {}) };
@@ -115,7 +124,7 @@ export async function handleAddContact(ctx: ContactContext, ev: AddExternalConta
 export type DeleteContactResult =
   | { duplicate: true }
   | { duplicate: false; ignored: string }
-  | { duplicate: false; customerId: string; staffId: string; endedEnrollments: number; skippedDeliveries: number; removedTasks: TaskPayload[] };
+  | { duplicate: false; customerId: string; staffId: string; endedEnrollments: number; closedEnrollments: number; skippedDeliveries: number; removedTasks: TaskPayload[] };
 
 /**
  * del_external_contact (the member deleted the customer) / del_follow_user (the customer deleted the
@@ -132,36 +141,47 @@ export async function handleDeleteContact(ctx: ContactContext, ev: DelExternalCo
   const source = ev.type === "del_external_contact" ? ev.source : undefined;
   const data = { userId: ev.userId, externalUserId: ev.externalUserId, ...(source ? { source } : {}) };
   if (!(await recordOnce(tx, ctx, customer.id, dedupeKey, ev.type, at, data))) return { duplicate: true };
+  const events: ContactEvent[] = [{ id: dedupeKey, name: ev.type, at, data }];
+  const transfer = source === "DELETE_BY_TRANSFER";
+  if (!transfer) {
+    // The deletion as one event whatever its side, for the deletion rate and for journeys (`on: contact.deleted`).
+    const deleted = { id: `${dedupeKey}:${CONTACT_DELETED}`, name: CONTACT_DELETED, at, data: deletionData(ev, staffId) };
+    await recordOnce(tx, ctx, customer.id, deleted.id, deleted.name, at, deleted.data);
+    events.push(deleted);
+  }
   let ended: string[] = [];
+  let closed: string[] = [];
   let skipped = 0;
   const removedTasks: TaskPayload[] = [];
-  if (source !== "DELETE_BY_TRANSFER") {
-    ended = (
-      await tx.query<{ id: string }>(
-        `UPDATE enrollments SET ended_at = $4, next_wake_at = NULL, updated_at = now()
-         WHERE workspace_id = $1 AND customer_id = $2 AND staff_id = $3 AND ended_at IS NULL RETURNING id`,
-        [workspaceId, customer.id, staffId, now],
-      )
-    ).map((r) => r.id);
-    if (ended.length > 0) {
-      const keys = await tx.query<{ key: string }>(
-        `UPDATE deliveries d SET status = 'skipped', reason = $1
-         FROM ${rangeRows(2)}
-         WHERE ${IN_RANGE} AND d.status IN ('due', 'held', 'task') RETURNING d.key`,
-        [`contact deleted (${ev.type})`, ...rangeParams(await enrollmentKeyRanges(tx, ended))],
+  if (!transfer) {
+    // That member's WeCom touches end. A journey with nothing else left to send ends; one that also
+    // uses other channels (official account, SMS, …) goes on with its WeCom channels closed.
+    const rows = await tx.query<{ id: string; journey_key: string; journey_version: number; closed_channels: string[] | null }>(
+      `SELECT id, journey_key, journey_version, closed_channels FROM enrollments
+       WHERE workspace_id = $1 AND customer_id = $2 AND staff_id = $3 AND ended_at IS NULL ORDER BY id FOR UPDATE`,
+      [workspaceId, customer.id, staffId],
+    );
+    await ctx.registry.load(tx, rows.map((r) => ({ workspaceId, key: r.journey_key, version: r.journey_version })));
+    for (const r of rows) {
+      const open = [...channelsOf(ctx.registry.get(workspaceId, r.journey_key, r.journey_version).definition)].filter(
+        (c) => !(WECOM_FRIEND_CHANNELS as readonly string[]).includes(c) && !(r.closed_channels ?? []).includes(c),
       );
-      skipped = keys.length;
-      const tasks = await tx.query<{ id: string; seq: string; staff_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
-        `UPDATE tasks SET status = 'skipped', completed_at = $2 WHERE delivery_key = ANY($1::text[]) AND status IN ('open', 'snoozed')
-         RETURNING id, seq::text AS seq, staff_id, kind, channel, content, title, due_at, delivery_key`,
-        [keys.map((k) => k.key), now],
-      );
-      for (const t of tasks) {
-        removedTasks.push({ change: "removed", id: t.id, seq: t.seq, workspaceId, staffId: t.staff_id, customerId: customer.id, kind: t.kind, channel: t.channel, content: t.content, title: t.title, dueAt: new Date(t.due_at).toISOString(), deliveryKey: t.delivery_key });
-      }
-      ctx.notices.boards.add(workspaceId);
+      (open.length === 0 ? ended : closed).push(r.id);
     }
+    if (ended.length > 0) {
+      await tx.execute(`UPDATE enrollments SET ended_at = $2, next_wake_at = NULL, updated_at = now() WHERE id = ANY($1::text[])`, [ended, now]);
+    }
+    if (closed.length > 0) {
+      await tx.execute(`UPDATE enrollments SET closed_channels = ${closeChannels(2)}, updated_at = now() WHERE id = ANY($1::text[])`, [closed, [...WECOM_FRIEND_CHANNELS]]);
+    }
+    const reason = deletionReason(ev.type);
+    for (const [ids, channels] of [[ended, null], [closed, WECOM_FRIEND_CHANNELS]] as const) {
+      const r = await skipUnsent(tx, { workspaceId, customerId: customer.id, enrollmentIds: ids, channels, reason, now });
+      skipped += r.skipped;
+      removedTasks.push(...r.removedTasks);
+    }
+    if (rows.length > 0) ctx.notices.boards.add(workspaceId);
   }
-  await applyContactEvent(tx, ctx.registry, { workspaceId, customerId: customer.id, event: { id: dedupeKey, name: ev.type, at, data }, now, exceptStaffId: staffId }, ctx.notices);
-  return { duplicate: false, customerId: customer.id, staffId, endedEnrollments: ended.length, skippedDeliveries: skipped, removedTasks };
+  await applyContactEvents(tx, ctx.registry, { workspaceId, customerId: customer.id, events, now, exceptStaffId: staffId }, ctx.notices);
+  return { duplicate: false, customerId: customer.id, staffId, endedEnrollments: ended.length, closedEnrollments: closed.length, skippedDeliveries: skipped, removedTasks };
 }

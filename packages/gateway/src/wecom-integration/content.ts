@@ -65,3 +65,31 @@ export function subscribeMessage(ref: string | null, touser: string, body: unkno
   if (!isObj(body) || !isObj(body["subscribe"])) throw contentError(ref, "needs `subscribe: { template_id, data }` for a mini-program subscribe message");
   return { ...(body["subscribe"] as Omit<SubscribeMessage, "touser">), touser };
 }
+
+/** One JS-SDK `wx.invoke("sendChatMessage", payload)` call of the chat toolbar (WeCom path 94677). */
+export type ChatToolbarMessage = { msgtype: "text"; enterChat: true; text: { content: string } } | { msgtype: string; enterChat: true; [k: string]: unknown };
+
+/**
+ * The content of a chat task as `sendChatMessage` payloads, in sending order (one call each): the
+ * text, then each attachment — link → news card, miniprogram → mini-program card, image / video /
+ * file → by media id. `{ chatMessages: [...] }` in the body is taken as written. Throws
+ * content_invalid when the body has nothing to send.
+ */
+export function chatToolbarMessages(ref: string | null, body: unknown): ChatToolbarMessage[] {
+  if (body === undefined || body === null) throw contentError(ref, "not found in the content library");
+  if (isObj(body) && Array.isArray(body["chatMessages"])) return (body["chatMessages"] as Obj[]).map((m) => ({ enterChat: true, ...m }) as ChatToolbarMessage);
+  const out: ChatToolbarMessage[] = [];
+  const t = text(body);
+  if (t !== undefined) out.push({ msgtype: "text", enterChat: true, text: { content: t } });
+  const attachments = isObj(body) && Array.isArray(body["attachments"]) ? (body["attachments"] as Obj[]) : [];
+  attachments.forEach((a, i) => {
+    const kind = a["msgtype"];
+    const part = isObj(a[String(kind)]) ? (a[String(kind)] as Obj) : {};
+    if (kind === "link") out.push({ msgtype: "news", enterChat: true, news: { link: part["url"], title: part["title"], desc: part["desc"] ?? "", imgUrl: part["picurl"] ?? "" } });
+    else if (kind === "miniprogram") out.push({ msgtype: "miniprogram", enterChat: true, miniprogram: { appid: part["appid"], title: part["title"], imgUrl: part["pic_url"] ?? part["imgUrl"] ?? "", page: part["page"] } });
+    else if (kind === "image" || kind === "video" || kind === "file") out.push({ msgtype: kind, enterChat: true, [kind]: { mediaid: part["media_id"] } });
+    else throw contentError(ref, `attachments[${i}]: msgtype ${JSON.stringify(kind)} cannot be sent from the chat toolbar (link, miniprogram, image, video, file)`);
+  });
+  if (out.length === 0) throw contentError(ref, "needs `text` or `attachments` for a chat message");
+  return out;
+}

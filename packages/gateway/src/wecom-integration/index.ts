@@ -11,6 +11,9 @@ export {
   type WeComCallbackHandlerOptions,
   type WeComCorpConfig,
 } from "./callback-handler.js";
+export { createOfficialAccountHandler, type OfficialAccountHandlerOptions } from "./official-account-handler.js";
+export { CONTACT_DELETED, type ContactDeletedData } from "./deletion.js";
+export { OA_SCENE, OA_SUBSCRIBED, type FollowResult } from "./follow-events.js";
 export { findWelcomeStep } from "./welcome-step.js";
 export type { WelcomeOutcome } from "./welcome.js";
 export { createMassSendWorker, type MassSendRunStats, type MassSendWorker, type MassSendWorkerOptions } from "./mass-send/worker.js";

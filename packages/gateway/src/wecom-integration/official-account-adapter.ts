@@ -4,6 +4,7 @@ import { DeliveryError } from "../delivery/errors.js";
 import type { ChannelAdapter, DeliveryRequest } from "../delivery/types.js";
 import { type PerWorkspace, forWorkspace } from "./clients.js";
 import { contentError, customMessage, templateMessage } from "./content.js";
+import { OA_SUBSCRIBED } from "./follow-events.js";
 
 export interface OfficialAccountAdapterOptions {
   api: PerWorkspace<WeChatApi>;
@@ -29,6 +30,8 @@ export function createOfficialAccountAdapter(options: OfficialAccountAdapterOpti
       if (!api) throw new DeliveryError({ code: "not_configured", permanent: true, message: `no official-account client for workspace ${d.workspaceId}` });
       const openid = d.customer.oaOpenId;
       if (!openid) throw new DeliveryError({ code: "no_openid", permanent: true, message: `customer ${d.customer.externalId} has no official-account openid` });
+      // Set by the unsubscribe push (follow-events.ts): WeChat would refuse the message anyway.
+      if (d.customer.attributes[OA_SUBSCRIBED] === false) throw new DeliveryError({ code: "unfollowed", permanent: true, message: `customer ${d.customer.externalId} unfollowed the official account` });
       if (d.contentBody === undefined) throw contentError(d.content, "not found in the content library");
       const last = (options.lastInteractionAt ? options.lastInteractionAt(d) : d.customer.lastEventAt)?.getTime() ?? null;
       const window = checkServiceWindow(last, ctx.now.getTime(), windowMs);

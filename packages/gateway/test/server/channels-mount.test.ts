@@ -4,6 +4,7 @@ import { type TestDatabase, createTestDatabase } from "../../src/db/test-databas
 import { createGateway } from "../../src/server/create-gateway.js";
 import { createFakeWeCom } from "../../src/channels/testing/fake-wecom.js";
 import { CORP } from "../wecom-integration/helpers.js";
+import { signPushRequest } from "../../src/channels/wechat/message-push.js";
 
 // createGateway mounts the channel workers and the WeCom callback route on its own server.
 describe("channels mounted in createGateway", () => {
@@ -41,6 +42,25 @@ describe("channels mounted in createGateway", () => {
     try {
       expect((await plain.yoga.fetch("http://gateway.test/wecom/callback")).status).toBe(404);
       expect(plain.channels.massSendWorker).toBeUndefined();
+    } finally {
+      await plain.stop();
+    }
+  });
+
+  it("serves the official account's message push on /wechat/callback when its token is configured, 404 otherwise", async () => {
+    const now = Date.parse("2026-11-23T02:00:00Z");
+    const account = { appId: "wxoa0001", secret: "oa-secret", token: "oa-push-token" };
+    const gateway = await createGateway({ db: t.db, clock: () => new Date(now), officialAccount: account });
+    try {
+      const signed = signPushRequest(account, "", { timestamp: Math.floor(now / 1000), nonce: "mount" });
+      const res = await gateway.yoga.fetch(`http://gateway.test/wechat/callback?${new URLSearchParams({ ...signed.query, echostr: "77" })}`);
+      expect([res.status, await res.text()]).toEqual([200, "77"]);
+    } finally {
+      await gateway.stop();
+    }
+    const plain = await createGateway({ db: t.db, clock: () => new Date(now), officialAccount: { appId: "wxoa0001", secret: "oa-secret" } });
+    try {
+      expect((await plain.yoga.fetch("http://gateway.test/wechat/callback")).status).toBe(404);
     } finally {
       await plain.stop();
     }

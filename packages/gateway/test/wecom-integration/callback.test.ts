@@ -5,6 +5,8 @@ import { createAdapterRegistry, createDeliveryWorker, type ChannelAdapter, type 
 import { type CallbackProcessed, createWeComCallbackHandler } from "../../src/wecom-integration/index.js";
 import { CALLBACK_URL, CORP, OTHER_CORP, createEnv, one, seedWeComWorkspace, welcomeJourney } from "./helpers.js";
 import { SH } from "../engine/fixtures.js";
+import type { JourneyDefinition } from "@sopline/core";
+import { createScheduler } from "../../src/engine/scheduler.js";
 import { sealCallback } from "../../src/channels/wecom/callback-crypto.js";
 import { HOSTILE_XML } from "../channels/hostile-xml.js";
 
@@ -208,7 +210,10 @@ describe.each(["pglite", "postgres"] as const)("WeCom callback endpoint on %s", 
     expect(byStaff.get(s.staff[1]!)).toBe(true);
     expect(s.processed.slice(-2).map((p) => p.outcome).sort()).toEqual(["duplicate", "processed"]);
     const names = await t.db.sql.query<{ name: string }>(`SELECT e.name FROM events e JOIN customers c ON c.id = e.customer_id WHERE c.wecom_external_user_id = 'wmBOTH' AND c.workspace_id = $1 ORDER BY e.at, e.name`, [s.workspaceId]);
-    expect(names.map((n) => n.name)).toEqual(["add_external_contact", "add_external_contact", "del_external_contact", "del_follow_user"]);
+    // The handover deletion is recorded as what it is, not as a deletion.
+    expect(names.map((n) => n.name)).toEqual(["add_external_contact", "add_external_contact", "del_external_contact", "contact.deleted", "del_follow_user"]);
+    const deletion = await one(t.db, `SELECT e.data FROM events e JOIN customers c ON c.id = e.customer_id WHERE c.wecom_external_user_id = 'wmBOTH' AND e.name = 'contact.deleted'`);
+    expect(deletion).toEqual({ data: { by: "customer", channel: "wecom", source: "del_follow_user", staffId: s.staff[1], userId: "bob" } });
 
     s.now.t += 1_000;
     await s.post(s.fake.staffDeletesCustomer(CORP.corpId, { userId: "amy", externalUserId: "wmBOTH" }).request(CALLBACK_URL));
@@ -222,7 +227,47 @@ describe.each(["pglite", "postgres"] as const)("WeCom callback endpoint on %s", 
     await s.post(s.fake.customerDeletesStaff(CORP.corpId, { userId: "bob", externalUserId: "wmBOBONLY" }).request(CALLBACK_URL));
     await s.handler.drain();
     const greet = await one(t.db, `SELECT d.status, d.reason FROM deliveries d JOIN customers c ON c.id = d.customer_id WHERE c.wecom_external_user_id = 'wmBOBONLY' AND c.workspace_id = $1`, [s.workspaceId]);
-    expect(greet).toEqual({ status: "skipped", reason: "contact deleted (del_follow_user)" });
+    expect(greet).toEqual({ status: "skipped", reason: "contact deleted: the customer deleted the staff member (del_follow_user)" });
+    const byStaff2 = await t.db.sql.query<{ data: { by: string } }>(`SELECT e.data FROM events e JOIN customers c ON c.id = e.customer_id WHERE c.wecom_external_user_id = 'wmBOTH' AND e.name = 'contact.deleted' ORDER BY e.at`);
+    expect(byStaff2.map((r) => r.data.by)).toEqual(["customer", "staff"]);
+  });
+
+  it("a deletion in a journey that also uses other channels closes only the WeCom channels: the rest goes on; adding back reopens them", async () => {
+    const mixed: JourneyDefinition = {
+      id: "mixed", version: 1, timezone: SH, entry: "new",
+      stages: [{ id: "new", sop: [
+        { id: "greet", after: "0m", channel: "private_chat", content: "welcome" },
+        { id: "oa", after: "0m", channel: "official_account", content: "offer-1" },
+        { id: "case", day: 1, at: "09:00", channel: "private_chat", content: "case-1", mode: "task" },
+        { id: "oa-2", day: 1, at: "09:00", channel: "official_account", content: "offer-1" },
+      ] }],
+    };
+    const s = await setup([welcomeJourney, mixed]);
+    await t.db.sql.execute(`INSERT INTO segment_rules (workspace_id, name, match, journey_key) VALUES ($1, 'mixed', $2::jsonb, 'mixed')`, [s.workspaceId, JSON.stringify({ wecomState: "mixed" })]);
+    await s.post(s.fake.addExternalContact(CORP.corpId, { userId: "bob", externalUserId: "wmMIX", state: "mixed", withWelcomeCode: false }).request(CALLBACK_URL));
+    await s.handler.drain();
+    s.now.t += 60_000;
+    await s.post(s.fake.customerDeletesStaff(CORP.corpId, { userId: "bob", externalUserId: "wmMIX" }).request(CALLBACK_URL));
+    await s.handler.drain();
+    expect(s.processed.at(-1)?.remove).toMatchObject({ endedEnrollments: 0, closedEnrollments: 1, skippedDeliveries: 1 });
+    const enrollment = `SELECT e.ended_at, e.closed_channels FROM enrollments e JOIN customers c ON c.id = e.customer_id WHERE c.wecom_external_user_id = 'wmMIX' AND c.workspace_id = $1`;
+    expect(await one(t.db, enrollment, [s.workspaceId])).toEqual({ ended_at: null, closed_channels: ["group_chat", "moments", "private_chat"] });
+    const deliveries = () => t.db.sql.query(`SELECT d.step_id, d.status, d.reason FROM deliveries d JOIN customers c ON c.id = d.customer_id WHERE c.wecom_external_user_id = 'wmMIX' AND c.workspace_id = $1 ORDER BY d.step_id`, [s.workspaceId]);
+    expect(await deliveries()).toEqual([
+      { step_id: "greet", status: "skipped", reason: "contact deleted: the customer deleted the staff member (del_follow_user)" },
+      { step_id: "oa", status: "due", reason: null },
+    ]);
+    // The next morning: the WeCom step is recorded skipped (no chat task for bob), the official account's goes on.
+    await createScheduler({ db: t.db, registry: s.registry, clock: s.clock }).runOnce(new Date("2026-11-24T01:00:00Z"));
+    expect((await deliveries()).filter((d) => d.step_id === "case" || d.step_id === "oa-2")).toEqual([
+      { step_id: "case", status: "skipped", reason: "channel closed: private_chat no longer reaches the customer (contact deleted)" },
+      { step_id: "oa-2", status: "due", reason: null },
+    ]);
+    expect(await one(t.db, `SELECT count(*)::int AS n FROM tasks t JOIN customers c ON c.id = t.customer_id WHERE c.wecom_external_user_id = 'wmMIX'`)).toEqual({ n: 0 });
+    s.now.t = Date.parse("2026-11-24T02:00:00Z");
+    await s.post(s.fake.addExternalContact(CORP.corpId, { userId: "bob", externalUserId: "wmMIX", state: "mixed", withWelcomeCode: false }).request(CALLBACK_URL));
+    await s.handler.drain();
+    expect(await one(t.db, enrollment, [s.workspaceId])).toEqual({ ended_at: null, closed_channels: null });
   });
 
   it("a callback answered but never processed (the process stopped) is processed at the next start, once", async () => {

@@ -15,7 +15,10 @@ export const OA = { appId: "wxoa0001", secret: "oa-secret" };
 export const MP = { appId: "wxmp0001", secret: "mp-secret" };
 export const CALLBACK_URL = "https://gateway.example/wecom/callback";
 
-/** Entry stage "new": welcome at once, re-greet after 2 h unless replied, two 群发助手 steps on day 1 09:00. */
+/**
+ * Entry stage "new": welcome at once, re-greet after 2 h unless replied (automatic 1:1: only with a
+ * private_chat adapter), two 群发助手 steps on day 1 09:00 (gathered into the 10:00 send slot).
+ */
 export const welcomeJourney: JourneyDefinition = {
   id: "wecom-new", version: 1, timezone: SH, entry: "new",
   stages: [
@@ -24,8 +27,8 @@ export const welcomeJourney: JourneyDefinition = {
       sop: [
         { id: "greet", after: "0m", channel: "private_chat", content: "welcome" },
         { id: "regreet", after: "2h", channel: "private_chat", content: "regreet", unless: "message.replied" },
-        { id: "case", day: 1, at: "09:00", channel: "private_chat", content: "case-1", mode: "task" },
-        { id: "offer", day: 1, at: "09:00", channel: "private_chat", content: "offer-1", mode: "task" },
+        { id: "case", day: 1, at: "09:00", channel: "private_chat", delivery: "mass_send", content: "case-1" },
+        { id: "offer", day: 1, at: "09:00", channel: "private_chat", delivery: "mass_send", content: "offer-1" },
       ],
     },
     { id: "multi", sop: [] },

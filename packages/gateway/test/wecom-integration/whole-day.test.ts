@@ -2,7 +2,8 @@
 // 200 friend-adds arrive as encrypted callbacks (some retried by WeCom, some without a welcome
 // code), welcomes go out inside 20 s, a quarter of the customers reply, the 2-hour re-greet reaches
 // only the others, some buy, some delete their staff member, day-1 09:00 群发助手 tasks are created
-// per staff member and content, staff confirm them, results come back (some not a friend any more),
+// per staff member and content at the 10:00 send slot, staff confirm them, results come back (some
+// not a friend any more),
 // and the board counts what it should.
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
@@ -34,7 +35,7 @@ const retried = (i: number) => i % 10 === 3; // 20: WeCom did not hear our answe
 const replies = (i: number) => i % 4 === 1; // 50: reply 30 minutes after the add
 const buys = (i: number) => i % 20 === 5; // 10 (all repliers): order.paid 3 h after the add
 const leavesDay0 = (i: number) => i % 40 === 10; // 5: delete their staff member 5 h after the add
-const leavesBeforeConfirm = (i: number) => i % 50 === 24; // 4: delete the staff member at day-1 09:30
+const leavesBeforeConfirm = (i: number) => i % 50 === 24; // 4: delete the staff member at day-1 10:15 (task made, not confirmed)
 
 describe.each(["pglite", "postgres"] as const)("a day of a WeCom account on %s", (kind) => {
   let t: TestDatabase;
@@ -64,7 +65,8 @@ describe.each(["pglite", "postgres"] as const)("a day of a WeCom account on %s",
     // Auto private chats without a welcome code go through the company's own chat hook.
     const chat = createWebhookAdapter({ channel: "private_chat", url: "https://hooks.example.test/wecom-chat", secret: "s", now: () => now.t });
     const deliveries = createDeliveryWorker({ db: t.db, adapters: createAdapterRegistry([chat]), clock, workspaceIds: [workspaceId] });
-    const massSend = createMassSendWorker({ db: t.db, api: clients.wecom!, clock, workspaceIds: [workspaceId], pollIntervalMs: 10 * MIN });
+    // both day-1 contents in one slot: two 群发 a day per customer (the default budget is 1)
+    const massSend = createMassSendWorker({ db: t.db, api: clients.wecom!, clock, workspaceIds: [workspaceId], pollIntervalMs: 10 * MIN, budget: { perDay: 2 } });
 
     // The day's happenings, in time order.
     const ext = (i: number) => `wmcust${String(i).padStart(3, "0")}`;
@@ -104,12 +106,12 @@ describe.each(["pglite", "postgres"] as const)("a day of a WeCom account on %s",
         actions.push({ at: at + 3 * 60 * MIN, run: async () => void (await ingestEvents(t.db, registry, workspaceId, [{ id: `order-${i}`, customer: ext(i), customerIdKind: "wecom", name: "order.paid", at: clock() }], clock(), emptyNotices())) });
       }
       if (leavesDay0(i)) actions.push({ at: at + 5 * 60 * MIN, run: async () => (await post(fake.customerDeletesStaff(CORP.corpId, { userId: staffOf(i), externalUserId: ext(i) }).request(CALLBACK_URL)), await handler.drain()) });
-      if (leavesBeforeConfirm(i)) actions.push({ at: Date.parse("2026-11-24T01:30:00Z"), run: async () => (await post(fake.customerDeletesStaff(CORP.corpId, { userId: staffOf(i), externalUserId: ext(i) }).request(CALLBACK_URL)), await handler.drain()) });
+      if (leavesBeforeConfirm(i)) actions.push({ at: Date.parse("2026-11-24T02:15:00Z"), run: async () => (await post(fake.customerDeletesStaff(CORP.corpId, { userId: staffOf(i), externalUserId: ext(i) }).request(CALLBACK_URL)), await handler.drain()) });
     }
-    // Staff confirm their 群发助手 tasks at 10:00 (after checking the feed).
+    // Staff confirm their 群发助手 tasks at 10:30 (after checking the feed; the tasks come at the 10:00 slot).
     let feedAtNine: Array<{ staff: string; kind: string; n: number }> = [];
     actions.push({
-      at: Date.parse("2026-11-24T02:00:00Z"),
+      at: Date.parse("2026-11-24T02:30:00Z"),
       run: async () => {
         feedAtNine = await t.db.sql.query(
           `SELECT s.external_id AS staff, t.kind, count(*)::int AS n FROM tasks t JOIN staff s ON s.id = t.staff_id WHERE t.workspace_id = $1 AND t.status = 'open' GROUP BY 1, 2 ORDER BY 1, 2`,
@@ -160,7 +162,7 @@ describe.each(["pglite", "postgres"] as const)("a day of a WeCom account on %s",
       { status: "skipped", reason: "condition", n: 50 },
     ]);
 
-    // Day 1 09:00: one 群发助手 task per staff member and content — 3 × 2 — for the 185 still in "new".
+    // Day 1 09:00 steps, 10:00 slot: one 群发助手 task per staff member and content — 3 × 2 — for the 185 still in "new".
     const templates = fake.callsTo("/cgi-bin/externalcontact/add_msg_template").map((c) => c.body as AddMsgTemplateRequest);
     expect(templates).toHaveLength(6);
     expect(templates.map((c) => `${c.sender}:${c.text?.content}`).sort()).toEqual(
@@ -176,7 +178,7 @@ describe.each(["pglite", "postgres"] as const)("a day of a WeCom account on %s",
 
     // Send results: sent, except the 4 who deleted their staff member before the confirmation.
     expect(await q(`SELECT status, provider_error, count(*)::int AS n FROM deliveries WHERE workspace_id = $1 AND step_id IN ('case', 'offer') GROUP BY 1, 2 ORDER BY 1`)).toEqual([
-      { status: "failed", provider_error: "not_a_friend", n: 8 },
+      { status: "failed", provider_error: "not-a-friend", n: 8 },
       { status: "sent", provider_error: null, n: 362 },
     ]);
     expect(await q(`SELECT m.status, t.status AS task, count(*)::int AS n FROM mass_sends m JOIN tasks t ON t.id = m.task_id WHERE m.workspace_id = $1 GROUP BY 1, 2`)).toEqual([{ status: "done", task: "done", n: 6 }]);
@@ -190,6 +192,7 @@ describe.each(["pglite", "postgres"] as const)("a day of a WeCom account on %s",
     expect(await q(`SELECT count(*)::int AS n FROM enrollments WHERE workspace_id = $1 AND ended_at IS NOT NULL`)).toEqual([{ n: 9 }]);
     expect(await q(`SELECT name, count(*)::int AS n FROM events WHERE workspace_id = $1 GROUP BY name ORDER BY name`)).toEqual([
       { name: "add_external_contact", n: 200 },
+      { name: "contact.deleted", n: 9 },
       { name: "del_follow_user", n: 9 },
       { name: "message.replied", n: 50 },
       { name: "order.paid", n: 10 },

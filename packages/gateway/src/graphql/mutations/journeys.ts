@@ -22,7 +22,8 @@ builder.mutationFields((t) => ({
   upsertJourney: t.field({
     type: UpsertJourneyPayload,
     description:
-      "Stores a journey definition (the core's JSON) as a new version when it changed. Invalid definitions fail with BAD_USER_INPUT and every problem in extensions.issues ({ path, message }). " +
+      "Stores a journey definition (the core's JSON) as a new version when it changed. Invalid definitions fail with BAD_USER_INPUT and every problem in extensions.issues ({ path, message }); " +
+      "so do automatic 1:1 private_chat steps other than the welcome on a gateway that delivers to WeCom without a private_chat adapter (no official WeCom path: use mode: \"task\" or delivery: \"mass_send\"). " +
       "With migrate: true the customers in flight on older versions move to this one (steps match by id; new steps whose time has passed are skipped as migrated, never sent late); see journeyPublishImpact for a dry run.",
     args: {
       definition: t.arg({ type: "JSON", required: true }),
@@ -36,6 +37,7 @@ builder.mutationFields((t) => ({
         definition: args.definition,
         now: ctx.now,
         migrate: args.migrate ?? false,
+        delivery: { wecom: ctx.wecomDelivery?.() ?? false, pushedChannels: ctx.pushedChannels?.() },
         onMigrated: (notices) => publishNotices(ctx.pubsub, notices),
       });
       // Audited when something changed: a new version, or customers moved onto it.

@@ -17,6 +17,13 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => reload(ctx, query, await changeTask(ctx, String(args.id), { type: "complete" })),
   }),
+  reportChatMessageSent: t.prismaField({
+    type: TaskType,
+    description:
+      "The chat toolbar reports a 1:1 chat task's message sent (its sendChatMessage callback said sendChatMessage:ok): the task is done and its delivery recorded sent (provider_id sendChatMessage). Only for chat tasks; a staff token only for its own. Reporting again returns the task unchanged.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => reload(ctx, query, await changeTask(ctx, String(args.id), { type: "complete", via: "sendChatMessage" })),
+  }),
   skipTask: t.prismaField({
     type: TaskType,
     description: "Skips a task, with a reason (a staff token: only their own).",

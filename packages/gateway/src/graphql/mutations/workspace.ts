@@ -4,7 +4,8 @@ import { badInput, notFound } from "../errors.js";
 import { isTimeZone } from "../services/board.js";
 import { DeliveryReportEnum, UnknownCustomersEnum } from "../types/enums.js";
 import { MomentsSettingsInput } from "../types/moments-settings.js";
-import { type WorkspaceSettings, WorkspaceSettingsType } from "../types/workspace.js";
+import { MassSendSettingsInput, type WorkspaceSettings, WorkspaceSettingsType } from "../types/workspace.js";
+import { type MassSendSettings, massSendSettingsIssues } from "../../wecom-integration/mass-send/slots.js";
 import { momentsPatch } from "../services/moments-settings.js";
 import { actorOf, writeAudit } from "../../live-sops/audit.js";
 
@@ -20,6 +21,7 @@ builder.mutationFields((t) => ({
       timezone: t.arg.string({ description: 'IANA zone for the board\'s "today"' }),
       marketingTouchesPerDay: t.arg.int({ description: `marketing touches a customer may get per local day across all journeys, 1–${MAX_CAP}; null removes this limit` }),
       marketingTouchesPerWeek: t.arg.int({ description: `…per any 7 consecutive local days, 1–${MAX_CAP}; null removes this limit` }),
+      massSend: t.arg({ type: MassSendSettingsInput, description: "群发助手 send slots and per-customer budget" }),
       optOutKeywords: t.arg.stringList({ description: `messages that turn on a customer's do-not-disturb (default 退订, 别发了, TD; [] turns keywords off; at most ${MAX_OPT_OUT_KEYWORDS})` }),
       moments: t.arg({ type: MomentsSettingsInput, description: "Moments calendar: given fields replace the stored ones" }),
     },
@@ -37,6 +39,19 @@ builder.mutationFields((t) => ({
         ...(keywords ? { optOutKeywords: [...new Set(keywords)] } : {}),
         ...(args.moments ? { moments: await momentsPatch(ctx.db.sql, auth.workspaceId, args.moments) } : {}),
       };
+      const m = args.massSend;
+      const ms: MassSendSettings | undefined = m
+        ? {
+            ...(m.slots ? { slots: m.slots } : {}),
+            ...(m.timezone ? { timezone: m.timezone } : {}),
+            budget: { ...(m.perDay != null ? { perDay: m.perDay } : {}), ...(m.perWeek != null ? { perWeek: m.perWeek } : {}), ...(m.perMonth != null ? { perMonth: m.perMonth } : {}) },
+          }
+        : undefined;
+      if (ms) {
+        const issues = massSendSettingsIssues(ms);
+        if (m?.timezone && !isTimeZone(m.timezone)) issues.push(`massSend.timezone: "${m.timezone}" is not an IANA time zone`);
+        if (issues.length > 0) throw badInput(issues.join("; "), issues.map((message) => ({ path: message.slice(0, message.indexOf(":")), message })));
+      }
       return ctx.db.sql.transaction(async (tx) => {
         const [before] = await tx.query<{ settings: WorkspaceSettings }>(`SELECT settings FROM workspaces WHERE id = $1 FOR UPDATE`, [auth.workspaceId]);
         if (!before) throw notFound("workspace", auth.workspaceId);
@@ -47,9 +62,17 @@ builder.mutationFields((t) => ({
           if (Object.keys(merged).length > 0) patch.marketingCap = merged;
           else removed.push("marketingCap");
         }
-        const [row] = await tx.query<{ settings: WorkspaceSettings }>(`UPDATE workspaces SET settings = (settings || $2::jsonb) - $3::text[] WHERE id = $1 RETURNING settings`, [auth.workspaceId, JSON.stringify(patch), removed]);
+        // massSend merges one level down, so setting the slots keeps the budget
+        const [row] = await tx.query<{ settings: WorkspaceSettings }>(
+          `UPDATE workspaces SET settings = ((settings || $2::jsonb) - $4::text[])
+             || CASE WHEN $3::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('massSend',
+                  COALESCE(settings->'massSend', '{}'::jsonb) || ($3::jsonb - 'budget')
+                  || jsonb_build_object('budget', COALESCE(settings->'massSend'->'budget', '{}'::jsonb) || ($3::jsonb->'budget'))) END
+           WHERE id = $1 RETURNING settings`,
+          [auth.workspaceId, JSON.stringify(patch), ms ? JSON.stringify(ms) : null, removed],
+        );
         // Only the keys the call set, before and after (the settings JSON holds no secrets, but stays small this way).
-        const changed = [...Object.keys(patch), ...removed].filter((k) => JSON.stringify(before.settings[k as keyof WorkspaceSettings]) !== JSON.stringify(row!.settings[k as keyof WorkspaceSettings]));
+        const changed = [...Object.keys(patch), ...removed, ...(ms ? ["massSend"] : [])].filter((k) => JSON.stringify(before.settings[k as keyof WorkspaceSettings]) !== JSON.stringify(row!.settings[k as keyof WorkspaceSettings]));
         if (changed.length > 0) {
           const pick = (s: WorkspaceSettings) => Object.fromEntries(changed.map((k) => [k, s[k as keyof WorkspaceSettings] ?? null]));
           await writeAudit(tx, { workspaceId: auth.workspaceId, actor: actorOf(auth), action: "settings.update", target: "workspace", before: pick(before.settings), after: pick(row!.settings), at: ctx.now });

@@ -40,7 +40,12 @@ builder.queryFields((t) => ({
       "A dry run of upsertJourney(definition, migrate: true): the version it would store and what moving the customers in flight would do to them (by stage, new steps, steps skipped as migrated). Nothing is stored.",
     args: { definition: t.arg({ type: "JSON", required: true }) },
     extensions: { access: "apiKey", limits: { argsBytes: 1024 * 1024, lists: { definition: 5_000 } } },
-    resolve: (_root, args, ctx) => journeyPublishImpact(ctx.db, ctx.registry, { workspaceId: requireAuth(ctx).workspaceId, definition: args.definition, now: ctx.now }),
+    resolve: (_root, args, ctx) => journeyPublishImpact(ctx.db, ctx.registry, {
+        workspaceId: requireAuth(ctx).workspaceId,
+        definition: args.definition,
+        now: ctx.now,
+        delivery: { wecom: ctx.wecomDelivery?.() ?? false, pushedChannels: ctx.pushedChannels?.() },
+      }),
   }),
   journeyLint: t.field({
     type: [LintIssueType],

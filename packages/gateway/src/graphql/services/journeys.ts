@@ -1,4 +1,4 @@
-import { type ContentItem, type JourneyDefinition, type JourneyOptions, type LintIssue, MAX_JOURNEY_VERSION, defineJourney, validateJourney } from "@sopline/core";
+import { AUTOMATIC_CHAT_REASON, type ContentItem, type JourneyDefinition, type JourneyOptions, type LintIssue, MAX_JOURNEY_VERSION, automaticChats, defineJourney, validateJourney } from "@sopline/core";
 import type { Database, Journey as JourneyRow, SqlRunner } from "../../db/index.js";
 import type { JourneyRegistry } from "../../engine/journey-registry.js";
 import { checkMigration, migrateInFlight, previewMigration } from "../../engine/migrate-in-flight.js";
@@ -43,19 +43,54 @@ function validDefinition(definition: unknown, options: JourneyOptions): JourneyD
   return definition as JourneyDefinition;
 }
 
+/** What a gateway can deliver, for checkDeliveryPaths. */
+export interface DeliveryCapabilities {
+  /** The gateway delivers to WeCom customers (a WeCom corp is configured). */
+  wecom?: boolean | undefined;
+  /** Channels the gateway has a push adapter for (a private_chat one sends automatic 1:1 chats). */
+  pushedChannels?: readonly string[] | undefined;
+}
+
 /**
- * Validates a definition with the core (BAD_USER_INPUT with every issue's path), and stores it as
+ * Automatic 1:1 private chats (other than the welcome) have no official WeCom path: a gateway that
+ * delivers to WeCom customers refuses them unless it has a private_chat adapter to send them.
+ * Nothing is converted into another path. (Without WeCom, private_chat deliveries are the pull
+ * model's: contentDue.)
+ */
+export function checkDeliveryPaths(definition: JourneyDefinition, can: DeliveryCapabilities = {}): void {
+  if (!can.wecom || (can.pushedChannels ?? []).includes("private_chat")) return;
+  const issues = automaticChats(definition).map((c) => ({
+    path: c.path,
+    message: `step "${c.stepId}" of stage "${c.stage}" is an automatic 1:1 private chat and this gateway has no private_chat adapter: ${AUTOMATIC_CHAT_REASON}`,
+  }));
+  if (issues.length > 0) {
+    throw badInput(`Journey "${definition.id}" cannot be published (${issues.length === 1 ? "1 problem" : `${issues.length} problems`}): ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
+  }
+}
+
+/**
+ * Validates a definition with the core (BAD_USER_INPUT with every issue's path), checks every
+ * step's delivery path is legal (checkDeliveryPaths), and stores it as
  * a new version when it differs from the newest stored one (the stored definition's `version` is
  * the row's). Returns the row, whether a version was added, and lint warnings.
  */
 export async function upsertJourney(
   db: Database,
   registry: JourneyRegistry,
-  args: { workspaceId: string; definition: unknown; now: Date; migrate?: boolean | undefined; onMigrated?: ((notices: Notices) => void) | undefined },
+  args: {
+    workspaceId: string;
+    definition: unknown;
+    now: Date;
+    migrate?: boolean | undefined;
+    onMigrated?: ((notices: Notices) => void) | undefined;
+    /** What the gateway delivers (checkDeliveryPaths); default: no WeCom, nothing refused. */
+    delivery?: DeliveryCapabilities | undefined;
+  },
 ): Promise<{ journey: JourneyRow; created: boolean; warnings: LintIssue[]; migration: PublishImpact | null }> {
   const options = await workspaceCalendar(db, registry, args.workspaceId);
   validDefinition(args.definition, options);
   const definition = args.definition as JourneyDefinition;
+  checkDeliveryPaths(definition, args.delivery);
   if (args.migrate) {
     // refuse (a stage customers sit in was removed …) before a version is stored
     const target = await versionFor(db.sql, args.workspaceId, definition);
@@ -109,10 +144,11 @@ async function versionFor(sql: SqlRunner, workspaceId: string, definition: Journ
 export async function journeyPublishImpact(
   db: Database,
   registry: JourneyRegistry,
-  args: { workspaceId: string; definition: unknown; now?: Date },
+  args: { workspaceId: string; definition: unknown; now?: Date; delivery?: DeliveryCapabilities | undefined },
 ): Promise<PublishImpact & { journey: string; version: number; changed: boolean }> {
   const options = await workspaceCalendar(db, registry, args.workspaceId);
   const definition = validDefinition(args.definition, options);
+  checkDeliveryPaths(definition, args.delivery); // the dry run refuses what publishing would
   const target = await versionFor(db.sql, args.workspaceId, definition);
   // compiled apart from the registry: an unpublished definition must not be cached under a version number
   const to = defineJourney({ ...definition, version: target.version }, options);

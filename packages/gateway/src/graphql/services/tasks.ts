@@ -23,7 +23,8 @@ interface TaskRow {
 
 const COLUMNS = "id, seq::text AS seq, workspace_id, staff_id, customer_id, kind, channel, content, title, status, due_at, delivery_key";
 
-export type TaskAction = { type: "complete" } | { type: "skip"; reason: string } | { type: "snooze"; until: Date };
+/** `via`: the chat toolbar reported the message sent (sendChatMessage:ok); only for chat tasks. */
+export type TaskAction = { type: "complete"; via?: "sendChatMessage" } | { type: "skip"; reason: string } | { type: "snooze"; until: Date };
 
 /**
  * Completes, skips or snoozes a task the caller may act on (a staff token: only their own), in one
@@ -42,6 +43,9 @@ export async function changeTask(ctx: Context, id: string, action: TaskAction): 
       auth.kind === "staff" ? [id, auth.workspaceId, auth.staffId] : [id, auth.workspaceId],
     );
     if (!task) throw notFound("task", id);
+    if (action.type === "complete" && action.via && (task.kind !== "chat" || task.channel !== "private_chat")) {
+      throw badInput(`id: task ${id} is a ${task.kind} task${task.channel ? ` on ${task.channel}` : ""}, not a 1:1 chat task: the chat toolbar cannot report it sent`);
+    }
     const target = action.type === "complete" ? "done" : action.type === "skip" ? "skipped" : "snoozed";
     if (task.status === target && action.type !== "snooze") return null; // idempotent retry
     if (task.status === "done" || task.status === "skipped") throw badInput(`task ${id} is already ${task.status}`);
@@ -54,8 +58,9 @@ export async function changeTask(ctx: Context, id: string, action: TaskAction): 
     );
     if (task.delivery_key && action.type !== "snooze") {
       await tx.execute(
-        `UPDATE deliveries SET status = $2, sent_at = CASE WHEN $2 = 'sent' THEN $3::timestamptz ELSE sent_at END, reason = COALESCE($4, reason) WHERE key = $1 AND workspace_id = $5`,
-        [task.delivery_key, action.type === "complete" ? "sent" : "skipped", now, action.type === "skip" ? `staff: ${action.reason}` : null, auth.workspaceId],
+        `UPDATE deliveries SET status = $2, sent_at = CASE WHEN $2 = 'sent' THEN $3::timestamptz ELSE sent_at END, reason = COALESCE($4, reason),
+           provider_id = COALESCE($6, provider_id) WHERE key = $1 AND workspace_id = $5`,
+        [task.delivery_key, action.type === "complete" ? "sent" : "skipped", now, action.type === "skip" ? `staff: ${action.reason}` : null, auth.workspaceId, action.type === "complete" ? (action.via ?? null) : null],
       );
     }
     return updated!;

@@ -1,5 +1,6 @@
 import type { Channel } from "@sopline/core";
 import { builder } from "../builder.js";
+import { chatToolbarMessages } from "../../wecom-integration/content.js";
 import { customerVisible } from "../services/visibility.js";
 import { ContentType } from "./content.js";
 import { CustomerType } from "./customer.js";
@@ -18,6 +19,21 @@ export const TaskType = builder.prismaObject("Task", {
       nullable: true,
       description: "the content library entry for `content`",
       resolve: (task, _args, ctx) => (task.content ? ctx.loaders.content.load(task.content) : null),
+    }),
+    chatMessages: t.field({
+      type: ["JSON"],
+      nullable: true,
+      description:
+        'For a 1:1 chat task: the content as JS-SDK `wx.invoke("sendChatMessage", payload)` payloads, in order (text, then news / miniprogram / media cards), for a one-tap send from the chat toolbar; then call reportChatMessageSent. null for other tasks or when the content is missing or cannot be sent that way.',
+      resolve: async (task, _args, ctx) => {
+        if (task.kind !== "chat" || task.channel !== "private_chat" || !task.content) return null;
+        const entry = await ctx.loaders.content.load(task.content);
+        try {
+          return entry ? chatToolbarMessages(task.content, entry.body) : null;
+        } catch {
+          return null;
+        }
+      },
     }),
     title: t.exposeString("title"),
     status: t.field({ type: TaskStatusEnum, resolve: (task) => task.status as TaskStatus }),

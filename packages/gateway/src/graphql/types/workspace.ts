@@ -1,4 +1,5 @@
 import { builder } from "../builder.js";
+import { DEFAULT_SLOTS, type MassSendSettings } from "../../wecom-integration/mass-send/slots.js";
 import { AuthKindEnum, UnknownCustomersEnum } from "./enums.js";
 import { type MomentsSettings, MomentsSettingsType } from "./moments-settings.js";
 import { StaffType } from "./staff.js";
@@ -8,6 +9,8 @@ import { DEFAULT_OPT_OUT_KEYWORDS } from "../../live-sops/dnd.js";
 export interface WorkspaceSettings {
   unknownCustomers?: "create" | "reject";
   timezone?: string;
+  /** 群发助手 send slots and per-customer budget (wecom-integration/mass-send/slots.ts). */
+  massSend?: MassSendSettings;
   /** do-not-disturb keywords (src/live-sops/dnd.ts); unset: the defaults */
   optOutKeywords?: string[];
   moments?: MomentsSettings;
@@ -25,8 +28,31 @@ const MarketingCapType = builder.objectRef<NonNullable<WorkspaceSettings["market
   }),
 });
 
+const MassSendSettingsType = builder.objectRef<MassSendSettings>("MassSendSettings").implement({
+  description: "群发助手: daily send slots and each customer's budget (WeCom's rule; no API reads it).",
+  fields: (t) => ({
+    slots: t.stringList({ description: '"HH:mm" send slots (default 10:00 and 20:00)', resolve: (s) => s.slots ?? [...DEFAULT_SLOTS] }),
+    timezone: t.string({ nullable: true, description: "zone of the slots; unset: the workspace's timezone, else Asia/Shanghai", resolve: (s) => s.timezone ?? null }),
+    perDay: t.int({ description: "群发 per customer per day (default 1)", resolve: (s) => s.budget?.perDay ?? 1 }),
+    perWeek: t.int({ nullable: true, description: "per customer per week (unset: no weekly limit)", resolve: (s) => s.budget?.perWeek ?? null }),
+    perMonth: t.int({ nullable: true, description: "per customer per month (unset: the month's days)", resolve: (s) => s.budget?.perMonth ?? null }),
+  }),
+});
+
+export const MassSendSettingsInput = builder.inputType("MassSendSettingsInput", {
+  description: "Omitted fields keep their value.",
+  fields: (t) => ({
+    slots: t.stringList({ description: '"HH:mm" times, 1 to 24' }),
+    timezone: t.string(),
+    perDay: t.int(),
+    perWeek: t.int(),
+    perMonth: t.int(),
+  }),
+});
+
 export const WorkspaceSettingsType = builder.objectRef<WorkspaceSettings>("WorkspaceSettings").implement({
   fields: (t) => ({
+    massSend: t.field({ type: MassSendSettingsType, resolve: (s) => s.massSend ?? {} }),
     unknownCustomers: t.field({ type: UnknownCustomersEnum, resolve: (s) => (s.unknownCustomers === "create" ? "create" : "reject") }),
     timezone: t.string({
       nullable: true,

@@ -1,11 +1,13 @@
 /**
- * Step 1 of a 群发助手 send, in one short transaction: take due task-mode private_chat deliveries of
- * WeCom customers, defer those over the per-customer cap to the next period, group the rest per
- * staff member, step and content (never merged), and record each group as a mass_sends row in
- * status 'creating' (leased) before WeCom is called.
+ * Step 1 of a 群发助手 send, in one short transaction: take the mass_send steps (`delivery:
+ * "mass_send"`) of WeCom customers whose send slot has come (slots.ts), defer those over the
+ * per-customer budget to its next period, group the rest per staff member, content and slot (one
+ * task per distinct content per slot, never merged across contents), and record each group as a
+ * mass_sends row in status 'creating' (leased) before WeCom is called. Only explicit mass_send
+ * steps are taken: a chat task stays a chat task.
  */
-import { type CustomerCapPolicy, capPeriodKey, checkCustomerCap } from "../../channels/wecom/mass-send-limits.js";
 import type { SqlRunner } from "../../db/index.js";
+import { DEFAULT_SLOTS, DEFAULT_SLOT_ZONE, type MassSendBudget, type MassSendSettings, checkBudget, dayKey, slotAt } from "./slots.js";
 
 /** One group about to become one add_msg_template call. */
 export interface MassSendGroup {
@@ -17,8 +19,9 @@ export interface MassSendGroup {
   stepId: string;
   content: string;
   contentBody: unknown;
-  dueAt: Date;
-  targets: Array<{ key: string; customerId: string; externalUserId: string; taskId: string; attempts: number }>;
+  /** the send slot the group belongs to */
+  slotAt: Date;
+  targets: Array<{ key: string; customerId: string; externalUserId: string; attempts: number }>;
 }
 
 interface Row {
@@ -29,90 +32,143 @@ interface Row {
   step_id: string;
   content: string | null;
   due_at: Date;
+  next_attempt_at: Date | null;
   attempts: number;
-  external_user_id: string;
-  task_id: string;
+  external_user_id: string | null;
   staff_id: string;
   sender: string;
 }
 
-// Task-mode WeCom chats whose time has come and whose chat task nobody has touched; rows another
-// worker (or a staff member completing the task) holds are skipped, never waited for.
+// The owner is the enrollment's staff member (else the customer's); rows another worker holds are
+// skipped, never waited for.
 const CLAIM = `
-SELECT d.key, d.workspace_id, d.customer_id, d.journey_key, d.step_id, d.content, d.due_at, d.attempts,
-       c.wecom_external_user_id AS external_user_id, t.id AS task_id, t.staff_id, s.external_id AS sender
+SELECT d.key, d.workspace_id, d.customer_id, d.journey_key, d.step_id, d.content, d.due_at, d.next_attempt_at, d.attempts,
+       c.wecom_external_user_id AS external_user_id, s.id AS staff_id, s.external_id AS sender
 FROM deliveries d
 JOIN customers c ON c.id = d.customer_id
-JOIN tasks t ON t.delivery_key = d.key
-JOIN staff s ON s.id = t.staff_id
-WHERE d.channel = 'private_chat' AND d.status = 'task' AND d.mode = 'task'
+LEFT JOIN enrollments e ON e.id = d.enrollment_id
+JOIN staff s ON s.id = COALESCE(e.staff_id, c.staff_id)
+WHERE d.channel = 'private_chat' AND d.status = 'task' AND d.mode = 'mass_send'
   AND COALESCE(d.next_attempt_at, d.due_at) <= $1
-  AND c.wecom_external_user_id IS NOT NULL AND t.status = 'open'
   AND ($3::text[] IS NULL OR d.workspace_id = ANY($3::text[]))
 ORDER BY COALESCE(d.next_attempt_at, d.due_at), d.key
 LIMIT $2
-FOR UPDATE OF d, t SKIP LOCKED`;
+FOR UPDATE OF d SKIP LOCKED`;
 
 export interface ClaimOptions {
   now: Date;
   limit: number;
-  cap: CustomerCapPolicy;
   maxPerTask: number;
   leaseMs: number;
+  /** A slot is gathered this long after its time, so steps due at the slot are recorded by then (default 60 s). */
+  slotGraceMs?: number;
+  /** Defaults when a workspace's settings.massSend leaves them out. */
+  defaults?: { slots?: readonly string[]; budget?: MassSendBudget; timezone?: string };
   /** Only these workspaces (default: all). */
   workspaceIds?: string[] | undefined;
   /** Rows of workspaces this returns false for are left untouched (no WeCom client for them). */
   accept?: (workspaceId: string) => boolean;
 }
 
-/** Claims and groups; returns the groups and how many deliveries were deferred by the cap. */
-export async function claimMassSends(tx: SqlRunner, o: ClaimOptions): Promise<{ groups: MassSendGroup[]; deferred: number; claimed: number }> {
+export interface ClaimResult {
+  groups: MassSendGroup[];
+  /** deferred by the per-customer budget */
+  deferred: number;
+  /** waiting for their slot (next_attempt_at set to it) */
+  waiting: number;
+  claimed: number;
+}
+
+/** Claims and groups; returns the groups, how many were deferred by the budget and how many wait for their slot. */
+export async function claimMassSends(tx: SqlRunner, o: ClaimOptions): Promise<ClaimResult> {
   const all = await tx.query<Row>(CLAIM, [o.now, o.limit, o.workspaceIds ?? null]);
   const rows = o.accept ? all.filter((r) => o.accept!(r.workspace_id)) : all;
-  if (rows.length === 0) return { groups: [], deferred: 0, claimed: all.length };
-  const period = capPeriodKey(o.now.getTime(), o.cap);
-  const used = new Map(
-    (
-      await tx.query<{ customer_id: string; n: number }>(
-        `SELECT customer_id, count(*)::int AS n FROM mass_send_targets WHERE customer_id = ANY($1::text[]) AND period = $2 AND outcome IN ('pending', 'sent') GROUP BY customer_id`,
-        [[...new Set(rows.map((r) => r.customer_id))], period],
-      )
-    ).map((r) => [r.customer_id, r.n]),
-  );
-  const deferred: Array<{ key: string; at: Date; reason: string }> = [];
-  const byGroup = new Map<string, Row[]>();
+  if (rows.length === 0) return { groups: [], deferred: 0, waiting: 0, claimed: all.length };
+  const now = o.now.getTime();
+  const grace = o.slotGraceMs ?? 60_000;
+  const settings = await workspaceSettings(tx, [...new Set(rows.map((r) => r.workspace_id))]);
+  const setting = (ws: string) => {
+    const s = settings.get(ws) ?? {};
+    return {
+      slots: s.massSend?.slots ?? o.defaults?.slots ?? DEFAULT_SLOTS,
+      zone: s.massSend?.timezone ?? s.timezone ?? o.defaults?.timezone ?? DEFAULT_SLOT_ZONE,
+      budget: { ...o.defaults?.budget, ...s.massSend?.budget },
+    };
+  };
+
+  // Not a WeCom customer: no 群发 can reach them (recorded, not left waiting forever).
+  const noContact = rows.filter((r) => r.external_user_id === null).map((r) => r.key);
+  const later: Array<{ key: string; at: Date; reason: string | null }> = [];
+  const ready: Array<Row & { slot: number; external_user_id: string }> = [];
   for (const r of rows) {
-    const check = checkCustomerCap({ period, count: used.get(r.customer_id) ?? 0 }, o.now.getTime(), o.cap);
-    if (!check.ok) {
-      deferred.push({ key: r.key, at: new Date(check.error.retryAt), reason: `mass-send cap: ${check.error.message}` });
+    if (r.external_user_id === null) continue;
+    const s = setting(r.workspace_id);
+    const slot = slotAt(new Date(r.next_attempt_at ?? r.due_at).getTime(), s.slots, s.zone);
+    if (slot + grace > now) {
+      if (slot > new Date(r.next_attempt_at ?? r.due_at).getTime()) later.push({ key: r.key, at: new Date(slot), reason: null });
+    } else ready.push({ ...r, external_user_id: r.external_user_id, slot });
+  }
+
+  // A slot whose task for this content was already created (a step recorded late): the next slot.
+  const done = await tx.query<{ workspace_id: string; staff_id: string; content: string; slot_at: Date }>(
+    `SELECT DISTINCT workspace_id, staff_id, content, slot_at FROM mass_sends
+     WHERE staff_id = ANY($1::text[]) AND slot_at = ANY($2::timestamptz[]) AND status <> 'failed'`,
+    [[...new Set(ready.map((r) => r.staff_id))], [...new Set(ready.map((r) => new Date(r.slot).toISOString()))]],
+  );
+  const taken = new Set(done.map((d) => [d.workspace_id, d.staff_id, d.content, new Date(d.slot_at).getTime()].join("\u0000")));
+
+  const used = await sentByCustomerDay(tx, ready, now);
+  const deferred: typeof later = [];
+  const byGroup = new Map<string, Array<(typeof ready)[number]>>();
+  for (const r of ready) {
+    const k = [r.workspace_id, r.staff_id, r.content ?? "", r.slot].join("\u0000");
+    if (taken.has(k)) {
+      later.push({ key: r.key, at: new Date(r.slot + 1), reason: "群发助手: this slot's task for this content was already created; next slot" });
       continue;
     }
-    used.set(r.customer_id, (used.get(r.customer_id) ?? 0) + 1);
-    const k = [r.workspace_id, r.staff_id, r.journey_key, r.step_id, r.content ?? ""].join("\u0000");
+    const mine = used.get(r.customer_id) ?? new Map<string, number>();
+    const check = checkBudget(mine, r.slot, setting(r.workspace_id).budget);
+    if (!check.ok) {
+      deferred.push({ key: r.key, at: new Date(check.retryAt!), reason: `mass-send budget: ${check.message}` });
+      continue;
+    }
+    const day = dayKey(r.slot);
+    mine.set(day, (mine.get(day) ?? 0) + 1);
+    used.set(r.customer_id, mine);
     byGroup.set(k, [...(byGroup.get(k) ?? []), r]);
   }
-  if (deferred.length > 0) {
-    // Kept as a 'task' delivery: it comes back when the next period starts (never lost).
+  const moved = [...later, ...deferred];
+  if (moved.length > 0) {
+    // Kept as a 'task' delivery: it comes back at its slot / when the budget allows (never lost).
     await tx.execute(
-      `UPDATE deliveries d SET next_attempt_at = v.at, reason = v.reason FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS v(key, at, reason) WHERE d.key = v.key`,
-      [deferred.map((x) => x.key), deferred.map((x) => x.at), deferred.map((x) => x.reason)],
+      `UPDATE deliveries d SET next_attempt_at = v.at, reason = COALESCE(v.reason, d.reason) FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS v(key, at, reason) WHERE d.key = v.key`,
+      [moved.map((x) => x.key), moved.map((x) => x.at), moved.map((x) => x.reason)],
     );
   }
-  const bodies = await loadBodies(tx, [...byGroup.values()].map((g) => g[0]!));
+  if (noContact.length > 0) {
+    await tx.execute(
+      `UPDATE deliveries SET status = 'failed', provider_error = 'not_a_wecom_contact', reason = '群发助手 reaches WeCom external contacts only: the customer has no wecom_external_user_id' WHERE key = ANY($1::text[])`,
+      [noContact],
+    );
+  }
+
+  const firsts = [...byGroup.values()].map((g) => g[0]!);
+  const bodies = await loadBodies(tx, firsts);
   const groups: MassSendGroup[] = [];
   for (const members of byGroup.values()) {
     for (let from = 0; from < members.length; from += o.maxPerTask) {
       const chunk = members.slice(from, from + o.maxPerTask);
       const first = chunk[0]!;
+      // journey_key / step_id: the first member's (one content may serve several steps)
       const [ms] = await tx.query<{ id: string }>(
-        `INSERT INTO mass_sends (workspace_id, staff_id, sender, journey_key, step_id, content, customers, lease_until, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [first.workspace_id, first.staff_id, first.sender, first.journey_key, first.step_id, first.content ?? "", chunk.length, new Date(o.now.getTime() + o.leaseMs), o.now],
+        `INSERT INTO mass_sends (workspace_id, staff_id, sender, journey_key, step_id, content, customers, lease_until, created_at, slot_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        [first.workspace_id, first.staff_id, first.sender, first.journey_key, first.step_id, first.content ?? "", chunk.length, new Date(now + o.leaseMs), o.now, new Date(first.slot)],
       );
       await tx.execute(
         `INSERT INTO mass_send_targets (mass_send_id, delivery_key, customer_id, external_user_id, period)
          SELECT $1, k, c, x, $5 FROM unnest($2::text[], $3::text[], $4::text[]) AS v(k, c, x)`,
-        [ms!.id, chunk.map((r) => r.key), chunk.map((r) => r.customer_id), chunk.map((r) => r.external_user_id), period],
+        [ms!.id, chunk.map((r) => r.key), chunk.map((r) => r.customer_id), chunk.map((r) => r.external_user_id), dayKey(first.slot)],
       );
       groups.push({
         id: ms!.id,
@@ -123,8 +179,8 @@ export async function claimMassSends(tx: SqlRunner, o: ClaimOptions): Promise<{ 
         stepId: first.step_id,
         content: first.content ?? "",
         contentBody: bodies.get(`${first.workspace_id}\u0000${first.content}`),
-        dueAt: new Date(Math.min(...chunk.map((r) => new Date(r.due_at).getTime()))),
-        targets: chunk.map((r) => ({ key: r.key, customerId: r.customer_id, externalUserId: r.external_user_id, taskId: r.task_id, attempts: r.attempts + 1 })),
+        slotAt: new Date(first.slot),
+        targets: chunk.map((r) => ({ key: r.key, customerId: r.customer_id, externalUserId: r.external_user_id, attempts: r.attempts + 1 })),
       });
     }
   }
@@ -132,7 +188,31 @@ export async function claimMassSends(tx: SqlRunner, o: ClaimOptions): Promise<{ 
   if (keys.length > 0) {
     await tx.execute(`UPDATE deliveries SET status = 'pending', attempts = attempts + 1, next_attempt_at = NULL WHERE key = ANY($1::text[])`, [keys]);
   }
-  return { groups, deferred: deferred.length, claimed: all.length };
+  return { groups, deferred: deferred.length, waiting: later.length, claimed: all.length };
+}
+
+type Settings = { timezone?: string; massSend?: MassSendSettings };
+
+async function workspaceSettings(tx: SqlRunner, ids: string[]): Promise<Map<string, Settings>> {
+  const rows = await tx.query<{ id: string; settings: Settings | null }>(`SELECT id, settings FROM workspaces WHERE id = ANY($1::text[])`, [ids]);
+  return new Map(rows.map((r) => [r.id, r.settings ?? {}]));
+}
+
+/** 群发 each customer received (pending or sent) per day key, over the last ~5 weeks (budget periods). */
+async function sentByCustomerDay(tx: SqlRunner, rows: Array<{ customer_id: string }>, now: number): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  if (rows.length === 0) return out;
+  const counts = await tx.query<{ customer_id: string; period: string; n: number }>(
+    `SELECT customer_id, period, count(*)::int AS n FROM mass_send_targets
+     WHERE customer_id = ANY($1::text[]) AND period >= $2 AND outcome IN ('pending', 'sent') GROUP BY customer_id, period`,
+    [[...new Set(rows.map((r) => r.customer_id))], dayKey(now - 40 * 86_400_000)],
+  );
+  for (const c of counts) {
+    const m = out.get(c.customer_id) ?? new Map<string, number>();
+    m.set(c.period, c.n);
+    out.set(c.customer_id, m);
+  }
+  return out;
 }
 
 async function loadBodies(tx: SqlRunner, firsts: Row[]): Promise<Map<string, unknown>> {

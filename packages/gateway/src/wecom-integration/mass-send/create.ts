@@ -1,8 +1,8 @@
 /**
  * Step 2 of a 群发助手 send: one add_msg_template call per group (outside any transaction), then one
  * transaction recording the result: the msgid, fail_list customers failed, ONE 'mass_send' task for
- * the staff member in place of the per-customer chat tasks. A transient error puts the deliveries
- * back (with backoff); a permanent one fails them with WeCom's code.
+ * the staff member to confirm. A transient error puts the deliveries back (with backoff: they join
+ * the next slot after it); a permanent one fails them with WeCom's code.
  */
 import type { WeComApi } from "../../channels/wecom/api.js";
 import type { SqlRunner } from "../../db/index.js";
@@ -76,16 +76,13 @@ async function recordCreated(tx: SqlRunner, g: MassSendGroup, reply: { msgid: st
     const [task] = await tx.query<TaskRow>(
       `INSERT INTO tasks (workspace_id, staff_id, customer_id, kind, channel, content, title, due_at)
        VALUES ($1, $2, $3, 'mass_send', 'private_chat', $4, $5, $6) RETURNING ${TASK_COLUMNS}`,
-      [g.workspaceId, g.staffId, live[0]!.customerId, g.content, `群发助手 · ${g.content} → ${live.length} customers (confirm in WeCom)`, g.dueAt],
+      [g.workspaceId, g.staffId, live[0]!.customerId, g.content, `群发助手 · ${g.content} → ${live.length} customers (confirm in WeCom)`, g.slotAt],
     );
     await tx.execute(`UPDATE mass_sends SET task_id = $2 WHERE id = $1`, [g.id, task!.id]);
     tasks.push(taskPayload(task!, "created"));
   } else {
     await tx.execute(`UPDATE mass_sends SET status = 'done', completed_at = $2 WHERE id = $1`, [g.id, o.now]);
   }
-  // The per-customer chat tasks are replaced by the one mass-send task.
-  const removed = await tx.query<TaskRow>(`DELETE FROM tasks WHERE id = ANY($1::text[]) AND status = 'open' RETURNING ${TASK_COLUMNS}`, [g.targets.map((t) => t.taskId)]);
-  tasks.push(...removed.map((t) => taskPayload(t, "removed")));
   return { status: "created", msgid: reply.msgid, failList: reply.fail_list, tasks };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Follow-up of open 群发助手 tasks: get_groupmsg_send_result per (msgid, sender) marks each customer's
- * delivery sent (status 1), failed 'not_a_friend' (2) or failed 'already_received' (3: WeCom's own
- * limit let another mass message through instead); status 0 stays pending. When nobody is left
- * pending the mass send and its task are done.
+ * delivery sent (status 1), failed 'not-a-friend' (2) or skipped 'skipped-quota' (3: the customer
+ * already received another 群发, WeCom's budget was used); status 0 stays pending. When nobody is
+ * left pending the mass send and its task are done.
  */
 import type { WeComApi } from "../../channels/wecom/api.js";
 import type { GroupMsgSendResult } from "../../channels/wecom/types.js";
@@ -30,7 +30,7 @@ export async function claimPolls(sql: SqlRunner, now: Date, leaseMs: number, lim
   );
 }
 
-const OUTCOME: Record<number, string | undefined> = { 1: "sent", 2: "not_a_friend", 3: "already_received" };
+const OUTCOME: Record<number, string | undefined> = { 1: "sent", 2: "not-a-friend", 3: "skipped-quota" };
 
 export interface PollOptions {
   now: Date;
@@ -49,7 +49,8 @@ export async function applySendResults(tx: SqlRunner, ms: OpenMassSend, results:
     [ms.id, rows.map((r) => r.external_userid!), rows.map((r) => OUTCOME[r.status]!), rows.map((r) => (r.send_time ? new Date(r.send_time * 1000) : o.now))],
   );
   const sent = changed.filter((c) => c.outcome === "sent");
-  const failed = changed.filter((c) => c.outcome !== "sent");
+  const failed = changed.filter((c) => c.outcome === "not-a-friend");
+  const quota = changed.filter((c) => c.outcome === "skipped-quota");
   if (sent.length > 0) {
     await tx.execute(
       `UPDATE deliveries d SET status = 'sent', sent_at = v.at FROM unnest($1::text[], $2::timestamptz[]) AS v(key, at) WHERE d.key = v.key AND d.status = 'pending'`,
@@ -58,12 +59,14 @@ export async function applySendResults(tx: SqlRunner, ms: OpenMassSend, results:
   }
   if (failed.length > 0) {
     await tx.execute(
-      `UPDATE deliveries d SET status = 'failed', provider_error = v.code,
-         reason = CASE v.code WHEN 'not_a_friend' THEN 'get_groupmsg_send_result status 2: not a friend of the sender any more'
-                              ELSE 'get_groupmsg_send_result status 3: already received another mass message (WeCom limit)' END
-       FROM unnest($1::text[], $2::text[]) AS v(key, code) WHERE d.key = v.key AND d.status = 'pending'`,
-      [failed.map((f) => f.delivery_key), failed.map((f) => f.outcome)],
+      `UPDATE deliveries SET status = 'failed', provider_error = 'not-a-friend', reason = 'get_groupmsg_send_result status 2: not a friend of the sender any more'
+       WHERE key = ANY($1::text[]) AND status = 'pending'`,
+      [failed.map((f) => f.delivery_key)],
     );
+  }
+  if (quota.length > 0) {
+    // WeCom's budget let another 群发 through instead: skipped, not failed (nothing was wrong with ours).
+    await tx.execute(`UPDATE deliveries SET status = 'skipped', reason = 'skipped-quota' WHERE key = ANY($1::text[]) AND status = 'pending'`, [quota.map((f) => f.delivery_key)]);
   }
   let [{ n: pending } = { n: 0 }] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM mass_send_targets WHERE mass_send_id = $1 AND outcome = 'pending'`, [ms.id]);
   const tasks: TaskPayload[] = [];
@@ -85,7 +88,7 @@ export async function applySendResults(tx: SqlRunner, ms: OpenMassSend, results:
   } else {
     await tx.execute(`UPDATE mass_sends SET next_poll_at = $2 WHERE id = $1`, [ms.id, new Date(o.now.getTime() + o.pollIntervalMs)]);
   }
-  return { sent: sent.length, failed: failed.length, pending, tasks };
+  return { sent: sent.length, failed: failed.length + quota.length, pending, tasks };
 }
 
 /** Fetches and applies the results of one open mass send. */

@@ -1,6 +1,6 @@
 import { createPolling } from "../../engine/polling.js";
 import type { WeComApi } from "../../channels/wecom/api.js";
-import { type CustomerCapPolicy, DEFAULT_CUSTOMER_CAP, type RemindPolicy } from "../../channels/wecom/mass-send-limits.js";
+import type { RemindPolicy } from "../../channels/wecom/mass-send-limits.js";
 import { DEFAULT_WECOM_LIMITS } from "../../channels/wecom/validate.js";
 import type { Clock } from "../../clock.js";
 import type { Database } from "../../db/index.js";
@@ -11,6 +11,7 @@ import { claimMassSends } from "./claim.js";
 import { createMassSend, recoverStaleCreates } from "./create.js";
 import { claimPolls, pollMassSend } from "./poll.js";
 import { sendReminders } from "./remind.js";
+import type { MassSendBudget } from "./slots.js";
 
 export interface MassSendWorkerOptions {
   db: Database;
@@ -19,8 +20,16 @@ export interface MassSendWorkerOptions {
   /** Only these workspaces (default: every workspace `api` has a client for). */
   workspaceIds?: string[];
   pubsub?: LivePubSub;
-  /** Per-customer cap (default: as many as the days of the month, China time; WECHAT.md). */
-  cap?: CustomerCapPolicy;
+  /**
+   * Defaults for workspaces whose settings.massSend leaves them out: send slots ("HH:mm", default
+   * 10:00 and 20:00), their zone (default the workspace's timezone, else Asia/Shanghai) and the
+   * per-customer budget (default 1 a day, at most the month's days a month; WECHAT.md).
+   */
+  slots?: string[];
+  timezone?: string;
+  budget?: MassSendBudget;
+  /** A slot is gathered this long after its time (default 60 s), once the scheduler recorded its steps. */
+  slotGraceMs?: number;
   /** Deliveries claimed per round (default 5,000). */
   batchSize?: number;
   /** external_userid per add_msg_template (10,000). */
@@ -44,7 +53,10 @@ export interface MassSendWorkerOptions {
 export interface MassSendRunStats {
   created: number;
   customers: number;
+  /** deferred by the per-customer budget */
   deferred: number;
+  /** due, waiting for their send slot */
+  waiting: number;
   retried: number;
   failed: number;
   polled: number;
@@ -61,13 +73,13 @@ export interface MassSendWorker {
 }
 
 /**
- * The 群发助手 worker: task-mode private_chat steps of WeCom customers become add_msg_template tasks
- * per (staff member, step, content) — one 'mass_send' task in the staff member's feed each — whose
- * per-customer results are polled and whose sender is reminded within WeCom's limit.
+ * The 群发助手 worker: `delivery: "mass_send"` private_chat steps of WeCom customers are gathered into
+ * the staff member's send slots and become add_msg_template tasks per (staff member, content, slot)
+ * — one 'mass_send' task in the staff member's feed each — within each customer's budget; results
+ * are polled and the sender is reminded within WeCom's limit. Chat tasks are never taken.
  */
 export function createMassSendWorker(options: MassSendWorkerOptions): MassSendWorker {
   const { db, clock } = options;
-  const cap = options.cap ?? DEFAULT_CUSTOMER_CAP;
   const pollIntervalMs = options.pollIntervalMs ?? 10 * 60_000;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   const retry = { maxAttempts: 5, baseMs: 60_000, ...options.retry };
@@ -82,14 +94,17 @@ export function createMassSendWorker(options: MassSendWorkerOptions): MassSendWo
   async function create(now: Date, stats: MassSendRunStats): Promise<void> {
     const batchSize = options.batchSize ?? 5_000;
     for (;;) {
-      const { groups, deferred, claimed } = await db.sql.transaction(async (tx) => {
+      const { groups, deferred, waiting, claimed } = await db.sql.transaction(async (tx) => {
         await recoverStaleCreates(tx, now);
         return claimMassSends(tx, {
-          now, limit: batchSize, cap, maxPerTask: options.maxPerTask ?? DEFAULT_WECOM_LIMITS.maxExternalUserIds, leaseMs,
+          now, limit: batchSize, maxPerTask: options.maxPerTask ?? DEFAULT_WECOM_LIMITS.maxExternalUserIds, leaseMs,
+          ...(options.slotGraceMs !== undefined ? { slotGraceMs: options.slotGraceMs } : {}),
+          defaults: { ...(options.slots ? { slots: options.slots } : {}), ...(options.budget ? { budget: options.budget } : {}), ...(options.timezone ? { timezone: options.timezone } : {}) },
           workspaceIds: options.workspaceIds, accept: (ws) => apiFor(ws) !== undefined,
         });
       });
       stats.deferred += deferred;
+      stats.waiting += waiting;
       for (const group of groups) {
         const outcome = await createMassSend((fn) => db.sql.transaction(fn), apiFor(group.workspaceId), group, {
           now,
@@ -110,7 +125,7 @@ export function createMassSendWorker(options: MassSendWorkerOptions): MassSendWo
       }
       // Deferred and retried rows have a later next attempt, so they are not claimed again now;
       // a full batch of rows left untouched (no client for their workspace) ends the round too.
-      if (claimed < batchSize || (groups.length === 0 && deferred === 0)) return;
+      if (claimed < batchSize || (groups.length === 0 && deferred === 0 && waiting === 0)) return;
     }
   }
 
@@ -137,7 +152,7 @@ export function createMassSendWorker(options: MassSendWorkerOptions): MassSendWo
   }
 
   async function runOnce(now: Date = clock()): Promise<MassSendRunStats> {
-    const stats: MassSendRunStats = { created: 0, customers: 0, deferred: 0, retried: 0, failed: 0, polled: 0, sent: 0, notDelivered: 0, reminded: 0 };
+    const stats: MassSendRunStats = { created: 0, customers: 0, deferred: 0, waiting: 0, retried: 0, failed: 0, polled: 0, sent: 0, notDelivered: 0, reminded: 0 };
     await create(now, stats);
     await poll(now, stats);
     stats.reminded = await sendReminders(
