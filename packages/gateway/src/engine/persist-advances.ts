@@ -73,7 +73,14 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
   const gates = await loadGates(tx, dues.map((i) => i.row.workspace_id), dues.map((i) => i.row.customer_id));
   // Touches over the workspace's marketing cap keep their step and key but go out later (held and
   // opted-out ones do not go out now, so they take no room).
-  const deferred = await capMarketingTouches(tx, items, (row, e) => gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel }) === null);
+  // Do-not-disturb stops marketing; a service step (kind: "service": a notice, an answer) still goes.
+  const gateOf = (item: AdvancedEnrollment, e: StepDueEffect) => {
+    const { row } = item;
+    const gate = gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel });
+    return gate === "opted-out" && item.journey?.touchPlan(item.state, e.stage, e.stepId)?.kind === "service" ? null : gate;
+  };
+  const byRow = new Map(items.map((i) => [i.row, i]));
+  const deferred = await capMarketingTouches(tx, items, (row, e) => gateOf(byRow.get(row)!, e) === null);
   for (const item of items) {
     const { row } = item;
     let moved = false;
@@ -86,7 +93,7 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
           notices.skipped++;
           continue;
         }
-        const gate = gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel });
+        const gate = gateOf(item, e);
         const later = gate === null ? deferred.get(e.key) : undefined;
         const placed = later ? { ...base, dueAt: later } : base;
         if (gate === "opted-out") {

@@ -317,6 +317,23 @@ describe.each(KINDS)("managing live SOPs on %s", (kind) => {
     expect(ok(await ws.api(`query($c: ID!) { doNotDisturb(customerId: $c) { channel source reason } }`, { c: m })).doNotDisturb).toEqual([{ channel: "sms", source: "keyword", reason: "不要再发" }]);
   });
 
+  it("do-not-disturb stops marketing steps only: a service step (a notice) on the same channel still goes", async () => {
+    h.clock.now = START;
+    const ws = await h.workspace();
+    const notices: JourneyDefinition = {
+      id: "notices", version: 1, timezone: "Asia/Shanghai", entry: "s",
+      stages: [{ id: "s", sop: [
+        { id: "promo", after: "1h", channel: "sms", content: "promo" },
+        { id: "receipt", after: "1h", channel: "sms", content: "receipt", kind: "service" },
+      ] }],
+    };
+    ok(await ws.api(UPSERT_JOURNEY, { d: notices }));
+    const c = await enroll(ws, "n0", "notices");
+    ok(await ws.api(`mutation($c: ID!) { setDoNotDisturb(customerId: $c, channel: SMS, on: true) { on } }`, { c }));
+    await run(HOUR + 60_000);
+    expect((await deliveries(ws)).map((r) => [r.step_id, r.status, r.reason])).toEqual([["promo", "skipped", "opted-out"], ["receipt", "due", null]]);
+  });
+
   it("the audit log is for API keys only and pages by id", async () => {
     const ws = await h.workspace();
     const staff = await ws.staff("rep-l");
