@@ -2,6 +2,7 @@ import { type JourneyDefinition, type StepDueEffect, parseDuration, stepKeyPrefi
 import type { Database, SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
+import { capMarketingTouches } from "../engine/marketing-cap.js";
 import { type Notices, insertTasks } from "../engine/persist-advances.js";
 import { type Actor, writeAudit } from "./audit.js";
 import { lockGates } from "./gates.js";
@@ -141,6 +142,7 @@ async function release(tx: SqlRunner, registry: JourneyRegistry, rows: HeldRow[]
     [textArray(v.key), textArray(v.months), textArray(v.days), textArray(v.ms), textArray(v.tz), textArray(v.left.map((l) => (l ? "t" : "f"))), now],
   );
   const byKey = new Map(rows.map((r) => [r.key, r]));
+  const capped = await placeUnderCap(tx, registry, updated.filter((u) => u.status !== "skipped").map((u) => byKey.get(u.key)!), now);
   const tasks: Array<{ item: { row: { id: string; workspace_id: string; customer_id: string; journey_key: string; journey_version: number; staff_id: string | null; state: never }; state: never; effects: [] }; effect: StepDueEffect }> = [];
   for (const u of updated) {
     if (u.reason === "expired") result.expired++;
@@ -153,7 +155,7 @@ async function release(tx: SqlRunner, registry: JourneyRegistry, rows: HeldRow[]
       tasks.push({
         item: { row: { id: r.enrollment_id, workspace_id: r.workspace_id, customer_id: r.customer_id, journey_key: r.journey_key, journey_version: r.journey_version, staff_id: r.staff_id, state: r.state as never }, state: r.state as never, effects: [] },
         effect: {
-          type: "step.due", journey: r.state.journey, customer: r.state.customer, key: r.key, stage: r.stage, visit: 0, stepId: r.step_id, dueAt: new Date(r.due_at).toISOString(),
+          type: "step.due", journey: r.state.journey, customer: r.state.customer, key: r.key, stage: r.stage, visit: 0, stepId: r.step_id, dueAt: capped.get(r.key) ?? new Date(r.due_at).toISOString(),
           channel: r.channel as StepDueEffect["channel"], content: r.content ?? "", mode: "task",
           ...(step?.assignee ? { assignee: step.assignee } : {}), ...(step?.title ? { title: step.title } : {}),
         },
@@ -162,6 +164,27 @@ async function release(tx: SqlRunner, registry: JourneyRegistry, rows: HeldRow[]
   }
   if (tasks.length > 0) await insertTasks(tx, tasks, notices);
   if (updated.length > 0) for (const r of rows) notices.boards.add(r.workspace_id);
+}
+
+/**
+ * Released steps go out now, so they take room under the workspace's marketing cap like any touch:
+ * those over it move to the next openings (due_at, reason `capped`), as the scheduler would place them.
+ */
+async function placeUnderCap(tx: SqlRunner, registry: JourneyRegistry, released: HeldRow[], now: Date): Promise<Map<string, string>> {
+  const items = released.map((r) => ({
+    row: { id: r.enrollment_id, workspace_id: r.workspace_id, customer_id: r.customer_id, journey_key: r.journey_key, journey_version: r.journey_version, staff_id: r.staff_id } as never,
+    state: r.state as never,
+    journey: registry.get(r.workspace_id, r.journey_key, r.journey_version),
+    effects: [{
+      type: "step.due", journey: r.state.journey, customer: r.state.customer, key: r.key, stage: r.stage, visit: 0, stepId: r.step_id,
+      dueAt: new Date(Math.max(now.getTime(), new Date(r.due_at).getTime())).toISOString(), channel: r.channel as StepDueEffect["channel"], content: r.content ?? "", mode: r.mode === "task" ? "task" : "auto",
+    } as StepDueEffect],
+  }));
+  const deferred = await capMarketingTouches(tx, items);
+  if (deferred.size > 0) {
+    await tx.execute(`UPDATE deliveries d SET due_at = v.at, reason = 'capped' FROM unnest($1::text[], $2::timestamptz[]) AS v(key, at) WHERE d.key = v.key`, [textArray([...deferred.keys()]), textArray([...deferred.values()])]);
+  }
+  return deferred;
 }
 
 type Definition = JourneyDefinition;
