@@ -1,7 +1,7 @@
 import { type MarketingCap, type StepDueEffect, type TouchPlan, placeTouches } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
-import type { AdvancedEnrollment, EnrollmentRow } from "./enrollment-row.js";
+import type { AdvancedEnrollment } from "./enrollment-row.js";
 
 // A week's cap looks back 7 local days; a day more covers any zone's offset.
 const KEEP_MS = 8 * 86_400_000;
@@ -39,14 +39,14 @@ export async function capMarketingTouches(
   tx: SqlRunner,
   items: readonly AdvancedEnrollment[],
   /** Whether a due step goes out at all (a paused or opted-out one does not count) */
-  goesOut: (row: EnrollmentRow, effect: StepDueEffect) => boolean = () => true,
+  goesOut: (item: AdvancedEnrollment, effect: StepDueEffect) => boolean = () => true,
 ): Promise<Map<string, string>> {
   const byCustomer = new Map<string, { workspace: string; touches: Candidate[] }>();
   let earliest = Infinity;
   for (const item of items) {
     if (!item.journey) continue;
     for (const e of item.effects) {
-      if (e.type !== "step.due" || !goesOut(item.row, e)) continue;
+      if (e.type !== "step.due" || !goesOut(item, e)) continue;
       const plan = item.journey.touchPlan(item.state, e.stage, e.stepId);
       if (!plan || plan.kind !== "marketing") continue;
       const at = Date.parse(e.dueAt);

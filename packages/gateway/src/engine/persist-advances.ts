@@ -79,8 +79,7 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
     const gate = gates.gate({ workspaceId: row.workspace_id, journeyKey: row.journey_key, stepId: e.stepId, customerId: row.customer_id, channel: e.channel });
     return gate === "opted-out" && item.journey?.touchPlan(item.state, e.stage, e.stepId)?.kind === "service" ? null : gate;
   };
-  const byRow = new Map(items.map((i) => [i.row, i]));
-  const deferred = await capMarketingTouches(tx, items, (row, e) => gateOf(byRow.get(row)!, e) === null);
+  const deferred = await capMarketingTouches(tx, items, (item, e) => gateOf(item, e) === null);
   for (const item of items) {
     const { row } = item;
     let moved = false;

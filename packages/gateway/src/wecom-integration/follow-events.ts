@@ -5,28 +5,19 @@
  * `oa.unsubscribe` and `contact.deleted` recorded; SCAN (already following) → `oa.scan` and `scene`.
  */
 import type { FollowEvent } from "../channels/wechat/message-push.js";
-import type { SqlRunner } from "../db/index.js";
 import { closeChannels, openChannels } from "../engine/closed-channels.js";
 import { enrollCustomers } from "../engine/enroll.js";
-import type { JourneyRegistry } from "../engine/journey-registry.js";
-import type { Notices } from "../engine/persist-advances.js";
 import { routeCustomer } from "../engine/segments.js";
 import type { TaskPayload } from "../live/pubsub.js";
 import { type ContactEvent, applyContactEvents } from "./apply-event.js";
 import { CONTACT_DELETED, type ContactDeletedData, deletionReason } from "./deletion.js";
 import { skipUnsent } from "./skip-unsent.js";
+import type { ContactContext } from "./contact-events.js";
 
 const OA_CHANNEL = "official_account";
 
-export interface FollowContext {
-  tx: SqlRunner;
-  registry: JourneyRegistry;
-  workspaceId: string;
-  now: Date;
-  notices: Notices;
-  /** Journey for followers no segment rule matches (none: recorded, not enrolled). */
-  defaultJourney?: string;
-}
+/** A friend-add's context without the welcome (a follower gets none); no defaultJourney: recorded, not enrolled. */
+export type FollowContext = Omit<ContactContext, "welcomeLeaseMs">;
 
 /** Customer attribute: false once the customer unfollowed (the official-account adapter sends nothing then). */
 export const OA_SUBSCRIBED = "oaSubscribed";
