@@ -25,10 +25,15 @@ export interface MarketingCap {
   perWeek?: number;
 }
 
-/** Least time between a deferred touch and the customer's other touches: deferred touches never pile up at a window's start. */
+/**
+ * Least time between a deferred touch and the customer's other touches: deferred touches never pile
+ * up at a window's start. A touch due right at a window's opening (moved there by its window or
+ * quiet hours: a follower at 23:30 whose evening steps wait for 08:00) keeps the same distance.
+ */
 export const DEFERRED_GAP_MS = 60 * 60_000;
 // Days a deferral may look ahead before it gives up and keeps the last time it found (never drops).
 const MAX_TRIES = 1_000;
+const MINUTE_MS = 60_000;
 
 export function touchPlanOf(j: CompiledJourney, state: JourneyState, stageId: string, stepId: string): TouchPlan | null {
   const stage = j.stages.get(stageId);
@@ -53,7 +58,8 @@ export function touchPlanOf(j: CompiledJourney, state: JourneyState, stageId: st
  * Places one customer's due marketing touches under a cap, given the times of their touches already
  * planned (sent or deferred, in any journey). Higher priority first, then earlier, then input order;
  * a touch over the cap moves to the same time of day on the next day with room (into its window),
- * at least {@link DEFERRED_GAP_MS} from the customer's other touches. Returns a time per touch, in
+ * at least {@link DEFERRED_GAP_MS} from the customer's other touches; so does a touch due at its
+ * window's opening (the next openings, not one burst). Returns a time per touch, in
  * input order: nothing is dropped.
  * @example placeTouches({ perDay: 1 }, [], [{ at, plan: a }, { at, plan: b }]) // → [at, at + 1 day]
  */
@@ -82,7 +88,8 @@ export function placeTouches(cap: MarketingCap, taken: readonly number[], touche
       return true;
     };
     let t = at;
-    let deferred = false;
+    // Moved to an opening by its window: spread like a deferred touch (the minute before was closed).
+    let deferred = plan.nextOpening(at - MINUTE_MS) !== at - MINUTE_MS;
     for (let n = 0; n < MAX_TRIES; n++) {
       const day = plan.day(t);
       let next: number | null = null;

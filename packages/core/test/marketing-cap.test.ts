@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFERRED_GAP_MS, type JourneyDefinition, JourneyDefinitionError, defineJourney, lintJourney, placeTouches } from "@sopline/core";
 import { SH } from "./helpers.js";
 
-// Five steps due on the entry day at 23:30, a window 07:30–22:00: they all come out at 07:30.
+// Five steps due on the entry day at 23:30, a window 07:30–22:00: the core moves them all to 07:30.
 const late: JourneyDefinition = {
   id: "late", version: 1, timezone: SH, entry: "new",
   window: { from: "07:30", to: "22:00" },
@@ -21,7 +21,7 @@ describe("marketing cap placement (pure)", () => {
     // Priorities decide: e (54) and d (53) first, then c and b, then a.
     expect(byStep).toEqual({
       e: "2026-12-01T23:30:00.000Z", // 07:30 on the 2nd, Shanghai
-      d: "2026-12-01T23:30:00.000Z",
+      d: "2026-12-02T00:30:00.000Z", // an hour later: touches moved to the opening do not pile up
       c: "2026-12-02T23:30:00.000Z", // 07:30 on the 3rd
       b: "2026-12-03T00:30:00.000Z", // an hour later: deferred touches do not pile up
       a: "2026-12-03T23:30:00.000Z",

@@ -77,8 +77,8 @@ describe.each(["pglite", "postgres"] as const)("one marketing cap across journey
     await scheduler.runOnce(new Date("2026-12-01T23:30:00Z")); // 07:30 the next morning
     const rows = await deliveries(workspaceId);
     expect(rows.map((r) => `${r.step_id}@${r.local}`)).toEqual([
-      "d@2026-12-02 07:30",
       "e@2026-12-02 07:30",
+      "d@2026-12-02 08:30", // not two at the window's opening
       "c@2026-12-03 07:30",
       "b@2026-12-03 08:30",
       "a@2026-12-04 07:30",
