@@ -5,6 +5,7 @@ import { loadGates } from "../live-sops/gates.js";
 import type { AdvancedEnrollment } from "./enrollment-row.js";
 import { closedChannelReason } from "./closed-channels.js";
 import { type DeliveryInsert, insertDeliveries } from "./insert-deliveries.js";
+import { skipDeferredOfLeftStages } from "./left-stage.js";
 import { capMarketingTouches } from "./marketing-cap.js";
 import { taskKind } from "./task-kind.js";
 
@@ -116,6 +117,8 @@ export async function persistAdvances(tx: SqlRunner, items: AdvancedEnrollment[]
   }
   if (deliveries.length > 0) await insertDeliveries(tx, deliveries);
   if (taskSteps.length > 0) await insertTasks(tx, taskSteps, notices);
+  // Touches the cap deferred go out only while the customer is still in their stage.
+  if (items.some((i) => i.effects.some((e) => e.type === "stage.exited"))) await skipDeferredOfLeftStages(tx, items, notices);
   if (tagsAdded.length > 0) {
     await tx.execute(
       `INSERT INTO customer_tags (customer_id, tag, source) SELECT c, t, 'rule' FROM unnest($1::text[], $2::text[]) AS v(c, t) ON CONFLICT DO NOTHING`,

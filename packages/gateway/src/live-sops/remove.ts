@@ -38,14 +38,25 @@ export async function endEnrollments(tx: SqlRunner, args: { workspaceId: string;
  */
 export async function cancelPendingSteps(
   tx: SqlRunner,
-  args: { workspaceId: string; ranges: DeliveryKeyRange[]; reason: string; now: Date; channels?: string[] | null },
+  args: {
+    workspaceId: string;
+    ranges: DeliveryKeyRange[];
+    reason: string;
+    now: Date;
+    channels?: string[] | null;
+    /** only steps recorded with this reason (e.g. `capped`: deferred by the marketing cap) */
+    onlyReason?: string;
+    /** only these delivery keys (already checked by the caller: e.g. marketing steps only) */
+    keys?: string[];
+  },
 ): Promise<{ steps: number; tasks: TaskPayload[] }> {
-  if (args.ranges.length === 0) return { steps: 0, tasks: [] };
+  if (args.ranges.length === 0 || args.keys?.length === 0) return { steps: 0, tasks: [] };
   const keys = await tx.query<{ key: string }>(
     `UPDATE deliveries d SET status = 'skipped', reason = $2, next_attempt_at = NULL
-     FROM ${rangeRows(4)}
-     WHERE ${IN_RANGE} AND d.workspace_id = $1 AND d.status IN ('due', 'held', 'task') AND ($3::text[] IS NULL OR d.channel = ANY($3::text[])) RETURNING d.key`,
-    [args.workspaceId, args.reason, args.channels ?? null, ...rangeParams(args.ranges)],
+     FROM ${rangeRows(6)}
+     WHERE ${IN_RANGE} AND d.workspace_id = $1 AND d.status IN ('due', 'held', 'task') AND ($3::text[] IS NULL OR d.channel = ANY($3::text[]))
+       AND ($4::text IS NULL OR d.reason = $4) AND ($5::text[] IS NULL OR d.key = ANY($5::text[])) RETURNING d.key`,
+    [args.workspaceId, args.reason, args.channels ?? null, args.onlyReason ?? null, args.keys ?? null, ...rangeParams(args.ranges)],
   );
   if (keys.length === 0) return { steps: 0, tasks: [] };
   const tasks = await tx.query<{ id: string; seq: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(

@@ -5,6 +5,7 @@ import { enrollCustomers } from "../../src/engine/enroll.js";
 import { JourneyRegistry } from "../../src/engine/journey-registry.js";
 import { emptyNotices } from "../../src/engine/persist-advances.js";
 import { createScheduler } from "../../src/engine/scheduler.js";
+import { ingestEvents } from "../../src/events/ingest.js";
 import { SH, seedCustomers, seedWorkspace } from "./fixtures.js";
 
 /** A journey with one daily marketing step at 10:00, days 1–3, inside 09:00–21:00. */
@@ -135,5 +136,41 @@ describe.each(["pglite", "postgres"] as const)("one marketing cap across journey
       expect((await deliveries(workspaceId)).map((r) => r.local)).toEqual(Array(5).fill("2026-12-02 07:30"));
       expect(await t.db.sql.query(`SELECT 1 FROM marketing_touches WHERE customer_id = $1`, [customer])).toHaveLength(0);
     }
+  });
+  it("a deferred touch is skipped `left-stage` once the customer leaves its stage (its task too); for the others it still goes", async () => {
+    const offers: JourneyDefinition = {
+      id: "offers", version: 1, timezone: SH, entry: "new", window: { from: "09:00", to: "21:00" },
+      stages: [
+        { id: "new", sop: [
+          { id: "offer", day: 1, at: "10:00", channel: "official_account", content: "offer", priority: 80 },
+          { id: "reminder", day: 1, at: "10:00", channel: "official_account", content: "reminder", priority: 20 },
+          { id: "call", day: 1, at: "10:00", channel: "call", content: "script", mode: "task", priority: 10 },
+        ] },
+        { id: "bought", sop: [] },
+      ],
+      transitions: [{ from: "new", to: "bought", on: "order.paid" }],
+    };
+    const { workspaceId, staff } = await seedWorkspace(t.db, [offers], { marketingCap: { perDay: 1 } });
+    const customers = await seedCustomers(t.db.sql, workspaceId, 2, staff[0]!);
+    const registry = new JourneyRegistry();
+    const start = new Date("2026-12-01T01:00:00Z"); // 09:00 Shanghai
+    await t.db.sql.transaction((tx) => enrollCustomers(tx, registry, customers.map((id) => ({ workspaceId, customer: { id }, journeyKey: "offers", staffId: staff[0]! })), start, emptyNotices()));
+    const scheduler = createScheduler({ db: t.db, registry, clock: () => start });
+    const day1 = new Date("2026-12-02T02:00:00Z"); // 10:00 on day 1
+    await scheduler.runOnce(day1);
+    const byCustomer = async (id: string) =>
+      (await t.db.sql.query<{ step_id: string; due_at: Date; status: string; reason: string | null }>(`SELECT step_id, due_at, status, reason FROM deliveries WHERE customer_id = $1 ORDER BY due_at, step_id`, [id])).map(
+        (r) => `${r.step_id}@${shanghai(new Date(r.due_at))} ${r.status}${r.reason ? ` ${r.reason}` : ""}`,
+      );
+    expect(await byCustomer(customers[0]!)).toEqual(["offer@2026-12-02 10:00 due", "reminder@2026-12-03 10:00 due capped", "call@2026-12-04 10:00 task capped"]);
+    // c0 buys at 15:00 on day 1: the deferred reminder and call no longer belong to where they are.
+    const notices = emptyNotices();
+    await ingestEvents(t.db, registry, workspaceId, [{ id: "paid-c0", customer: "c0", name: "order.paid", at: new Date("2026-12-02T07:00:00Z") }], new Date("2026-12-02T07:00:00Z"), notices);
+    expect(await byCustomer(customers[0]!)).toEqual(["offer@2026-12-02 10:00 due", "reminder@2026-12-03 10:00 skipped left-stage", "call@2026-12-04 10:00 skipped left-stage"]);
+    expect(notices.removedTasks!.map((x) => x.deliveryKey)).toEqual([expect.stringMatching(/:call$/)]);
+    expect(await t.db.sql.query(`SELECT status FROM tasks WHERE customer_id = $1`, [customers[0]])).toEqual([{ status: "skipped" }]);
+    // c1 stays: nothing of theirs is dropped.
+    await scheduler.runOnce(new Date("2026-12-05T02:00:00Z"));
+    expect(await byCustomer(customers[1]!)).toEqual(["offer@2026-12-02 10:00 due", "reminder@2026-12-03 10:00 due capped", "call@2026-12-04 10:00 task capped"]);
   });
 });
