@@ -42,8 +42,8 @@ export interface DndResult {
 
 /**
  * Turns a customer's do-not-disturb on or off for a channel (or every channel), in the caller's
- * transaction. On: the customer's unsent steps on it in every journey are skipped (`opted-out`) at
- * once, and steps falling due later are skipped as they fall due (engine/persist-advances.ts).
+ * transaction. On: the customer's unsent marketing steps on it in every journey are skipped
+ * (`opted-out`) at once (a `kind: "service"` step still goes), and steps falling due later are skipped as they fall due (engine/persist-advances.ts).
  * Off: later steps go out again; what was skipped stays skipped. Audited when something changed.
  */
 export async function setDoNotDisturb(tx: SqlRunner, c: DndChange): Promise<DndResult> {
@@ -62,6 +62,8 @@ export async function setDoNotDisturb(tx: SqlRunner, c: DndChange): Promise<DndR
       reason: "opted-out",
       now: c.now,
       channels: c.channel ? [c.channel] : null,
+      // as for steps falling due later (persist-advances.ts): a service step still goes
+      marketingOnly: true,
     });
     result.skippedSteps = steps;
     result.cancelledTasks = tasks;

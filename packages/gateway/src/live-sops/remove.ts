@@ -46,17 +46,24 @@ export async function cancelPendingSteps(
     channels?: string[] | null;
     /** only steps recorded with this reason (e.g. `capped`: deferred by the marketing cap) */
     onlyReason?: string;
-    /** only these delivery keys (already checked by the caller: e.g. marketing steps only) */
-    keys?: string[];
+    /** leave steps whose definition says `kind: "service"` (do-not-disturb stops marketing only) */
+    marketingOnly?: boolean;
   },
 ): Promise<{ steps: number; tasks: TaskPayload[] }> {
-  if (args.ranges.length === 0 || args.keys?.length === 0) return { steps: 0, tasks: [] };
+  if (args.ranges.length === 0) return { steps: 0, tasks: [] };
+  // A step's kind is in its journey version's definition (the enrollment's), not on the delivery row.
   const keys = await tx.query<{ key: string }>(
     `UPDATE deliveries d SET status = 'skipped', reason = $2, next_attempt_at = NULL
      FROM ${rangeRows(6)}
      WHERE ${IN_RANGE} AND d.workspace_id = $1 AND d.status IN ('due', 'held', 'task') AND ($3::text[] IS NULL OR d.channel = ANY($3::text[]))
-       AND ($4::text IS NULL OR d.reason = $4) AND ($5::text[] IS NULL OR d.key = ANY($5::text[])) RETURNING d.key`,
-    [args.workspaceId, args.reason, args.channels ?? null, args.onlyReason ?? null, args.keys ?? null, ...rangeParams(args.ranges)],
+       AND ($4::text IS NULL OR d.reason = $4)
+       AND (NOT $5::boolean OR NOT EXISTS (
+         SELECT 1 FROM enrollments e JOIN journeys j ON j.workspace_id = e.workspace_id AND j.key = e.journey_key AND j.version = e.journey_version
+           CROSS JOIN LATERAL jsonb_array_elements(j.definition->'stages') AS s(stage)
+           CROSS JOIN LATERAL jsonb_array_elements(COALESCE(s.stage->'sop', '[]'::jsonb)) AS st(step)
+         WHERE e.id = d.enrollment_id AND s.stage->>'id' = d.stage AND st.step->>'id' = d.step_id AND st.step->>'kind' = 'service'))
+     RETURNING d.key`,
+    [args.workspaceId, args.reason, args.channels ?? null, args.onlyReason ?? null, args.marketingOnly ?? false, ...rangeParams(args.ranges)],
   );
   if (keys.length === 0) return { steps: 0, tasks: [] };
   const tasks = await tx.query<{ id: string; seq: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(

@@ -334,6 +334,33 @@ describe.each(KINDS)("managing live SOPs on %s", (kind) => {
     expect((await deliveries(ws)).map((r) => [r.step_id, r.status, r.reason])).toEqual([["promo", "skipped", "opted-out"], ["receipt", "due", null]]);
   });
 
+  it("turning do-not-disturb on skips the unsent marketing steps only: a service step already due still goes", async () => {
+    h.clock.now = START;
+    const ws = await h.workspace();
+    const notices: JourneyDefinition = {
+      id: "notices-due", version: 1, timezone: "Asia/Shanghai", entry: "s",
+      stages: [{ id: "s", sop: [
+        { id: "promo", after: "1h", channel: "sms", content: "promo" },
+        { id: "receipt", after: "1h", channel: "sms", content: "receipt", kind: "service" },
+        { id: "call", after: "1h", channel: "call", content: "script", mode: "task", kind: "service" },
+        { id: "survey", after: "1h", channel: "call", content: "survey", mode: "task" },
+      ] }],
+    };
+    ok(await ws.api(UPSERT_JOURNEY, { d: notices }));
+    const c = await enroll(ws, "n1", "notices-due", (await ws.staff("rep-dnd")).id);
+    await run(HOUR + 60_000); // recorded, not sent yet
+    expect((await deliveries(ws)).map((r) => r.status)).toEqual(["task", "due", "due", "task"]);
+    const on = ok(await ws.api(`mutation($c: ID!) { setDoNotDisturb(customerId: $c, on: true) { skippedSteps } }`, { c }));
+    expect(on.setDoNotDisturb.skippedSteps).toBe(2);
+    expect((await deliveries(ws)).map((r) => [r.step_id, r.status, r.reason])).toEqual([
+      ["call", "task", null],
+      ["promo", "skipped", "opted-out"],
+      ["receipt", "due", null],
+      ["survey", "skipped", "opted-out"],
+    ]);
+    expect((await tasks(ws)).map((x) => [x.title.split(":")[0], x.status])).toEqual([["call", "open"], ["survey", "skipped"]]);
+  });
+
   it("the audit log is for API keys only and pages by id", async () => {
     const ws = await h.workspace();
     const staff = await ws.staff("rep-l");
