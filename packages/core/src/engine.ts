@@ -485,9 +485,26 @@ export class Run {
     s.gate = undefined;
     this.effects.push({ type: "stage.entered", journey: this.j.id, customer: s.customer, from, to, visit: s.visit, at: iso(at), reason, ...extra });
     const stage = this.stage;
+    this.skipPastDates(stage, at);
     for (const tag of stage.removeTags) this.untag(tag, at, "stage");
     for (const tag of stage.addTags) this.tag(tag, at, "stage");
     this.followTags(at);
+  }
+
+  /**
+   * A dated campaign step whose date passed before the customer entered its stage is recorded as
+   * skipped (`expired`) at entry, so their history says why they did not get it (not silence).
+   */
+  private skipPastDates(stage: CompiledStage, at: number): void {
+    for (const step of stage.multis) {
+      if (step.timing !== "date" || step.segment !== 0) continue;
+      const day = step.holidayDays![0]!;
+      const base = step.fixedClock!.instant(day, step.tod!);
+      if (base >= at) continue;
+      const date = ZoneClock.isoDate(day);
+      this.s.last = { ...this.s.last, [step.id]: base };
+      this.skip(step, base, `#${date}`, date, undefined, step.channel, step.content, "expired", `dated ${date}: passed before the customer entered the stage`);
+    }
   }
 
   /** Records a customer event at `at` (its own time `happened` may be earlier when it arrived late). */

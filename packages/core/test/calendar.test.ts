@@ -32,10 +32,17 @@ describe("dated campaign steps", () => {
     expect(dueTimes(london.effects, SH)).toEqual(dueTimes(shanghai.effects, SH));
   });
 
-  it("is not sent to a customer who enters after its date", () => {
+  it("is not sent to a customer who enters after its date: recorded skipped (expired) at entry, not silence", () => {
     const late = journey.simulate({ id: "late" }, [], { start: sh("2026-11-10 22:00"), until: sh("2026-12-01 00:00") });
     expect(dueTimes(late.effects)).toEqual(["go#2026-11-11@2026-11-11 00:00"]);
-    expect(skipped(late.effects)).toEqual([]);
+    const past = late.effects.filter((e) => e.type === "step.skipped");
+    expect(past.map((e) => e.type === "step.skipped" && [e.key, e.reason, e.dueAt, e.detail])).toEqual(
+      [["warmup", "2026-11-01", "2026-11-01T02:00:00.000Z"], ["webinar", "2026-11-10", "2026-11-10T12:00:00.000Z"], ["same-day", "2026-11-10", "2026-11-10T13:00:00.000Z"]].map(([id, date, at]) => [
+        `double-11:late:campaign:1:${id}#${date}`, "expired", at, `dated ${date}: passed before the customer entered the stage`,
+      ]),
+    );
+    // once: a later tick records nothing more
+    expect(journey.advance(late.state, { type: "tick", at: sh("2026-12-02 00:00") }).effects).toEqual([]);
   });
 
   it("rejects an invalid date and a repeat on a dated step, with the step's path", () => {

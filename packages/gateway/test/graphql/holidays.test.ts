@@ -154,6 +154,20 @@ describe.each(KINDS)("holidays and dated campaigns on %s", (kind) => {
       "vip1:sale@2026-12-12T02:00:00.000Z",
       "vip2:sale@2026-12-12T02:00:00.000Z",
     ]);
+
+    // A customer enrolled after the webinar night: its two steps are recorded skipped (expired), the sale still comes.
+    h.clock.now = at("2026-11-30T02:00:00Z");
+    const late = ok(await ws.api(ENROLL, { c: "late", j: "double-12" })).enroll.enrollmentId as string;
+    await h.gateway.scheduler.runOnce(at("2026-12-12T02:00:00Z"));
+    const rows = await h.test.db.sql.query<{ step_id: string; status: string; reason: string | null; due_at: Date }>(
+      `SELECT step_id, status, reason, due_at FROM deliveries WHERE enrollment_id = $1 ORDER BY due_at`,
+      [late],
+    );
+    expect(rows.map((r) => [r.step_id, r.status, r.reason, new Date(r.due_at).toISOString()])).toEqual([
+      ["webinar", "skipped", "expired", "2026-11-25T12:00:00.000Z"],
+      ["replay", "skipped", "expired", "2026-11-25T14:00:00.000Z"],
+      ["sale", "due", null, "2026-12-12T02:00:00.000Z"],
+    ]);
   });
 
   it("workday send windows follow the official calendar and the workspace's own days off", async () => {
