@@ -11,6 +11,7 @@ import { emptyNotices } from "../../src/engine/persist-advances.js";
 import { createScheduler } from "../../src/engine/scheduler.js";
 import { createMassSendWorker } from "../../src/wecom-integration/index.js";
 import { checkBudget, massSendSettingsIssues, slotAt } from "../../src/wecom-integration/mass-send/slots.js";
+import { stepWindowSlots } from "../../src/wecom-integration/mass-send/step-slots.js";
 import { SH } from "../engine/fixtures.js";
 import { CORP, createEnv, one, seedWeComWorkspace } from "./helpers.js";
 
@@ -45,6 +46,15 @@ describe("slots and budgets (pure)", () => {
     // a zone with daylight saving: 10:00 local on both sides of the change
     expect(new Date(slotAt(Date.parse("2026-03-08T05:00:00Z"), ["10:00"], "America/New_York")).toISOString()).toBe("2026-03-08T14:00:00.000Z");
     expect(new Date(slotAt(Date.parse("2026-03-07T16:00:00Z"), ["10:00"], "America/New_York")).toISOString()).toBe("2026-03-08T14:00:00.000Z");
+  });
+
+  it("a step's own window gives its slots: the openings, plus the workspace's slots inside it", () => {
+    expect(stepWindowSlots({ from: "08:00", to: "09:00" }, ["10:00", "20:00"])).toEqual(["08:00"]);
+    expect(stepWindowSlots({ from: "18:00", to: "21:00" }, ["10:00", "20:00"])).toEqual(["18:00", "20:00"]);
+    expect(stepWindowSlots([{ from: "07:30", to: "08:30" }, { from: "21:00", to: "01:00" }], ["10:00", "00:30"])).toEqual(["00:30", "07:30", "21:00"]);
+    // none, or one per audience: the workspace's slots
+    expect(stepWindowSlots(undefined, ["10:00"])).toBeNull();
+    expect(stepWindowSlots({ byAttribute: "role", cases: { boss: { from: "07:00", to: "08:00" } } }, ["10:00"])).toBeNull();
   });
 
   it("the budget: 1 a day by default, at most the month's days a month, the next period when used", () => {
@@ -120,5 +130,43 @@ describe.each(["pglite", "postgres"] as const)("send slots on %s", (kind) => {
     expect(await worker.runOnce(new Date(sh("2026-11-23 18:01")))).toMatchObject({ created: 1, customers: 1 });
     const tasks = await t.db.sql.query<{ due_at: Date }>(`SELECT due_at FROM tasks WHERE workspace_id = $1 AND kind = 'mass_send' ORDER BY due_at`, [s.workspaceId]);
     expect(tasks.map((x) => x.due_at.getTime())).toEqual([sh("2026-11-23 09:00"), sh("2026-11-23 18:00")]);
+  });
+  it("a step with its own window goes out at the window's opening, not the workspace's slot; a staff member's own zone places their slots", async () => {
+    const windowed: JourneyDefinition = {
+      ...daily, id: "windowed",
+      stages: [{ id: "new", sop: [
+        { id: "morning", day: 1, at: "07:00", window: { from: "07:30", to: "08:30" }, channel: "private_chat", delivery: "mass_send", content: "case-1" },
+        { id: "plain", day: 1, at: "07:00", channel: "private_chat", delivery: "mass_send", content: "offer-1" },
+      ] }],
+    };
+    const env = createEnv(server, new Date(sh("2026-11-23 07:00")));
+    const s = await seedWeComWorkspace(t.db, [windowed]);
+    // bob works from Tokyo (an hour ahead): his 10:00 slot is 09:00 in Shanghai
+    await t.db.sql.execute(`UPDATE staff SET timezone = 'Asia/Tokyo' WHERE id = $1`, [s.staff[1]]);
+    const scheduler = createScheduler({ db: t.db, registry: s.registry, clock: env.clock });
+    const worker = createMassSendWorker({ db: t.db, api: env.clients.wecom!, clock: env.clock, workspaceIds: [s.workspaceId], budget: { perDay: 2 } });
+    const [a, b] = await t.db.sql.query<{ id: string }>(
+      `INSERT INTO customers (workspace_id, external_id, wecom_external_user_id, staff_id) SELECT $1, 'w' || g, 'wmw' || g, NULL FROM generate_series(1, 2) g RETURNING id`,
+      [s.workspaceId],
+    );
+    env.fake.addExternalContact(CORP.corpId, { userId: "amy", externalUserId: "wmw1", withWelcomeCode: false });
+    env.fake.addExternalContact(CORP.corpId, { userId: "bob", externalUserId: "wmw2", withWelcomeCode: false });
+    await t.db.sql.transaction((tx) =>
+      enrollCustomers(tx, s.registry, [{ workspaceId: s.workspaceId, customer: { id: a!.id }, journeyKey: "windowed", staffId: s.staff[0]! }, { workspaceId: s.workspaceId, customer: { id: b!.id }, journeyKey: "windowed", staffId: s.staff[1]! }], new Date(sh("2026-11-22 12:00")), emptyNotices()),
+    );
+    for (let at = sh("2026-11-23 07:00"); at <= sh("2026-11-23 11:00"); at += 5 * MIN) {
+      env.now.t = at;
+      await scheduler.runOnce(new Date(at));
+      await worker.runOnce(new Date(at));
+    }
+    const tasks = await t.db.sql.query<{ staff_id: string; content: string; due_at: Date }>(`SELECT staff_id, content, due_at FROM tasks WHERE workspace_id = $1 AND kind = 'mass_send' ORDER BY due_at, staff_id`, [s.workspaceId]);
+    const who = (id: string) => (id === s.staff[0] ? "amy" : "bob");
+    expect(tasks.map((x) => [who(x.staff_id), x.content, x.due_at.getTime()])).toEqual([
+      // the windowed step at its window's opening, in the customers' zone (the window's), whoever sends it
+      ["amy", "case-1", sh("2026-11-23 07:30")],
+      ["bob", "case-1", sh("2026-11-23 07:30")],
+      ["bob", "offer-1", sh("2026-11-23 09:00")],
+      ["amy", "offer-1", sh("2026-11-23 10:00")],
+    ]);
   });
 });

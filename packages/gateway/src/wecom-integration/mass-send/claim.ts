@@ -8,6 +8,7 @@
  */
 import type { SqlRunner } from "../../db/index.js";
 import { DEFAULT_SLOTS, DEFAULT_SLOT_ZONE, type MassSendBudget, type MassSendSettings, checkBudget, dayKey, slotAt } from "./slots.js";
+import { stepWindowOf, stepWindowSlots } from "./step-slots.js";
 
 /** One group about to become one add_msg_template call. */
 export interface MassSendGroup {
@@ -37,13 +38,18 @@ interface Row {
   external_user_id: string | null;
   staff_id: string;
   sender: string;
+  staff_timezone: string | null;
+  customer_timezone: string | null;
+  stage: string;
+  journey_version: number | null;
 }
 
 // The owner is the enrollment's staff member (else the customer's); rows another worker holds are
 // skipped, never waited for.
 const CLAIM = `
 SELECT d.key, d.workspace_id, d.customer_id, d.journey_key, d.step_id, d.content, d.due_at, d.next_attempt_at, d.attempts,
-       c.wecom_external_user_id AS external_user_id, s.id AS staff_id, s.external_id AS sender
+       c.wecom_external_user_id AS external_user_id, s.id AS staff_id, s.external_id AS sender, s.timezone AS staff_timezone,
+       c.timezone AS customer_timezone, d.stage, e.journey_version
 FROM deliveries d
 JOIN customers c ON c.id = d.customer_id
 LEFT JOIN enrollments e ON e.id = d.enrollment_id
@@ -100,10 +106,17 @@ export async function claimMassSends(tx: SqlRunner, o: ClaimOptions): Promise<Cl
   const noContact = rows.filter((r) => r.external_user_id === null).map((r) => r.key);
   const later: Array<{ key: string; at: Date; reason: string | null }> = [];
   const ready: Array<Row & { slot: number; external_user_id: string }> = [];
+  const windows = await stepWindows(tx, rows);
   for (const r of rows) {
     if (r.external_user_id === null) continue;
     const s = setting(r.workspace_id);
-    const slot = slotAt(new Date(r.next_attempt_at ?? r.due_at).getTime(), s.slots, s.zone);
+    // The step's own window (in the customer's zone, like the window itself), else the workspace's
+    // slots in the staff member's zone when they have one.
+    const own = windows.get(windowKey(r));
+    const fromWindow = own ? stepWindowSlots(own.window, s.slots) : null;
+    const slot = fromWindow
+      ? slotAt(new Date(r.next_attempt_at ?? r.due_at).getTime(), fromWindow, r.customer_timezone ?? own!.zone ?? s.zone)
+      : slotAt(new Date(r.next_attempt_at ?? r.due_at).getTime(), s.slots, r.staff_timezone ?? s.zone);
     if (slot + grace > now) {
       if (slot > new Date(r.next_attempt_at ?? r.due_at).getTime()) later.push({ key: r.key, at: new Date(slot), reason: null });
     } else ready.push({ ...r, external_user_id: r.external_user_id, slot });
@@ -192,6 +205,29 @@ export async function claimMassSends(tx: SqlRunner, o: ClaimOptions): Promise<Cl
 }
 
 type Settings = { timezone?: string; massSend?: MassSendSettings };
+
+const windowKey = (r: Pick<Row, "workspace_id" | "journey_key" | "journey_version" | "stage" | "step_id">) => [r.workspace_id, r.journey_key, r.journey_version, r.stage, r.step_id].join("\u0000");
+
+/** Each claimed step's own `window` from its enrollment's journey version: one query for the batch's versions. */
+async function stepWindows(tx: SqlRunner, rows: Row[]): Promise<Map<string, { window: unknown; zone: string | undefined }>> {
+  const versions = new Map<string, Row>();
+  for (const r of rows) if (r.journey_version !== null) versions.set([r.workspace_id, r.journey_key, r.journey_version].join("\u0000"), r);
+  const out = new Map<string, { window: unknown; zone: string | undefined }>();
+  if (versions.size === 0) return out;
+  const list = [...versions.values()];
+  const defs = await tx.query<{ workspace_id: string; key: string; version: number; definition: unknown }>(
+    `SELECT workspace_id, key, version, definition FROM journeys WHERE (workspace_id, key, version) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::int[]))`,
+    [list.map((r) => r.workspace_id), list.map((r) => r.journey_key), list.map((r) => r.journey_version)],
+  );
+  const byVersion = new Map(defs.map((d) => [[d.workspace_id, d.key, d.version].join("\u0000"), d.definition]));
+  for (const r of rows) {
+    const definition = byVersion.get([r.workspace_id, r.journey_key, r.journey_version].join("\u0000"));
+    const window = stepWindowOf(definition, r.stage, r.step_id);
+    const zone = (definition as { timezone?: unknown } | undefined)?.timezone;
+    if (window !== undefined) out.set(windowKey(r), { window, zone: typeof zone === "string" ? zone : undefined });
+  }
+  return out;
+}
 
 async function workspaceSettings(tx: SqlRunner, ids: string[]): Promise<Map<string, Settings>> {
   const rows = await tx.query<{ id: string; settings: Settings | null }>(`SELECT id, settings FROM workspaces WHERE id = ANY($1::text[])`, [ids]);
