@@ -4,9 +4,12 @@ import type { JourneyDefinition } from "@sopline/core";
  * An ¥8.9 online course (DOMAIN.md), run on the official account from the follow: the follow
  * (`subscribe`, e.g. through the course's QR code) enrolls, and 11 touches on the account's
  * customer-service messages follow in the next 2 days — offer release, brand Q&A, objection
- * answers, articles, daily hello, student cases — all inside 08:00–22:00, so all inside the 48 h
- * window the follow opens. Run it with the workspace marketing cap (e.g. 6 a day): a follower at
- * 23:30 gets the morning's backlog spread over the hours after 08:00, not five messages at once.
+ * answers, articles, daily hello, student cases — all inside 08:00–22:00 and within 48 h of the
+ * follow. Run it with the workspace marketing cap (e.g. 6 a day): a follower at 23:30 gets the
+ * morning's backlog spread over the hours after 08:00, not five messages at once.
+ * WeChat counts customer-service messages (WECHAT.md: 3 within a minute of a follow, 5 in the 48 h
+ * after each message of the follower): the offer asks for a reply (回复 1 领取), and sopline's
+ * adapter does not count that quota for you — a step over it fails with WeChat's error.
  */
 export const course89: JourneyDefinition = {
   id: "course-8-9",
