@@ -15,12 +15,11 @@ export async function skipDeferredOfLeftStages(tx: SqlRunner, items: readonly Ad
   for (const item of items) {
     for (const e of item.effects) {
       if (e.type !== "stage.exited") continue;
-      const exit = e;
       // every key of that visit starts with `journey:customer:stage:visit:`
-      const from = `${stepKeyPrefix(exit.journey, exit.customer)}${exit.stage}:${exit.visit}:`;
+      const from = `${stepKeyPrefix(e.journey, e.customer)}${e.stage}:${e.visit}:`;
       const entry = byWorkspace.get(item.row.workspace_id) ?? { ranges: [], at: 0 };
       entry.ranges.push({ enrollmentId: item.row.id, from, to: `${from.slice(0, -1)};` });
-      entry.at = Math.max(entry.at, Date.parse(exit.at));
+      entry.at = Math.max(entry.at, Date.parse(e.at));
       byWorkspace.set(item.row.workspace_id, entry);
     }
   }
