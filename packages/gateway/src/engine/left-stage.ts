@@ -2,13 +2,15 @@ import { stepKeyPrefix } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
 import { cancelPendingSteps } from "../live-sops/remove.js";
 import type { AdvancedEnrollment } from "./enrollment-row.js";
+import { releaseMarketingTouches } from "./marketing-cap.js";
 import type { Notices } from "./persist-advances.js";
 
 /**
  * A touch the marketing cap deferred (recorded `capped`, due later) belongs to the stage visit it
  * fell due in: once the customer leaves that stage it is skipped with reason `left-stage` instead of
  * sent (an offer after the purchase). Runs after the batch's deliveries are written, so a touch
- * deferred and left in one tick is skipped too. Touches that were not deferred are left alone.
+ * deferred and left in one tick is skipped too, and its room under the cap is given back. Touches
+ * that were not deferred are left alone.
  */
 export async function skipDeferredOfLeftStages(tx: SqlRunner, items: readonly AdvancedEnrollment[], notices: Notices): Promise<number> {
   const byWorkspace = new Map<string, { ranges: Array<{ enrollmentId: string; from: string; to: string }>; at: number }>();
@@ -25,7 +27,9 @@ export async function skipDeferredOfLeftStages(tx: SqlRunner, items: readonly Ad
   }
   let skipped = 0;
   for (const [workspaceId, { ranges, at }] of byWorkspace) {
-    const { steps, tasks } = await cancelPendingSteps(tx, { workspaceId, ranges, reason: "left-stage", onlyReason: "capped", now: new Date(at) });
+    const { steps, tasks, skipped: gone } = await cancelPendingSteps(tx, { workspaceId, ranges, reason: "left-stage", onlyReason: "capped", now: new Date(at) });
+    // their days under the cap are free again for the customer's other touches
+    await releaseMarketingTouches(tx, gone);
     skipped += steps;
     notices.skipped += steps;
     notices.removedTasks?.push(...tasks);

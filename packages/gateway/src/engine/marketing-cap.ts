@@ -101,3 +101,33 @@ export async function marketingCapOf(sql: SqlRunner, workspaceId: string): Promi
   const cap = readCap(row?.cap ?? null);
   return cap ? { marketingCap: cap } : {};
 }
+
+/**
+ * Gives back the room of planned touches that will not go out after all (a deferred touch skipped
+ * because the customer left its stage): one recorded time per touch, in the caller's transaction.
+ */
+export async function releaseMarketingTouches(tx: SqlRunner, touches: ReadonlyArray<{ customerId: string; dueAt: Date }>): Promise<void> {
+  if (touches.length === 0) return;
+  const byCustomer = new Map<string, number[]>();
+  for (const t of touches) byCustomer.set(t.customerId, [...(byCustomer.get(t.customerId) ?? []), t.dueAt.getTime()]);
+  const rows = await tx.query<{ customer_id: string; times: string }>(
+    `SELECT customer_id, to_json(times)::text AS times FROM marketing_touches WHERE customer_id = ANY($1::text[]) ORDER BY customer_id FOR UPDATE`,
+    [textArray([...byCustomer.keys()])],
+  );
+  const update = { customer: [] as string[], times: [] as string[] };
+  for (const row of rows) {
+    const times = ((JSON.parse(row.times) as string[] | null) ?? []).map((t) => Date.parse(t));
+    for (const at of byCustomer.get(row.customer_id)!) {
+      const i = times.indexOf(at);
+      if (i >= 0) times.splice(i, 1); // one occurrence: another touch may share the instant
+    }
+    update.customer.push(row.customer_id);
+    update.times.push(JSON.stringify(times.map((t) => new Date(t).toISOString())));
+  }
+  if (update.customer.length === 0) return;
+  await tx.execute(
+    `UPDATE marketing_touches m SET times = ARRAY(SELECT jsonb_array_elements_text(v.ts::jsonb)::timestamptz)
+     FROM unnest($1::text[], $2::text[]) AS v(c, ts) WHERE m.customer_id = v.c`,
+    [textArray(update.customer), textArray(update.times)],
+  );
+}

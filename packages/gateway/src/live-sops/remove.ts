@@ -49,10 +49,10 @@ export async function cancelPendingSteps(
     /** leave steps whose definition says `kind: "service"` (do-not-disturb stops marketing only) */
     marketingOnly?: boolean;
   },
-): Promise<{ steps: number; tasks: TaskPayload[] }> {
-  if (args.ranges.length === 0) return { steps: 0, tasks: [] };
+): Promise<{ steps: number; tasks: TaskPayload[]; skipped: Array<{ customerId: string; dueAt: Date }> }> {
+  if (args.ranges.length === 0) return { steps: 0, tasks: [], skipped: [] };
   // A step's kind is in its journey version's definition (the enrollment's), not on the delivery row.
-  const keys = await tx.query<{ key: string }>(
+  const keys = await tx.query<{ key: string; customer_id: string; due_at: Date }>(
     `UPDATE deliveries d SET status = 'skipped', reason = $2, next_attempt_at = NULL
      FROM ${rangeRows(6)}
      WHERE ${IN_RANGE} AND d.workspace_id = $1 AND d.status IN ('due', 'held', 'task') AND ($3::text[] IS NULL OR d.channel = ANY($3::text[]))
@@ -62,10 +62,11 @@ export async function cancelPendingSteps(
            CROSS JOIN LATERAL jsonb_array_elements(j.definition->'stages') AS s(stage)
            CROSS JOIN LATERAL jsonb_array_elements(COALESCE(s.stage->'sop', '[]'::jsonb)) AS st(step)
          WHERE e.id = d.enrollment_id AND s.stage->>'id' = d.stage AND st.step->>'id' = d.step_id AND st.step->>'kind' = 'service'))
-     RETURNING d.key`,
+     RETURNING d.key, d.customer_id, d.due_at`,
     [args.workspaceId, args.reason, args.channels ?? null, args.onlyReason ?? null, args.marketingOnly ?? false, ...rangeParams(args.ranges)],
   );
-  if (keys.length === 0) return { steps: 0, tasks: [] };
+  if (keys.length === 0) return { steps: 0, tasks: [], skipped: [] };
+  const skipped = keys.map((k) => ({ customerId: k.customer_id, dueAt: new Date(k.due_at) }));
   const tasks = await tx.query<{ id: string; seq: string; staff_id: string; customer_id: string; kind: string; channel: string | null; content: string | null; title: string; due_at: Date; delivery_key: string | null }>(
     `UPDATE tasks SET status = 'skipped', completed_at = $2 WHERE delivery_key = ANY($1::text[]) AND status IN ('open', 'snoozed')
      RETURNING id, seq::text AS seq, staff_id, customer_id, kind, channel, content, title, due_at, delivery_key`,
@@ -85,5 +86,5 @@ export async function cancelPendingSteps(
     dueAt: new Date(t.due_at).toISOString(),
     deliveryKey: t.delivery_key,
   }));
-  return { steps: keys.length, tasks: cancelled };
+  return { steps: keys.length, tasks: cancelled, skipped };
 }

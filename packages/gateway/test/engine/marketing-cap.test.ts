@@ -169,6 +169,9 @@ describe.each(["pglite", "postgres"] as const)("one marketing cap across journey
     expect(await byCustomer(customers[0]!)).toEqual(["offer@2026-12-02 10:00 due", "reminder@2026-12-03 10:00 skipped left-stage", "call@2026-12-04 10:00 skipped left-stage"]);
     expect(notices.removedTasks!.map((x) => x.deliveryKey)).toEqual([expect.stringMatching(/:call$/)]);
     expect(await t.db.sql.query(`SELECT status FROM tasks WHERE customer_id = $1`, [customers[0]])).toEqual([{ status: "skipped" }]);
+    // their planned times leave the cap's record: only the offer still takes room
+    const [touches] = await t.db.sql.query<{ times: string }>(`SELECT to_json(times)::text AS times FROM marketing_touches WHERE customer_id = $1`, [customers[0]]);
+    expect((JSON.parse(touches!.times) as string[]).map((x) => shanghai(new Date(x)))).toEqual(["2026-12-02 10:00"]);
     // c1 stays: nothing of theirs is dropped.
     await scheduler.runOnce(new Date("2026-12-05T02:00:00Z"));
     expect(await byCustomer(customers[1]!)).toEqual(["offer@2026-12-02 10:00 due", "reminder@2026-12-03 10:00 due capped", "call@2026-12-04 10:00 task capped"]);
