@@ -95,6 +95,17 @@ describe.each(KINDS)("WeCom delivery paths on %s", (kind) => {
     expect(ok(await ws.api(UPSERT_JOURNEY, { d: auto })).upsertJourney.created).toBe(true);
   });
 
+  it("a staff member's zone for their 群发 slots: set, kept when omitted, cleared with null; a bad zone is refused and changes nothing", async () => {
+    const ws = await tenant();
+    const UPSERT = `mutation($i: StaffInput!) { upsertStaff(input: $i) { externalId timezone } }`;
+    expect(ok(await ws.api(UPSERT, { i: { externalId: "tokyo", name: "T", timezone: "Asia/Tokyo" } })).upsertStaff).toEqual({ externalId: "tokyo", timezone: "Asia/Tokyo" });
+    expect(ok(await ws.api(UPSERT, { i: { externalId: "tokyo", name: "T2" } })).upsertStaff.timezone).toBe("Asia/Tokyo");
+    const bad = await ws.api(UPSERT, { i: { externalId: "tokyo", name: "T3", timezone: "Mars/Base" } });
+    expect(bad.errors?.[0]).toMatchObject({ message: 'input.timezone: "Mars/Base" is not an IANA time zone (e.g. Asia/Tokyo)', extensions: { code: "BAD_USER_INPUT" } });
+    expect(ok(await ws.api(`{ staff { name timezone } }`)).staff).toEqual([{ name: "T2", timezone: "Asia/Tokyo" }]);
+    expect(ok(await ws.api(UPSERT, { i: { externalId: "tokyo", name: "T2", timezone: null } })).upsertStaff.timezone).toBeNull();
+  });
+
   it("the example journeys load on a WeCom gateway: official paths only", async () => {
     const ws = await tenant();
     const loaded = await loadExamples(t.db, gateway.registry, ws.id, START);

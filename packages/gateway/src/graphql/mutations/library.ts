@@ -3,6 +3,7 @@ import { segmentMatchIssue } from "../../engine/segments.js";
 import { builder } from "../builder.js";
 import { requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
+import { isTimeZone } from "../services/board.js";
 import { upsertContent, upsertStaff } from "../services/library.js";
 import { assertStaffInWorkspace } from "../services/visibility.js";
 import { ContentType } from "../types/content.js";
@@ -31,6 +32,7 @@ const StaffInput = builder.inputType("StaffInput", {
     name: t.string({ required: true }),
     team: t.string(),
     active: t.boolean(),
+    timezone: t.string({ description: "IANA zone the staff member works in: their 群发 send slots are in it (null: the workspace's slot zone); omitted keeps it" }),
   }),
 });
 
@@ -65,9 +67,10 @@ builder.mutationFields((t) => ({
   upsertStaff: t.prismaField({
     type: StaffType,
     description: "Creates or updates a staff member by external id.",
-    extensions: { access: "apiKey", limits: { strings: { "input.externalId": SHORT, "input.name": SHORT, "input.team": SHORT } } },
+    extensions: { access: "apiKey", limits: { strings: { "input.externalId": SHORT, "input.name": SHORT, "input.team": SHORT, "input.timezone": SHORT } } },
     args: { input: t.arg({ type: StaffInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
+      if (input.timezone && !isTimeZone(input.timezone)) throw badInput(`input.timezone: "${input.timezone}" is not an IANA time zone (e.g. Asia/Tokyo)`);
       const row = await upsertStaff(ctx.db, requireAuth(ctx).workspaceId, input);
       return ctx.db.prisma.staff.findUniqueOrThrow({ ...query, where: { id: row.id } });
     },

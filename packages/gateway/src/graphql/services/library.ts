@@ -41,13 +41,20 @@ export interface StaffInputShape {
   name: string;
   team?: string | null;
   active?: boolean | null;
+  /** IANA zone for the staff member's 群发 slots; null clears it, undefined keeps it */
+  timezone?: string | null;
 }
 
 /** Creates or updates a staff member by external id (e.g. the WeCom userid). */
 export async function upsertStaff(db: Database, workspaceId: string, input: StaffInputShape): Promise<Staff> {
   return db.prisma.staff.upsert({
     where: { workspaceId_externalId: { workspaceId, externalId: input.externalId } },
-    create: { workspaceId, externalId: input.externalId, name: input.name, team: input.team ?? null, active: input.active ?? true },
-    update: { name: input.name, ...(input.team !== undefined ? { team: input.team } : {}), ...(input.active != null ? { active: input.active } : {}) },
+    create: { workspaceId, externalId: input.externalId, name: input.name, team: input.team ?? null, active: input.active ?? true, timezone: input.timezone || null },
+    update: {
+      name: input.name,
+      ...(input.team !== undefined ? { team: input.team } : {}),
+      ...(input.active != null ? { active: input.active } : {}),
+      ...(input.timezone !== undefined ? { timezone: input.timezone || null } : {}),
+    },
   });
 }

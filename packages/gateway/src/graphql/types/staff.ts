@@ -8,5 +8,6 @@ export const StaffType = builder.prismaObject("Staff", {
     name: t.exposeString("name"),
     team: t.exposeString("team", { nullable: true }),
     active: t.exposeBoolean("active"),
+    timezone: t.exposeString("timezone", { nullable: true, description: "IANA zone of the staff member's 群发 send slots (null: the workspace's slot zone)" }),
   }),
 });
