@@ -27,4 +27,17 @@ describe("replyEvent", () => {
     reporter.dispose();
     await client.dispose();
   });
+
+  it("client.reportCustomerReplied records the staff member's tap once per id", async () => {
+    const ws = await gw.workspace();
+    const amy = await ws.staff("amy");
+    const { customerId } = await ws.admin.enroll({ customerExternalId: "tapped", journeyKey: "feed", staffId: amy.id });
+    const staff = ws.client({ token: amy.token });
+    const first = await staff.reportCustomerReplied({ customerId, id: "tap-1", at: new Date(Date.now() - 60_000) });
+    expect(first).toEqual({ eventId: "staff_tap:tap-1", customerId, recorded: true, duplicate: false });
+    expect(await staff.reportCustomerReplied({ customerId, id: "tap-1" })).toMatchObject({ recorded: false, duplicate: true });
+    const rows = await gw.gateway.db.sql.query<{ data: unknown }>(`SELECT data FROM events WHERE customer_id = $1`, [customerId]);
+    expect(rows).toEqual([{ data: { source: "staff_tap", channel: "private_chat", staffId: amy.id } }]);
+    await staff.dispose();
+  });
 });
