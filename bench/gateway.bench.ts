@@ -4,6 +4,9 @@
 // stored per enrollment. Run: npm run bench:gateway [-- --n 100000 --events 30000]
 // `--cap 1` runs it under a workspace marketing cap of 1 a day: every enrollment's 8 due steps then
 // pass through the cap's per-batch statements (and 7 of 8 are deferred), its worst case.
+// `--where` ingests `content.read` events with data through a journey whose tag rule and transition
+// read it (`where: { "data.seconds": { gte: 60 }, "data.content": "case-1" }`): half the events match,
+// tag their customer high-intent and move them to another stage.
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { createTestDatabase, type TestDatabaseKind } from "../packages/gateway/src/db/test-databases.js";
@@ -12,11 +15,12 @@ import { JourneyRegistry } from "../packages/gateway/src/engine/journey-registry
 import { createScheduler } from "../packages/gateway/src/engine/scheduler.js";
 import { createGateway } from "../packages/gateway/src/server/create-gateway.js";
 import { seedWorkspace } from "../packages/gateway/test/engine/fixtures.js";
-import { eightStepJourney } from "./lib/eight-step-journey.js";
+import { eightStepJourney, withDataRules } from "./lib/eight-step-journey.js";
 import { seedEnrollments } from "./lib/seed-enrollments.js";
 import { machine, writeSection } from "./results.js";
 
-const { values } = parseArgs({ options: { n: { type: "string", default: "100000" }, events: { type: "string", default: "30000" }, workers: { type: "string", default: "2" }, only: { type: "string" }, cap: { type: "string" } } });
+const { values } = parseArgs({ options: { n: { type: "string", default: "100000" }, events: { type: "string", default: "30000" }, workers: { type: "string", default: "2" }, only: { type: "string" }, cap: { type: "string" }, where: { type: "boolean", default: false } } });
+const WHERE = values.where;
 const CAP = values.cap === undefined ? undefined : Number(values.cap);
 const WORKERS = Number(values.workers);
 const N = Number(values.n);
@@ -50,11 +54,17 @@ async function bareClaimLoopMedian(sql: Parameters<typeof bareClaimLoop>[0], n: 
   return rates.sort((a, b) => a - b)[1]!;
 }
 
+/** The i-th event of a run: a plain click, or (with --where) a read whose data half the time passes the rules. */
+function eventOf(i: number): { name: string; data?: Record<string, unknown> } {
+  if (!WHERE) return { name: "link.clicked" };
+  return { name: "content.read", data: { seconds: i % 2 === 0 ? 90 : 20, content: "case-1", link: 0 } };
+}
+
 async function benchKind(kind: TestDatabaseKind) {
   // PGlite on disk, as the embedded default runs (./data); PostgreSQL in a database of its own.
   const t = await createTestDatabase(kind, { persistent: true });
   try {
-    const seeded = await seedWorkspace(t.db, [eightStepJourney], CAP === undefined ? {} : { marketingCap: { perDay: CAP } });
+    const seeded = await seedWorkspace(t.db, [WHERE ? withDataRules(eightStepJourney) : eightStepJourney], CAP === undefined ? {} : { marketingCap: { perDay: CAP } });
     let t1 = performance.now();
     await seedEnrollments(t.db.sql, seeded.workspaceId, N, (i) => T0.getTime() + (i % 86_400) * 1_000);
     const seedSeconds = (performance.now() - t1) / 1000;
@@ -87,7 +97,7 @@ async function benchKind(kind: TestDatabaseKind) {
     const mutation = `mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { accepted duplicates rejected { index code message } } }`;
     const eventRates: number[] = [];
     for (let run = 0; run < EVENT_RUNS; run++) {
-      const events = Array.from({ length: EVENTS }, (_, i) => ({ id: `ev-${run}-${i}-${randomBytes(3).toString("hex")}`, customer: `b${run * EVENTS + i}`, name: "link.clicked", at: fireAt.toISOString() }));
+      const events = Array.from({ length: EVENTS }, (_, i) => ({ id: `ev-${run}-${i}-${randomBytes(3).toString("hex")}`, customer: `b${run * EVENTS + i}`, ...eventOf(i), at: fireAt.toISOString() }));
       let accepted = 0;
       // As many senders as scheduler workers (several servers post events at once); PGlite has one
       // connection, so its requests run one at a time whatever the number of senders.
@@ -140,7 +150,7 @@ for (const kind of kinds) {
 }
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 const table = [
-  `N = ${N.toLocaleString("en-US")} enrollments × 8 steps, all due (scheduler batches of 1,000); events through the GraphQL \`ingestEvents\` mutation in batches of 1,000 (as many requests in flight as scheduler workers)${CAP === undefined ? "" : `; under a workspace marketing cap of ${CAP} a day (every step a marketing touch)`}: three runs of ${EVENTS.toLocaleString("en-US")} events, each on its own ${EVENTS.toLocaleString("en-US")} customers, median (all three in brackets); Node runs as the README advises for production: NODE_ENV=${process.env.NODE_ENV ?? "(unset)"}, NODE_OPTIONS=${process.env.NODE_OPTIONS || "(none)"}. PGlite runs on disk (a temp directory), as the embedded default does. Statistics are gathered (ANALYZE) after loading, as autovacuum (on PGlite: the gateway's own maintenance pass) keeps them in a running system. The bare loop is \`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT 1000) RETURNING\` on a table of ${N.toLocaleString("en-US")} due rows in the same database, same run (median of 3 runs).`,
+  `N = ${N.toLocaleString("en-US")} enrollments × 8 steps, all due (scheduler batches of 1,000); events through the GraphQL \`ingestEvents\` mutation in batches of 1,000 (as many requests in flight as scheduler workers)${CAP === undefined ? "" : `; under a workspace marketing cap of ${CAP} a day (every step a marketing touch)`}${WHERE ? "; events are `content.read` with data, read by a tag rule and a tag transition with `where` (half of them match: tag high-intent, stage move)" : ""}: three runs of ${EVENTS.toLocaleString("en-US")} events, each on its own ${EVENTS.toLocaleString("en-US")} customers, median (all three in brackets); Node runs as the README advises for production: NODE_ENV=${process.env.NODE_ENV ?? "(unset)"}, NODE_OPTIONS=${process.env.NODE_OPTIONS || "(none)"}. PGlite runs on disk (a temp directory), as the embedded default does. Statistics are gathered (ANALYZE) after loading, as autovacuum (on PGlite: the gateway's own maintenance pass) keeps them in a running system. The bare loop is \`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT 1000) RETURNING\` on a table of ${N.toLocaleString("en-US")} due rows in the same database, same run (median of 3 runs).`,
   "",
   "| database | scheduler workers | steps fired/s | ÷ bare claim-and-update loop | bare loop rows/s | events ingested/s (GraphQL) | bytes per enrollment (pending / after firing) | deliveries | duplicates |",
   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -149,4 +159,4 @@ const table = [
   "Steps are computed from the definition: the only row per customer before firing is its enrollment (no row per pending step).",
 ];
 console.log(table.join("\n"));
-writeSection(CAP === undefined ? "Gateway (npm run bench:gateway)" : `Gateway under a marketing cap of ${CAP} a day (npm run bench:gateway -- --cap ${CAP})`, [machine(), "", ...table].join("\n"));
+writeSection(WHERE ? "Gateway with rules on event data (npm run bench:gateway -- --where)" : CAP === undefined ? "Gateway (npm run bench:gateway)" : `Gateway under a marketing cap of ${CAP} a day (npm run bench:gateway -- --cap ${CAP})`, [machine(), "", ...table].join("\n"));

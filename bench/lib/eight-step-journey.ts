@@ -20,3 +20,16 @@ export const eightStepJourney: JourneyDefinition = {
     },
   ],
 };
+
+/**
+ * The same journey with rules that read event data (issue 16): a read of case-1 for at least 60 s
+ * tags the customer high-intent, and the tag moves them to "interested".
+ */
+export function withDataRules(def: JourneyDefinition): JourneyDefinition {
+  return {
+    ...def,
+    stages: [...def.stages, { id: "interested", sop: [{ id: "call", after: "1h", channel: "call", content: "call-script", mode: "task" }] }],
+    tagRules: [{ on: "content.read", where: { "data.seconds": { gte: 60 }, "data.content": "case-1" }, tag: "high-intent" }],
+    transitions: [{ from: "new", to: "interested", tag: "high-intent" }],
+  };
+}

@@ -28,6 +28,7 @@ export { withTimeline, type CustomerView, type TimelineEntry } from "./client/ti
 export { graphql, readFragment, type FragmentOf, type ResultOf, type TadaDocumentNode, type VariablesOf } from "./graphql.js";
 export * from "./operations/index.js";
 export { createIngestReporter, type IngestReporterOptions, type ReportedEvent } from "./ingest-reporter.js";
+export { replyEvent, type MiniProgramReply } from "./reply-event.js";
 export { createWxIngestReporter, type WxIngestReporterOptions } from "./wx-ingest-reporter.js";
 export {
   createEventReporter,

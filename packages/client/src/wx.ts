@@ -32,6 +32,7 @@ export type {
 export { createWxIngestReporter, type WxIngestReporterOptions } from "./wx-ingest-reporter.js";
 export { createIngestReporter, type IngestReporterOptions } from "./ingest-reporter.js";
 export type { ReportedEvent } from "./ingest-reporter.js";
+export { replyEvent, type MiniProgramReply } from "./reply-event.js";
 export type { EventReporter, FlushResult, QueuedEvent } from "./offline-queue.js";
 export { memoryStorage, wxStorage, type SyncStorage } from "./storage.js";
 export { wxOnlineSignal, type OnlineSignal } from "./transport/wx-network.js";

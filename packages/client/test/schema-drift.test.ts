@@ -44,6 +44,7 @@ describe("the client's schema contract with the gateway", () => {
       "MoveCustomerMutation",
       "RefreshStaffTokenMutation",
       "RemoveFromJourneyMutation",
+      "ReportCustomerRepliedMutation",
       "RevokeStaffTokenMutation",
       "SetDoNotDisturbMutation",
       "SkipTaskMutation",

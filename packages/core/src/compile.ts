@@ -4,6 +4,7 @@ import { type Span, approxMs, span } from "./duration.js";
 import type { Channel, DeliveryPath, JourneyDefinition, StepDefinition, TimeRange, WindowDefinition } from "./schema.js";
 import type { JourneyOptions } from "./validate.js";
 import { type Range, type SendWindow, type WorkCalendar, compileQuiet, compileWorkdays, resolveOpen, sendWindow } from "./window.js";
+import { type DataTest, compileWhere } from "./where.js";
 import { DAY_MS, MINUTE_MS, ZoneClock } from "./zone.js";
 
 // A validated definition turned into lookup-friendly structures, once per defineJourney().
@@ -43,8 +44,9 @@ export interface CompiledStep {
   multi: boolean;
   /** For single steps: a lower bound of (scheduled time − anchor), so a scan can pass over far steps without computing them. */
   earliest: number;
+  /** Event names, or markers (see `unlessWhere`) of `{ event, where }` conditions. */
   unless: string[];
-  wait?: { events: string[]; timeout: Span; alternatives: Array<{ content: string; channel: Channel; mode: "auto" | "task"; delivery?: DeliveryPath }>; stay: boolean };
+  wait?: { events: string[]; where?: DataTest; timeout: Span; alternatives: Array<{ content: string; channel: Channel; mode: "auto" | "task"; delivery?: DeliveryPath }>; stay: boolean };
   expire?: Span;
   cap?: CompiledCap;
   window: (attrs: Record<string, string> | undefined) => SendWindow;
@@ -54,6 +56,8 @@ export interface CompiledTransition {
   index: number;
   to: string;
   on?: string[];
+  /** Event transitions: the event's data must pass this too. */
+  where?: DataTest;
   tag?: string;
   silentFor?: Span;
   /** The events whose absence `silentFor` counts (undefined: any customer event). */
@@ -73,14 +77,20 @@ export interface CompiledStage {
   uncappedSingles: boolean;
   addTags: string[];
   removeTags: string[];
-  /** First matching event transition per event name (definition order wins). */
-  onEvent: Map<string, CompiledTransition>;
+  /** Event transitions per event name in definition order: the first whose `where` passes wins. */
+  onEvent: Map<string, CompiledTransition[]>;
   onTag: CompiledTransition[];
+  /** `unless: { event, where }` of this stage's steps, per event name: a matching event adds `marker` to the visit's `seen`. */
+  unlessWhere: Map<string, Array<{ marker: string; where: DataTest }>>;
   onSilence: CompiledTransition[];
 }
 
 export interface TagRule {
   tag: string;
+  /** The event's data must pass this. */
+  where?: DataTest;
+  /** Key of the event times this rule counts: the event name, or name + rule for a rule with `where` (it counts matching events only). */
+  counter: string;
   count: number;
   within?: Span;
   remove: boolean;
@@ -93,7 +103,7 @@ export interface CompiledJourney {
   zone: ZoneClock;
   stages: Map<string, CompiledStage>;
   tagRules: Map<string, TagRule[]>;
-  /** Per event name: how many recent times to keep and for how long (for counted tag rules). */
+  /** Per counter (event name, or name + rule for rules with `where`): how many recent times to keep and for how long (for counted tag rules). */
   counted: Map<string, { keep: number; within?: Span }>;
   /** Event names some `silentFor … of` transition watches: their last times are kept in the state. */
   watched: Set<string>;
@@ -172,11 +182,12 @@ function compileStep(
     ...(step.date !== undefined ? { holidayDays: [ZoneClock.dayOf(step.date)], fixedClock: zone } : {}),
     multi: step.repeat !== undefined || timing === "birthday" || timing === "holiday" || timing === "date",
     earliest: earliestAfterAnchor(step),
-    unless: list(step.unless),
+    unless: list(step.unless).map((u, k) => (typeof u === "string" ? u : unlessMarker(u.event, step.id, k))),
     ...(step.waitFor
       ? {
           wait: {
             events: list(step.waitFor.event),
+            ...(step.waitFor.where ? { where: compileWhere(step.waitFor.where) } : {}),
             timeout: span(step.waitFor.timeout),
             alternatives: (step.waitFor.alternatives ?? []).map((a) => {
               const channel = a.channel ?? step.channel;
@@ -193,6 +204,9 @@ function compileStep(
     window: windowResolver(step.window ?? levels.window, step.quietHours ?? levels.quietHours, workdays),
   };
 }
+
+/** What `seen` records when an event passes a step's `unless: { event, where }` (shown in skip details). */
+export const unlessMarker = (event: string, stepId: string, k: number) => `${event} (${stepId}.unless[${k}] where)`;
 
 /** A step's priority when it gives none. */
 export const DEFAULT_PRIORITY = 50;
@@ -267,6 +281,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
       onEvent: new Map(),
       onTag: [],
       onSilence: [],
+      unlessWhere: unlessConditions(stage.sop ?? []),
     });
   }
   const watched = new Set<string>();
@@ -276,6 +291,7 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
       index,
       to: t.to,
       ...(t.on !== undefined ? { on: list(t.on) } : {}),
+      ...(t.where !== undefined ? { where: compileWhere(t.where) } : {}),
       ...(t.tag !== undefined ? { tag: t.tag } : {}),
       ...(t.silentFor !== undefined ? { silentFor: span(t.silentFor) } : {}),
       ...(t.of !== undefined ? { of: [...new Set(t.of)] } : {}),
@@ -283,27 +299,41 @@ export function compileJourney(def: JourneyDefinition, options: JourneyOptions):
     for (const name of compiled.of ?? []) watched.add(name);
     for (const stage of stages.values()) {
       if (stage.id === t.to || !(from.includes("*") || from.includes(stage.id))) continue;
-      if (compiled.on) for (const name of compiled.on) if (!stage.onEvent.has(name)) stage.onEvent.set(name, compiled);
+      if (compiled.on) for (const name of compiled.on) stage.onEvent.set(name, [...(stage.onEvent.get(name) ?? []), compiled]);
       if (compiled.tag) stage.onTag.push(compiled);
       if (compiled.silentFor) stage.onSilence.push(compiled);
     }
   });
   const tagRules = new Map<string, TagRule[]>();
   const counted = new Map<string, { keep: number; within?: Span }>();
-  for (const rule of def.tagRules ?? []) {
-    const compiled: TagRule = { tag: rule.tag, count: rule.count ?? 1, remove: rule.action === "remove", ...(rule.within ? { within: span(rule.within) } : {}) };
+  (def.tagRules ?? []).forEach((rule, index) => {
+    const where = rule.where ? compileWhere(rule.where) : undefined;
     for (const name of list(rule.on)) {
+      // A rule with `where` counts only the events it matches, under a key of its own.
+      const counter = where ? `${name}?tagRules[${index}]` : name;
+      const compiled: TagRule = { tag: rule.tag, counter, count: rule.count ?? 1, remove: rule.action === "remove", ...(rule.within ? { within: span(rule.within) } : {}), ...(where ? { where } : {}) };
       tagRules.set(name, [...(tagRules.get(name) ?? []), compiled]);
       if (compiled.count > 1) {
-        // Keep enough history for the most demanding rule on this event: the largest count, the longest period.
-        const prev = counted.get(name);
+        // Keep enough history for the most demanding rule on this counter: the largest count, the longest period.
+        const prev = counted.get(counter);
         const within = prev && !prev.within ? undefined : longer(prev?.within, compiled.within);
-        counted.set(name, { keep: Math.max(prev?.keep ?? 0, compiled.count), ...(within ? { within } : {}) });
+        counted.set(counter, { keep: Math.max(prev?.keep ?? 0, compiled.count), ...(within ? { within } : {}) });
       }
     }
-  }
+  });
   const capHistory = Math.max(0, ...[def.frequencyCap, ...def.stages.map((s) => s.frequencyCap)].map((c) => c?.max ?? 0));
   return { id: def.id, version: def.version, entry: def.entry, zone, stages, tagRules, counted, watched, attributes: [...attributes], capHistory, doneLists: new DoneLists() };
+}
+
+function unlessConditions(sop: StepDefinition[]): CompiledStage["unlessWhere"] {
+  const byName: CompiledStage["unlessWhere"] = new Map();
+  for (const step of sop) {
+    list(step.unless).forEach((u, k) => {
+      if (typeof u === "string") return;
+      byName.set(u.event, [...(byName.get(u.event) ?? []), { marker: unlessMarker(u.event, step.id, k), where: compileWhere(u.where) }]);
+    });
+  }
+  return byName;
 }
 
 function longer(a: Span | undefined, b: Span | undefined): Span | undefined {

@@ -508,26 +508,33 @@ export class Run {
   }
 
   /** Records a customer event at `at` (its own time `happened` may be earlier when it arrived late). */
-  event(id: string, name: string, at: number, happened: number): void {
+  event(id: string, name: string, at: number, happened: number, data?: unknown): void {
     this.known = undefined;
     const s = this.s;
     s.active = Math.max(s.active, happened);
     if (happened >= s.enteredAt && !s.seen.includes(name)) s.seen = append(s.seen, name);
+    if (happened >= s.enteredAt) {
+      for (const u of this.stage.unlessWhere.get(name) ?? []) if (!s.seen.includes(u.marker) && u.where(data)) s.seen = append(s.seen, u.marker);
+    }
     if (happened >= s.enteredAt && this.j.watched.has(name)) {
       const prev = s.heard[name];
       if (prev === undefined || prev < happened) s.heard = { ...s.heard, [name]: happened };
     }
     this.count(name, happened);
     if (s.gate) {
-      const step = stepOf(this.stage, s.gate.step);
-      if (step?.wait?.events.includes(name)) this.release(at, "event", name);
+      const wait = stepOf(this.stage, s.gate.step)?.wait;
+      if (wait?.events.includes(name) && (!wait.where || wait.where(data))) this.release(at, "event", name);
     }
     for (const rule of this.j.tagRules.get(name) ?? []) {
-      if (rule.count > 1 && this.recent(name, rule.within, at) < rule.count) continue;
+      if (rule.where) {
+        if (!rule.where(data)) continue;
+        if (rule.count > 1) this.count(rule.counter, happened);
+      }
+      if (rule.count > 1 && this.recent(rule.counter, rule.within, at) < rule.count) continue;
       if (rule.remove) this.untag(rule.tag, at, "rule");
       else this.tag(rule.tag, at, "rule");
     }
-    const move = this.stage.onEvent.get(name);
+    const move = this.stage.onEvent.get(name)?.find((t) => !t.where || t.where(data));
     if (move) this.enter(move.to, at, "event", { event: { id, name } });
     else this.followTags(at);
   }

@@ -27,11 +27,13 @@ export class JourneyInputError extends TypeError {
   override readonly name = "JourneyInputError";
 }
 
-/** `["stages", 0, "sop", 1, "after"]` → `stages[0].sop[1].after` */
+/** `["stages", 0, "sop", 1, "after"]` → `stages[0].sop[1].after`; `["where", "data.x"]` → `where["data.x"]` */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = "";
   for (const key of path) {
     if (typeof key === "number") out += `[${key}]`;
+    // A key that is not a plain name (a `where` field such as "data.seconds") is quoted: where["data.seconds"].gte
+    else if (typeof key === "string" && !/^[A-Za-z_$][\w$]*$/.test(key)) out += `[${JSON.stringify(key)}]`;
     else out += out ? `.${String(key)}` : String(key);
   }
   return out;

@@ -57,3 +57,4 @@ export { welcomeStep, automaticChats, deliveryPath, AUTOMATIC_CHAT_REASON, type 
 export { parseDuration, type DurationInput } from "./duration.js";
 export { type Instant, toMillis } from "./time.js";
 export { placeTouches, DEFERRED_GAP_MS, type TouchPlan, type MarketingCap } from "./touch-plan.js";
+export { WHERE_OPERATORS, type WhereDefinition, type WhereOperators, type WhereScalar } from "./where.js";

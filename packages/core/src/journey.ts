@@ -109,7 +109,7 @@ export class Journey {
       case "event":
         // An event that arrives after later happenings were processed takes effect now; its own time still counts for silence and tag rules.
         run.catchUp(at);
-        run.event(input.id, input.name, Math.max(at, s.clock), at);
+        run.event(input.id, input.name, Math.max(at, s.clock), at, input.data);
         s.clock = Math.max(s.clock, at);
         run.catchUp(s.clock);
         break;

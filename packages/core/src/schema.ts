@@ -16,6 +16,7 @@ import {
   describeMs,
   lengthMs,
 } from "./limits.js";
+import { whereJsonSchema, whereSchema } from "./where.js";
 import { ZoneClock } from "./zone.js";
 
 // The journey definition format. Plain data (JSON / YAML friendly); `journeyJsonSchema()` exports
@@ -142,10 +143,13 @@ export const stepSchema = z
         for: duration.optional().describe("Repeat while within this long after the first occurrence"),
       })
       .optional(),
-    unless: oneOrMany(z.string().min(1)).optional().describe("Skip the step if any of these events happened since stage entry"),
+    unless: oneOrMany(z.union([z.string().min(1), z.strictObject({ event: z.string().min(1), where: whereSchema })]))
+      .optional()
+      .describe('Skip the step if any of these events happened since stage entry; { event, where } counts only events whose data passes `where`'),
     waitFor: z
       .strictObject({
         event: oneOrMany(z.string().min(1)),
+        where: whereSchema.optional(),
         timeout: boundedDuration(MIN_WAIT_TIMEOUT_MS),
         alternatives: z.array(alternativeSchema).optional().describe("Other bait sent one by one while the customer does not respond"),
         onTimeout: z.enum(["continue", "stay"]).optional().describe("After the last alternative: continue with later steps (default) or stay waiting"),
@@ -180,6 +184,7 @@ export const transitionSchema = z.strictObject({
   from: z.union([stageRef, z.array(stageRef).min(1)]).describe('Stage id(s) or "*" for any stage'),
   to: stageRef,
   on: oneOrMany(z.string().min(1)).optional().describe("Event name(s) that move the customer"),
+  where: whereSchema.optional(),
   tag: z.string().min(1).optional().describe("Move as soon as the customer has this tag"),
   silentFor: boundedDuration(MIN_SILENT_FOR_MS).optional().describe("Move after this long without any customer event (or without the events named in `of`)"),
   of: z
@@ -192,6 +197,7 @@ export const transitionSchema = z.strictObject({
 export const tagRuleSchema = z.strictObject({
   tag: z.string().min(1),
   on: oneOrMany(z.string().min(1)),
+  where: whereSchema.optional(),
   count: z.number().int().min(1).optional().describe("How many such events (default 1)"),
   within: duration.optional().describe("…within this rolling period"),
   action: z.enum(["add", "remove"]).optional(),
@@ -232,5 +238,13 @@ export type DeliveryPath = (typeof DELIVERY_PATHS)[number];
  * @example writeFileSync("journey.schema.json", JSON.stringify(journeyJsonSchema(), null, 2))
  */
 export function journeyJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(journeyDefinitionSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const where = whereJsonSchema();
+  return z.toJSONSchema(journeyDefinitionSchema, {
+    io: "input",
+    unrepresentable: "any",
+    // `where` is checked by hand (precise paths); its shape for editors comes from where.ts.
+    override: (ctx) => {
+      if (ctx.zodSchema === whereSchema) Object.assign(ctx.jsonSchema, where);
+    },
+  }) as Record<string, unknown>;
 }

@@ -29,7 +29,7 @@ export interface JourneyState {
   done?: string[];
   /** Recurring / calendar steps: the scheduled time of the last occurrence handled. */
   last?: Record<string, number>;
-  /** Event names seen during this visit (for `unless`). */
+  /** Event names seen during this visit, and markers of `unless: { event, where }` conditions met (for `unless`). */
   seen?: string[];
   /** An open wait-for-event: the waiting step, alternatives sent, and when the current wait times out. */
   gate?: { step: string; alt: number; until: number | null };

@@ -28,7 +28,7 @@ export function validateJourney(input: unknown, options: JourneyOptions = {}): D
   const issues: DefinitionIssue[] = [];
   const parsed = journeyDefinitionSchema.safeParse(input);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) issues.push({ path: formatPath(issue.path), message: issue.message });
+    for (const issue of parsed.error.issues.flatMap(unwrapUnion)) issues.push({ path: formatPath(issue.path), message: issue.message });
   }
   // Cross-reference checks run on the raw input too, so one pass reports everything.
   if (input && typeof input === "object") crossCheck(input as Partial<JourneyDefinition>, options, issues);
@@ -42,6 +42,25 @@ export function assertValidJourney(input: unknown, options: JourneyOptions = {})
     const id = input && typeof input === "object" && typeof (input as { id?: unknown }).id === "string" ? (input as { id: string }).id : undefined;
     throw new JourneyDefinitionError(id, issues);
   }
+}
+
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  errors?: ZodIssueLike[][];
+}
+
+/**
+ * zod reports a value no option of a union accepts as "Invalid input". When only one option
+ * accepts the value's type (an object where a name or an object is allowed), its issues say
+ * what is wrong, at their own paths.
+ */
+function unwrapUnion(issue: ZodIssueLike): ZodIssueLike[] {
+  if (issue.code !== "invalid_union" || !issue.errors) return [issue];
+  const fitting = issue.errors.filter((errs) => !errs.some((e) => e.path.length === 0 && (e.code === "invalid_type" || e.code === "invalid_union")));
+  if (fitting.length !== 1) return [issue];
+  return fitting[0]!.flatMap((e) => unwrapUnion({ ...e, path: [...issue.path, ...e.path] }));
 }
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -73,6 +92,7 @@ function crossCheck(def: Partial<JourneyDefinition>, options: JourneyOptions, is
     if (t.to !== undefined && !known(t.to)) add(`${path}.to`, `unknown stage "${String(t.to)}"`);
     const triggers = ["on", "tag", "silentFor"].filter((k) => t[k] !== undefined);
     if (triggers.length !== 1) add(path, `a transition needs exactly one trigger of on / tag / silentFor, got ${triggers.length ? triggers.join(" + ") : "none"}`);
+    if (t.where !== undefined && t.on === undefined) add(`${path}.where`, '"where" tests the data of the events named in "on": add on (e.g. on: "content.read")');
     if (t.of !== undefined && t.silentFor === undefined) add(`${path}.of`, '"of" names the events a silentFor transition watches: add silentFor (e.g. silentFor: "7d", of: ["app.login"])');
     if (list(t.from as string | string[] | undefined).includes(t.to as string)) {
       add(path, `a transition cannot lead "${String(t.to)}" to itself (a manual move restarts a stage)`);

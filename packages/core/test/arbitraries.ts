@@ -334,7 +334,7 @@ export function vocabulary(def: JourneyDefinition): string[] {
   for (const t of def.transitions ?? []) add(t.on);
   for (const r of def.tagRules ?? []) add(r.on);
   for (const s of def.stages) for (const step of s.sop ?? []) {
-    add(step.unless);
+    for (const u of step.unless === undefined ? [] : Array.isArray(step.unless) ? step.unless : [step.unless]) add(typeof u === "string" ? u : u.event);
     add(step.waitFor?.event);
   }
   return [...names, "noise"];

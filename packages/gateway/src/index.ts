@@ -41,3 +41,15 @@ export { createChannels, WECOM_CALLBACK_PATH, type ChannelOptions, type ChannelR
 export * from "./delivery/index.js";
 export * from "./wecom-integration/index.js";
 export { loadExamples, type LoadedExamples } from "./server/examples.js";
+export { CONTACT_ADDED, MESSAGE_REPLIED, REPLY_SOURCES } from "./replies/names.js";
+export {
+  acquisitionAssistantAdapter,
+  chatArchiveAdapter,
+  ingestSignals,
+  SIGNAL_NAMES,
+  SignalAdapterError,
+  type SignalAdapter,
+  type SignalEvent,
+  type SignalName,
+} from "./replies/signal-adapter.js";
+export { SIGNALS_PATH } from "./server/signals-webhook.js";

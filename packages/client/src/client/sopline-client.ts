@@ -6,7 +6,7 @@ import type { ResultOf, TadaDocumentNode } from "gql.tada";
 import { AcknowledgeDeliveriesMutation, ContentDueQuery, UpsertContentMutation, type Content, type ContentDueArgs, type ContentInput, type DeliveryReport, type DueDelivery } from "../operations/content.js";
 import { BoardChangedSubscription, BoardQuery, type Board } from "../operations/board.js";
 import { CustomerQuery, CustomerTimelineSubscription, EnrollMutation, MoveCustomerMutation, type EnrollArgs, type Enrollment, type TimelineUpdate } from "../operations/customers.js";
-import { IngestEventsMutation, type IngestResult } from "../operations/events.js";
+import { IngestEventsMutation, ReportCustomerRepliedMutation, type IngestResult, type ReplyRecorded } from "../operations/events.js";
 import { UpsertJourneyMutation, type UpsertJourneyResult } from "../operations/journeys.js";
 import { RemoveFromJourneyMutation, SetDoNotDisturbMutation, type DoNotDisturbArgs, type DoNotDisturbResult, type RemovedFromJourney } from "../operations/live-sops.js";
 import {
@@ -99,6 +99,8 @@ export interface SoplineClient {
   tasksSince(seq: string, options?: { staffId?: string; first?: number }): Promise<TaskNotice[]>;
   /** Records behaviour events; any number, sent in order in batches of at most 1,000. Retried ids count once. */
   ingestEvents(events: readonly IngestEvent[]): Promise<IngestResult>;
+  /** The chat toolbar's "customer replied" tap: message.replied with source staff_tap (a staff token: own customers). */
+  reportCustomerReplied(args: { customerId: string; at?: string | number | Date; id?: string }): Promise<ReplyRecorded>;
   completeTask(id: string): Promise<Task>;
   skipTask(id: string, reason: string): Promise<Task>;
   /** Postpones a task; `until` must be in the future. */
@@ -183,6 +185,7 @@ export function createSoplineClient(wire: ClientWire): SoplineClient {
     },
     tasksSince: async (seq, options = {}) => (await request(TasksSinceQuery, { seq, ...options })).tasksSince,
     ingestEvents: (events) => ingestInBatches(events, async (batch) => (await request(IngestEventsMutation, { events: batch })).ingestEvents),
+    reportCustomerReplied: async ({ at, ...rest }) => (await request(ReportCustomerRepliedMutation, { ...rest, ...(at !== undefined ? { at: toDateTime(at) } : {}) })).reportCustomerReplied,
     completeTask: async (id) => (await request(CompleteTaskMutation, { id })).completeTask,
     skipTask: async (id, reason) => (await request(SkipTaskMutation, { id, reason })).skipTask,
     snoozeTask: async (id, until) => (await request(SnoozeTaskMutation, { id, until: toDateTime(until) })).snoozeTask,

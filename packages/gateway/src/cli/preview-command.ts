@@ -43,18 +43,19 @@ export const previewCommand: Command = async (args, io) => {
 };
 
 /**
- * An events file: a list of `{ name, at }` (events the customer does, e.g. demo.attended) or
+ * An events file: a list of `{ name, at, data? }` (events the customer does, e.g. demo.attended; `data` for rules with `where`) or
  * `{ move: <stage>, at }` (a manual move from the board); `at` is an ISO date-time.
  */
 export function readEvents(data: DataFile): JourneyInput[] {
   if (!Array.isArray(data.value)) throw new CliError(problemAt(data, "", "expected a list like [{ name: demo.attended, at: 2026-12-08T10:00:00+08:00 }]"));
   return data.value.map((item, i): JourneyInput => {
-    const entry = (item ?? {}) as { name?: unknown; move?: unknown; at?: unknown; id?: unknown };
+    const entry = (item ?? {}) as { name?: unknown; move?: unknown; at?: unknown; id?: unknown; data?: unknown };
     const at = entry.at instanceof Date ? entry.at : new Date(String(entry.at));
     if (entry.at === undefined || Number.isNaN(at.getTime())) throw new CliError(problemAt(data, `[${i}].at`, `expected an ISO date-time like 2026-12-08T10:00:00+08:00, got ${JSON.stringify(entry.at)}`));
     if (typeof entry.move === "string" && entry.move !== "") return { type: "move", to: entry.move, at };
     if (typeof entry.name !== "string" || entry.name === "") throw new CliError(problemAt(data, `[${i}]`, `expected an event name (name: demo.attended) or a stage to move to (move: interested)`));
-    return { type: "event", id: typeof entry.id === "string" ? entry.id : `preview-${i}`, name: entry.name, at };
+    // `data` lets rules with `where` be previewed: { name: content.read, at: …, data: { seconds: 90 } }
+    return { type: "event", id: typeof entry.id === "string" ? entry.id : `preview-${i}`, name: entry.name, at, ...(entry.data !== undefined ? { data: entry.data } : {}) };
   });
 }
 

@@ -33,6 +33,7 @@ import "./mutations/workspace.js";
 import "./mutations/staff-tokens.js";
 import "./mutations/live-sops.js";
 import "./mutations/holidays.js";
+import "./mutations/replies.js";
 import "./subscriptions/task-feed.js";
 import "./subscriptions/board.js";
 import "./subscriptions/timeline.js";

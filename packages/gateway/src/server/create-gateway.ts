@@ -29,6 +29,7 @@ import { type AttachedWebSocket, attachGraphqlWebSocket } from "./graphql-websoc
 import { type GatewayHttpHandler, createHttpHandler } from "./http-handler.js";
 import { type IntrospectionAccess, type QueryLimits, graphiqlEnabled, introspectionAccess } from "./security.js";
 import { GRAPHQL_PATH, type GatewayYoga, createGatewayYoga } from "./yoga.js";
+import { type SignalAdapter, signalAdapterRegistry } from "../replies/signal-adapter.js";
 
 export interface GatewayOptions extends ChannelOptions {
   /** postgres://… for PostgreSQL; default: embedded PGlite in `dataDir`. */
@@ -73,6 +74,8 @@ export interface GatewayOptions extends ChannelOptions {
   shutdownTimeoutMs?: number | undefined;
   /** A bearer token that may read /metrics besides the admin API key (default: env SOPLINE_METRICS_TOKEN). */
   metricsToken?: string | undefined;
+  /** Reply signals from the chat archive (会话存档) or 获客助手, served on POST /webhooks/signals/<name> (README "Replies and deletions"). */
+  signalAdapters?: SignalAdapter[] | undefined;
   /** /readyz: bound on each database check, and the scheduler lag above which the gateway is not ready. */
   readiness?: Omit<ReadinessOptions, "migrationsDir"> | undefined;
 }
@@ -133,6 +136,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   // Settings are checked before anything is opened: a typo in an env variable fails at once.
   const graphiql = graphiqlEnabled(options.graphiql, process.env);
   const introspection = introspectionAccess(options.introspection, process.env);
+  const signalAdapters = signalAdapterRegistry(options.signalAdapters ?? []);
   const clock = options.clock ?? systemClock;
   const ownsDb = !options.db;
   const db = options.db ?? (await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, migrate: options.migrate, log: lineLogger(logger, "database") }));
@@ -189,7 +193,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     { db, registry, pubsub, clock, workspaceId: boot.workspaceId, log: lineLogger(logger, "channels", "warn"), onDeliveriesRecorded: metrics.deliveriesRecorded },
     options,
   );
-  const yoga = createGatewayYoga(services, { queryLimits: options.queryLimits, logger, graphiql, introspection, plugins: [channels.plugin] });
+  const yoga = createGatewayYoga(services, { queryLimits: options.queryLimits, logger, graphiql, introspection, plugins: [channels.plugin], signalAdapters });
 
   let stopping: Promise<void> | undefined;
   const readiness = createReadinessCheck(

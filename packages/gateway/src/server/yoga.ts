@@ -6,6 +6,8 @@ import { getSchema } from "../graphql/schema.js";
 import { bodyLimitPlugin } from "./http-limits.js";
 import { type IntrospectionAccess, type QueryLimits, introspectionPlugin, queryLimitPlugins } from "./security.js";
 import { webhookPlugin } from "./webhook.js";
+import { signalsWebhookPlugin } from "./signals-webhook.js";
+import type { SignalAdapter } from "../replies/signal-adapter.js";
 
 /** What yoga hands the context factory: HTTP requests carry `request`, graphql-ws operations `connectionParams`. */
 export interface ServerContext {
@@ -38,6 +40,7 @@ export function createGatewayYoga(
     graphiql?: boolean | undefined;
     introspection?: IntrospectionAccess | undefined;
     plugins?: Plugin[] | undefined;
+    signalAdapters?: ReadonlyMap<string, SignalAdapter> | undefined;
   } = {},
 ): GatewayYoga {
   const logger = options.logger?.child({ component: "graphql" });
@@ -60,6 +63,7 @@ export function createGatewayYoga(
     plugins: [
       bodyLimitPlugin(),
       webhookPlugin(services, log),
+      signalsWebhookPlugin(services, options.signalAdapters ?? new Map(), log),
       ...(options.plugins ?? []),
       introspectionPlugin(options.introspection ?? "authenticated"),
       ...queryLimitPlugins(options.queryLimits),

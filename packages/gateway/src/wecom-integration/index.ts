@@ -14,6 +14,7 @@ export {
 export { createOfficialAccountHandler, type OfficialAccountHandlerOptions } from "./official-account-handler.js";
 export { CONTACT_DELETED, type ContactDeletedData } from "./deletion.js";
 export { OA_SCENE, OA_SUBSCRIBED, type FollowResult } from "./follow-events.js";
+export type { MessageResult } from "./official-account-messages.js";
 export { findWelcomeStep } from "./welcome-step.js";
 export type { WelcomeOutcome } from "./welcome.js";
 export { createMassSendWorker, type MassSendRunStats, type MassSendWorker, type MassSendWorkerOptions } from "./mass-send/worker.js";

@@ -1,10 +1,11 @@
 /**
  * The official account's message-push URL as a fetch-style handler: GET answers the URL check,
  * POST verifies (plaintext or safe mode), and follow / unfollow / scan events are processed in one
- * short transaction before answering "success" (well inside WeChat's 5 s). Retries are deduplicated
- * by the stored event id (FromUserName + CreateTime + event); other pushes are acknowledged and ignored.
+ * short transaction before answering "success" (well inside WeChat's 5 s); a follower's message is
+ * recorded as `message.replied` (official-account-messages.ts). Retries are deduplicated by the
+ * stored event id (FromUserName + CreateTime + event, or MsgId); other pushes are acknowledged and ignored.
  */
-import { type PushConfig, followDedupeKey, openPush, parseFollowEvent, verifyPushUrl } from "../channels/wechat/message-push.js";
+import { type PushConfig, followDedupeKey, messageDedupeKey, openPush, parseCustomerMessage, parseFollowEvent, verifyPushUrl } from "../channels/wechat/message-push.js";
 import { CallbackError } from "../channels/wecom/callback-errors.js";
 import { createReplayGuard } from "../channels/wecom/replay-guard.js";
 import type { Clock } from "../clock.js";
@@ -14,6 +15,7 @@ import { emptyNotices } from "../engine/persist-advances.js";
 import { publishNotices } from "../live/publish-notices.js";
 import { type LivePubSub, taskTopic } from "../live/pubsub.js";
 import { type FollowResult, handleFollowEvent } from "./follow-events.js";
+import { type MessageResult, recordOfficialAccountMessage } from "./official-account-messages.js";
 
 export interface OfficialAccountHandlerOptions {
   db: Database;
@@ -27,7 +29,7 @@ export interface OfficialAccountHandlerOptions {
   pubsub?: LivePubSub;
   /** Largest accepted body (64 KiB). */
   maxBodyBytes?: number;
-  onProcessed?: (result: FollowResult & { dedupeKey: string }) => void;
+  onProcessed?: (result: (FollowResult | MessageResult) & { dedupeKey: string }) => void;
   log?: (message: string) => void;
 }
 
@@ -47,7 +49,17 @@ export function createOfficialAccountHandler(options: OfficialAccountHandlerOpti
       if (Number(request.headers.get("content-length") ?? 0) > maxBody) return text("body too large", 413);
       const body = await request.text();
       if (Buffer.byteLength(body) > maxBody) return text("body too large", 413);
-      const event = parseFollowEvent(openPush({ ...account, replayGuard }, query, body));
+      const fields = openPush({ ...account, replayGuard }, query, body);
+      const message = parseCustomerMessage(fields);
+      if (message) {
+        const dedupeKey = messageDedupeKey(account.appId, message);
+        const notices = emptyNotices();
+        const result = await recordOfficialAccountMessage(db, registry, workspaceId, message, dedupeKey, clock(), notices);
+        if (options.pubsub) publishNotices(options.pubsub, notices);
+        options.onProcessed?.({ ...result, dedupeKey });
+        return text("success");
+      }
+      const event = parseFollowEvent(fields);
       if (!event) return text("success");
       const dedupeKey = followDedupeKey(account.appId, event);
       const notices = emptyNotices();

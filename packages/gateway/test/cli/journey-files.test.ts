@@ -30,6 +30,13 @@ const files = tempFiles({
   "bad-library.yaml": "contents:\n  - ref: greeting\n  - title: no ref here\n",
   "events.yaml": "- { name: demo.attended, at: '2026-12-08T10:00:00+08:00' }\n",
   "bad-events.yaml": "- { name: demo.attended, at: next tuesday }\n",
+  "readers.yaml": stringify({
+    id: "readers", version: 1, timezone: "Asia/Shanghai", entry: "new",
+    stages: [{ id: "new", sop: [] }, { id: "interested", sop: [{ id: "call", after: "0m", channel: "call", content: "call-script", mode: "task" }] }],
+    tagRules: [{ on: "content.read", where: { "data.seconds": { gte: 60 } }, tag: "high-intent" }],
+    transitions: [{ from: "new", to: "interested", tag: "high-intent" }],
+  }),
+  "reads.yaml": "- { name: content.read, at: '2026-12-07T10:00:00+08:00', data: { seconds: 20 } }\n- { name: content.read, at: '2026-12-08T10:00:00+08:00', data: { seconds: 90 } }\n",
 });
 afterAll(() => files.remove());
 const run = async (...argv: string[]) => {
@@ -117,6 +124,14 @@ describe("sopline preview", () => {
     const text = r.out.join("\n");
     expect(text).toMatch(/^1\s+2026-12-08 Tue 03:00\s+interested\s+→ entered \(visit 2\)\s+from new, event demo\.attended$/m);
     expect(text).toMatch(/^1\s+2026-12-08 Tue 03:00\s+interested\s+trial\s+private_chat\s+trial-offer\s+auto$/m);
+  });
+
+  it("passes events' data, so rules with where can be previewed", async () => {
+    const r = await run("preview", files.file("readers.yaml"), "--start", "2026-12-07T09:00:00+08:00", "--days", "3", "--events", files.file("reads.yaml"));
+    expect(r.code).toBe(0);
+    const text = r.out.join("\n");
+    expect(text).toMatch(/^1\s+2026-12-08 Tue 10:00\s+interested\s+→ entered/m); // the 90 s read, not the 20 s one
+    expect(text).not.toMatch(/^0\s+2026-12-07 Mon.*interested/m);
   });
 
   it("names the flag, file and path of bad input", async () => {

@@ -49,7 +49,7 @@ describe.each(["pglite", "postgres"] as const)("official-account follow events o
     const ws = await seedWeComWorkspace(t.db, [course, general]);
     await t.db.sql.execute(`INSERT INTO segment_rules (workspace_id, name, match, journey_key, staff_id) VALUES ($1, 'course QR', $2::jsonb, 'oa-course', $3)`, [ws.workspaceId, JSON.stringify({ source: "official_account", scene: "course" }), ws.staff[0]]);
     const processed: Array<FollowResult & { dedupeKey: string }> = [];
-    const handler = createOfficialAccountHandler({ db: t.db, registry: ws.registry, workspaceId: ws.workspaceId, account, clock: env.clock, defaultJourney: "oa-general", onProcessed: (r) => processed.push(r) });
+    const handler = createOfficialAccountHandler({ db: t.db, registry: ws.registry, workspaceId: ws.workspaceId, account, clock: env.clock, defaultJourney: "oa-general", onProcessed: (r) => processed.push(r as FollowResult & { dedupeKey: string }) });
     let nonce = 0;
     const push = (ev: { type: FollowEvent["type"]; openid: string; scene?: string }, opts: { nonce?: string } = {}) => {
       const full = { account: "gh_course", createTime: Math.floor(env.now.t / 1000), ...ev } as FollowEvent;

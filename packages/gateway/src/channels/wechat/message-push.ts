@@ -81,6 +81,43 @@ export function parseFollowEvent(fields: XmlFields): FollowEvent | null {
   return { type: event, openid, account, createTime, ...(scene ? { scene } : {}) };
 }
 
+/** A follower's own message to the account (not an event): what it was and, for text, what it said. */
+export interface CustomerMessage {
+  openid: string;
+  account: string;
+  createTime: number;
+  msgType: string;
+  /** WeChat's MsgId (a string: it exceeds 2^53); absent on some types. */
+  msgId?: string;
+  /** Text messages only. */
+  text?: string;
+}
+
+const MESSAGE_TYPES = new Set(["text", "image", "voice", "video", "shortvideo", "location", "link", "file"]);
+
+/** The follower's message in a push, or null for events and anything else. */
+export function parseCustomerMessage(fields: XmlFields): CustomerMessage | null {
+  const msgType = textField(fields, "MsgType")?.toLowerCase();
+  if (!msgType || !MESSAGE_TYPES.has(msgType)) return null;
+  const openid = textField(fields, "FromUserName");
+  const account = textField(fields, "ToUserName");
+  const createTime = Number(textField(fields, "CreateTime"));
+  if (!openid || !account || !Number.isSafeInteger(createTime)) throw new MalformedCallbackError(`${msgType} message without FromUserName, ToUserName or CreateTime`);
+  const msgId = textField(fields, "MsgId");
+  const text = msgType === "text" ? textField(fields, "Content") : undefined;
+  return { openid, account, createTime, msgType, ...(msgId ? { msgId } : {}), ...(text !== undefined ? { text } : {}) };
+}
+
+/** The dedupe key of a message: its MsgId, else FromUserName + CreateTime (WeChat's own advice). */
+export function messageDedupeKey(appId: string, m: CustomerMessage): string {
+  return `wechat:oa:${appId}:msg:${m.msgId ?? `${m.openid}:${m.createTime}`}`;
+}
+
+/** The XML WeChat pushes for a text message (fakes and tests). */
+export function buildTextMessageXml(m: { openid: string; account: string; createTime: number; text: string; msgId?: string }): string {
+  return buildWeComXml({ ToUserName: m.account, FromUserName: m.openid, CreateTime: m.createTime, MsgType: "text", Content: m.text, MsgId: m.msgId });
+}
+
 /** The dedupe key WeChat's retries share (FromUserName + CreateTime, plus the event). */
 export function followDedupeKey(appId: string, ev: FollowEvent): string {
   return `wechat:oa:${appId}:${ev.openid}:${ev.createTime}:${ev.type}`;
