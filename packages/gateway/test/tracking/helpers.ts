@@ -32,6 +32,7 @@ export interface TrackedFixture {
   gateway: Gateway;
   base: string;
   workspaceId: string;
+  apiKey: string;
   customerId: string;
   seen: DeliveryRequest[];
   clock: { now: Date };
@@ -63,7 +64,7 @@ export async function trackedFixture(db: Database, opts: { perMinute?: number; o
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    gateway, base, workspaceId: seeded.workspaceId, customerId: customerId!, seen, clock,
+    gateway, base, workspaceId: seeded.workspaceId, apiKey: seeded.apiKey, customerId: customerId!, seen, clock,
     tokens() {
       const text = JSON.stringify(seen.at(-1)?.contentBody ?? {});
       return [...text.matchAll(/https:\/\/sop\.example\.com\/t\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]!);
