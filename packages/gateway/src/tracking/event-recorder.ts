@@ -17,6 +17,8 @@ export interface EventRecorder {
   record(workspaceId: string, event: EventInput): Promise<void>;
   /** Resolves when nothing is queued or being written. */
   idle(): Promise<void>;
+  /** Events queued and not yet written. */
+  backlog(): number;
 }
 
 interface Pending {
@@ -43,6 +45,7 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
   // customer never lock their enrollments against each other).
   const writing = new Map<string, Promise<void>>();
   let waiters: Array<() => void> = [];
+  let queued = 0;
 
   const settleIdle = () => {
     if (queues.size > 0 || writing.size > 0) return;
@@ -58,6 +61,7 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
       await new Promise<void>((resolve) => setImmediate(resolve));
       const queue = queues.get(workspaceId) ?? [];
       const batch = queue.splice(0, maxBatch);
+      queued -= batch.length;
       if (queue.length === 0) queues.delete(workspaceId);
       if (batch.length === 0) return;
       try {
@@ -84,9 +88,11 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
         let queue = queues.get(workspaceId);
         if (!queue) queues.set(workspaceId, (queue = []));
         queue.push({ event, resolve, reject });
+        queued++;
         schedule(workspaceId);
       });
     },
+    backlog: () => queued,
     idle() {
       if (queues.size === 0 && writing.size === 0) return Promise.resolve();
       return new Promise<void>((resolve) => waiters.push(resolve));

@@ -39,6 +39,8 @@ export interface TrackingHandlerDeps {
   /** A page view without a heartbeat for this long is recorded as read at its last heartbeat (default 60 s). */
   readIdleMs?: number | undefined;
   log?: ((message: string) => void) | undefined;
+  /** Queued events past which a beacon's answer waits for its commit (default 10,000). */
+  maxBacklog?: number | undefined;
 }
 
 interface View {
@@ -93,6 +95,7 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
 export function createTrackingHandler(deps: TrackingHandlerDeps): TrackingHandler {
   const { signer, load, recorder, limiter, clock } = deps;
   const readIdleMs = deps.readIdleMs ?? 60_000;
+  const maxBacklog = deps.maxBacklog ?? 10_000;
   const views = new Map<string, View>();
 
   /** The delivery and link a token names, or null (→ 404). */
@@ -113,7 +116,16 @@ export function createTrackingHandler(deps: TrackingHandlerDeps): TrackingHandle
     data: { deliveryKey: tracked.deliveryKey, journey: tracked.journeyKey, stage: tracked.stage, step: tracked.stepId, content: tracked.content, link: tracked.links[link], linkIndex: link, ...extra },
   });
 
-  const record = (tracked: TrackedDelivery, e: EventInput) => recorder.record(tracked.workspaceId, e);
+  /**
+   * Queues the event for the next ingest batch. The beacon is answered at once while the backlog
+   * is small (the page has moved on; nothing waits for the answer); past `maxBacklog` the answer
+   * waits for the commit, which slows the senders down instead of growing the queue.
+   */
+  const record = async (tracked: TrackedDelivery, e: EventInput): Promise<void> => {
+    const committed = recorder.record(tracked.workspaceId, e);
+    if (recorder.backlog() > maxBacklog) return committed;
+    committed.catch((err: unknown) => deps.log?.(`tracked event ${e.name} of ${tracked.deliveryKey} not recorded: ${(err as Error).message}`));
+  };
 
   async function landing(req: http.IncomingMessage, res: http.ServerResponse, token: string, query: URLSearchParams): Promise<void> {
     const found = await resolve(token);
@@ -234,7 +246,7 @@ export function createTrackingHandler(deps: TrackingHandlerDeps): TrackingHandle
     // Same event id as the pagehide beacon's: whichever arrives first counts, once.
     await Promise.all(
       stale.map((v) =>
-        record(v.tracked, event(v.tracked, v.link, `sl:r:${v.token}:${v.pv}`, "content.read", { seconds: v.seconds })).catch((err) =>
+        recorder.record(v.tracked.workspaceId, event(v.tracked, v.link, `sl:r:${v.token}:${v.pv}`, "content.read", { seconds: v.seconds })).catch((err) =>
           deps.log?.(`tracked read of ${v.tracked.deliveryKey}: ${(err as Error).message}`),
         ),
       ),

@@ -69,9 +69,10 @@ export async function trackedFixture(db: Database, opts: { perMinute?: number; o
       const text = JSON.stringify(seen.at(-1)?.contentBody ?? {});
       return [...text.matchAll(/https:\/\/sop\.example\.com\/t\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]!);
     },
-    events: (name) =>
-      db.sql.query(`SELECT event_id, name, data FROM events WHERE workspace_id = $1 AND ($2::text IS NULL OR name = $2) ORDER BY received_at, event_id`, [seeded.workspaceId, name ?? null]),
+    events: async (name) =>
+      (await gateway.tracking!.recorder.idle(), db.sql.query(`SELECT event_id, name, data FROM events WHERE workspace_id = $1 AND ($2::text IS NULL OR name = $2) ORDER BY received_at, event_id`, [seeded.workspaceId, name ?? null])),
     async stage() {
+      await gateway.tracking!.recorder.idle();
       const [row] = await db.sql.query<{ stage: string }>(`SELECT stage FROM enrollments WHERE customer_id = $1 AND ended_at IS NULL`, [customerId]);
       return row!.stage;
     },
