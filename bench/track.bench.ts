@@ -107,6 +107,7 @@ try {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const run = async (opens: number, name: string) => {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const out = await new Promise<{ seconds: number; failed: number; latencies: number[] }>((resolve, reject) => {
       const worker = new Worker(LOADER, { eval: true, workerData: { base, tokens, opens, concurrency: CONCURRENCY, run: name } });
       worker.once("message", (m) => (m.error ? reject(new Error(m.error)) : resolve(m)));
@@ -114,9 +115,23 @@ try {
     });
     // Until every open of the run is committed.
     await gateway.tracking!.recorder.idle();
-    return { ...out, recordedSeconds: (performance.now() - t0) / 1000 };
+    const cpu = process.cpuUsage(cpu0);
+    return { ...out, recordedSeconds: (performance.now() - t0) / 1000, cpuMs: (cpu.user + cpu.system) / 1000 };
   };
-  await run(Math.min(5_000, OPENS), "warm"); // warm-up: JIT, connections, the tracked-row cache
+  // The same load against a bare Node server answering 204: what HTTP alone costs on this machine now.
+  const bare = http.createServer((req, res) => req.resume().once("end", () => res.writeHead(204).end()));
+  await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
+  const bareBase = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+  const bareCpu0 = process.cpuUsage();
+  const bareRun = await new Promise<{ seconds: number }>((resolve, reject) => {
+    const worker = new Worker(LOADER, { eval: true, workerData: { base: bareBase, tokens: ["x"], opens: OPENS, concurrency: CONCURRENCY, run: "bare" } });
+    worker.once("message", (m) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+    worker.once("error", reject);
+  });
+  const bareCpu = process.cpuUsage(bareCpu0);
+  const bareCpuMs = (bareCpu.user + bareCpu.system) / 1000;
+  await new Promise<void>((resolve) => bare.close(() => resolve()));
+  await run(Math.min(2_000, OPENS), "warm"); // warm-up: JIT, connections, the tracked-row cache
   const before = Number((await db.sql.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE workspace_id = $1`, [workspaceId]))[0]!.n);
   const result = await run(OPENS, "main");
   const after = Number((await db.sql.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE workspace_id = $1`, [workspaceId]))[0]!.n);
@@ -129,6 +144,8 @@ try {
   const rate = OPENS / result.recordedSeconds;
   const lines = [
     `- ${OPENS.toLocaleString("en")} opens (POST /t/<token>/open, ${CONCURRENCY} in flight, keep-alive) over ${tokens.length.toLocaleString("en")} tracked deliveries of ${CUSTOMERS.toLocaleString("en")} enrolled customers, on PostgreSQL: **${Math.round(rate).toLocaleString("en")} opens/s** recorded (from the first request until the last event committed); answered at ${Math.round(OPENS / result.seconds).toLocaleString("en")}/s; latency of the answers p50 ${pct(50).toFixed(1)} ms, p95 ${pct(95).toFixed(1)} ms, p99 **${pct(99).toFixed(1)} ms**, max ${sorted.at(-1)!.toFixed(1)} ms (aim ≥ 5,000/s, p99 < 20 ms: ${rate >= 5_000 && pct(99) < 20 ? "met" : "NOT met"}).`,
+    `- Same load, same moment, against a bare Node HTTP server that answers 204: ${Math.round(OPENS / bareRun.seconds).toLocaleString("en")} requests/s (the ceiling of this client and machine; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} at the end of the run).`,
+    `- CPU of this process (gateway, recorder and load generator threads; PostgreSQL not included) per open: ${((result.cpuMs / OPENS) * 1000).toFixed(0)} µs, of which the bare run's HTTP client and server take ${((bareCpuMs / OPENS) * 1000).toFixed(0)} µs: the tracked path itself (verify, queue, ingest batches) costs ${(((result.cpuMs - bareCpuMs) / OPENS) * 1000).toFixed(0)} µs per open.`,
     `- Events stored: ${(after - before).toLocaleString("en")} content.opened (one per open; ${result.failed} non-204 answers); ${moved.toLocaleString("en")} customers moved to "interested" by the journey's transition on content.opened.`,
     `- Rendering the deliveries with tracked links (delivery worker, one INSERT per claimed batch of 100): ${tokens.length.toLocaleString("en")} in ${renderSeconds.toFixed(1)} s.`,
     `- A beacon is answered once verified and queued; its event is committed in the next ingest batch (group commit: one ingest transaction per batch of up to 1,000 opens that arrived meanwhile). Past a backlog of 10,000 queued events the answers wait for their commit (backpressure). The load generator runs in a worker thread of the same process, and PostgreSQL on the same machine: all three share the 2 cores.`,
