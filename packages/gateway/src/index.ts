@@ -7,6 +7,7 @@
  * const { url } = await gateway.start(4000); // GraphQL + graphql-ws on `${url}`
  */
 export { createGateway, type Gateway, type GatewayOptions } from "./server/create-gateway.js";
+export type { Tracking, TrackingOptions } from "./tracking/index.js";
 export { createGatewayYoga, type GatewayYoga, GRAPHQL_PATH } from "./server/yoga.js";
 export { WEBHOOK_PATH } from "./server/webhook.js";
 export { DEFAULT_QUERY_LIMITS, type IntrospectionAccess, type QueryLimits } from "./server/security.js";

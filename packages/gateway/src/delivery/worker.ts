@@ -6,7 +6,7 @@ import { classifyFailure } from "./errors.js";
 import { settleWithLimit } from "./map-limit.js";
 import { type DeliveryRecord, recordOutcomes } from "./record.js";
 import type { AdapterRegistry } from "./registry.js";
-import type { DeliveryOutcome } from "./types.js";
+import type { DeliveryOutcome, DeliveryRequest } from "./types.js";
 
 /** Test hooks: throwing here simulates the worker dying at that point. */
 export type DeliveryCrashPoint = "after-claim" | "after-deliver";
@@ -38,6 +38,11 @@ export interface DeliveryWorkerOptions {
   intervalMs?: number;
   log?: (message: string) => void;
   onPoint?: (point: DeliveryCrashPoint, channel: string) => void | Promise<void>;
+  /**
+   * Renders claimed deliveries before their adapter sees them (tracked links: src/tracking). A
+   * failure here is a transient failure of the batch: retried with backoff.
+   */
+  render?: (requests: DeliveryRequest[]) => Promise<DeliveryRequest[]>;
   /** Metrics hook: the outcomes recorded for one channel (those another worker took over left out). */
   onRecorded?: (channel: string, records: readonly DeliveryRecord[]) => void;
 }
@@ -96,9 +101,19 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     if (claims.length === 0) return 0;
     await options.onPoint?.("after-claim", channel);
     const ctx = { now };
-    const requests = claims.map((c) => c.request);
+    let requests = claims.map((c) => c.request);
     let results: Array<PromiseSettledResult<DeliveryOutcome>>;
-    if (adapter.deliverBatch) {
+    let renderFailure: unknown;
+    if (options.render) {
+      try {
+        requests = await options.render(requests);
+      } catch (reason) {
+        renderFailure = reason;
+      }
+    }
+    if (renderFailure !== undefined) {
+      results = requests.map(() => ({ status: "rejected", reason: renderFailure }));
+    } else if (adapter.deliverBatch) {
       try {
         results = await adapter.deliverBatch(requests, ctx);
         if (results.length !== requests.length) throw new Error(`${channel} adapter's deliverBatch returned ${results.length} results for ${requests.length} deliveries`);

@@ -87,6 +87,8 @@ export function createChannels(
     workspaceId: string;
     log?: (message: string) => void;
     onDeliveriesRecorded?: DeliveryWorkerOptions["onRecorded"];
+    /** Renders deliveries before adapters see them (tracked links). */
+    renderDeliveries?: DeliveryWorkerOptions["render"];
   },
   options: ChannelOptions,
 ): ChannelRuntime {
@@ -112,6 +114,7 @@ export function createChannels(
     ...(intervalMs ? { intervalMs } : {}),
     ...(log ? { log } : {}),
     ...(deps.onDeliveriesRecorded ? { onRecorded: deps.onDeliveriesRecorded } : {}),
+    ...(deps.renderDeliveries ? { render: deps.renderDeliveries } : {}),
   });
   const massSendWorker = clients.wecom
     ? createMassSendWorker({ db, api: clients.wecom, clock, pubsub, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) })

@@ -24,6 +24,7 @@ import { numberTasksOnPublish } from "../live/task-seqs-after-commit.js";
 import { type Readiness, type ReadinessOptions, createReadinessCheck } from "../ops/health.js";
 import { type Logger, createGatewayLogger, lineLogger } from "../ops/logger.js";
 import { type GatewayMetrics, createGatewayMetrics } from "../ops/metrics.js";
+import { type Tracking, type TrackingOptions, createTracking } from "../tracking/index.js";
 import { type ChannelOptions, type ChannelRuntime, createChannels } from "./channels.js";
 import { type AttachedWebSocket, attachGraphqlWebSocket } from "./graphql-websocket.js";
 import { type GatewayHttpHandler, createHttpHandler } from "./http-handler.js";
@@ -78,6 +79,11 @@ export interface GatewayOptions extends ChannelOptions {
   signalAdapters?: SignalAdapter[] | undefined;
   /** /readyz: bound on each database check, and the scheduler lag above which the gateway is not ready. */
   readiness?: Omit<ReadinessOptions, "migrationsDir"> | undefined;
+  /**
+   * Tracked content: links in content bodies go out as signed short links under `<publicUrl>/t/`
+   * (default: on when env SOPLINE_PUBLIC_URL is set; `false`: off). See README "Tracked content".
+   */
+  tracking?: TrackingOptions | false | undefined;
 }
 
 export interface Gateway {
@@ -106,6 +112,8 @@ export interface Gateway {
   workspaceId: string;
   /** Channel delivery: the delivery worker, the 群发助手 worker and the WeCom callback handler. */
   channels: ChannelRuntime;
+  /** Tracked links (/t/), when configured. */
+  tracking?: Tracking | undefined;
   /** The first workspace's API key when this start created it (print it: it is not stored). */
   adminKey?: string | undefined;
   /** True when adminKey was generated rather than given. */
@@ -142,8 +150,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const db = options.db ?? (await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, migrate: options.migrate, log: lineLogger(logger, "database") }));
   let boot: Awaited<ReturnType<typeof ensureDefaultWorkspace>>;
   let secrets: ReturnType<typeof createSecretBox>;
+  let secretKey: ReturnType<typeof resolveSecretKey>;
   try {
-    const secretKey = resolveSecretKey({ secretKey: options.secretKey, db });
+    secretKey = resolveSecretKey({ secretKey: options.secretKey, db });
     if (secretKey.file) log?.(`secret key: ${secretKey.file}`);
     secrets = createSecretBox(secretKey.key);
     boot = await ensureDefaultWorkspace(db, options.adminKey);
@@ -189,8 +198,18 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   });
   // Read per request: adapters can be registered after the gateway is built.
   const services: GatewayServices = { db, registry, pubsub, clock, authenticator, metrics, pushedChannels: () => channels.adapters.channels(), wecomDelivery: () => channels.massSendWorker !== undefined };
+  const trackingOptions = options.tracking === false ? undefined : (options.tracking ?? (process.env.SOPLINE_PUBLIC_URL ? { publicUrl: process.env.SOPLINE_PUBLIC_URL } : undefined));
+  const tracking = trackingOptions
+    ? createTracking(
+        { db, registry, pubsub, clock, secretKey: secretKey.key, officialAccount: options.officialAccount, fetch: options.fetch, log: lineLogger(logger, "tracking", "warn") },
+        trackingOptions,
+      )
+    : undefined;
   const channels = createChannels(
-    { db, registry, pubsub, clock, workspaceId: boot.workspaceId, log: lineLogger(logger, "channels", "warn"), onDeliveriesRecorded: metrics.deliveriesRecorded },
+    {
+      db, registry, pubsub, clock, workspaceId: boot.workspaceId, log: lineLogger(logger, "channels", "warn"), onDeliveriesRecorded: metrics.deliveriesRecorded,
+      ...(tracking ? { renderDeliveries: tracking.tracker.render } : {}),
+    },
     options,
   );
   const yoga = createGatewayYoga(services, { queryLimits: options.queryLimits, logger, graphiql, introspection, plugins: [channels.plugin], signalAdapters });
@@ -212,7 +231,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       throw err;
     }
   }
-  const handler = createHttpHandler({ yoga, logger, readiness, metrics, canReadMetrics, maxBodyBytes: MAX_BODY_BYTES });
+  const handler = createHttpHandler({ yoga, logger, readiness, metrics, canReadMetrics, maxBodyBytes: MAX_BODY_BYTES, tracking: tracking?.handler });
 
   let server: http.Server | undefined;
   const sockets = new Set<AttachedWebSocket>();
@@ -230,6 +249,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     workersStarted = true;
     scheduler.start();
     channels.start();
+    tracking?.start();
     // PostgreSQL's autovacuum does this on a server; PGlite has no background workers.
     const maintenanceMs = options.maintenanceIntervalMs ?? 60_000;
     if (db.kind === "pglite" && maintenanceMs > 0) maintenance = startEmbeddedMaintenance(db.sql, { intervalMs: maintenanceMs, log: lineLogger(logger, "maintenance") });
@@ -267,6 +287,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         handler.drain(options.shutdownTimeoutMs ?? 10_000),
         scheduler.stop(), // the batch in progress commits (or rolls back); no new one starts
         channels.stop(),
+        tracking?.stop(),
         maintenance?.stop(),
         ...[...sockets].map((ws) => ws.close()),
       ]);
@@ -292,6 +313,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     pubsub,
     scheduler,
     channels,
+    tracking,
     authenticator,
     workspaceId: boot.workspaceId,
     adminKey: boot.apiKey,

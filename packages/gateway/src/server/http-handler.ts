@@ -23,6 +23,8 @@ export interface HttpHandlerOptions {
   /** Whether an Authorization header may read /metrics. */
   canReadMetrics: (authorization: string | null) => Promise<boolean>;
   maxBodyBytes: number;
+  /** Tracked links under /t/ (src/tracking), when the gateway has a public URL. */
+  tracking?: ((req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void>) | undefined;
 }
 
 export interface GatewayHttpHandler {
@@ -56,7 +58,8 @@ export function createHttpHandler(options: HttpHandlerOptions): GatewayHttpHandl
     json(res, 413, errorBody("LIMIT", `request body: at most ${maxBodyBytes} bytes allowed${got === undefined ? "" : `, got ${got}`}`, { field: "body", limit: maxBodyBytes }), { connection: "close" });
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse, log: Logger): Promise<void> {
-    const path = (req.url ?? "/").split("?")[0];
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (options.tracking && path.startsWith("/t/")) return options.tracking(req, res, path);
     if (req.method === "GET" || req.method === "HEAD") {
       if (path === HEALTH_PATH) return json(res, 200, { status: "ok" });
       if (path === READY_PATH) {

@@ -1,4 +1,5 @@
 import { UnknownJourneyError } from "../../engine/enroll.js";
+import { linkIssues } from "../../tracking/content-links.js";
 import { segmentMatchIssue } from "../../engine/segments.js";
 import { builder } from "../builder.js";
 import { requireAuth } from "../context.js";
@@ -60,6 +61,9 @@ builder.mutationFields((t) => ({
     resolve: async (query, _root, { input }, ctx) => {
       const auth = requireAuth(ctx);
       if (!/^[\w.:-]+$/.test(input.ref)) throw badInput(`input.ref: letters, digits, ".", ":", "-" and "_" only, got "${input.ref}"`);
+      // Links go out as tracked links that redirect to them: only web pages may be their targets.
+      const issues = linkIssues(input.body, "input.body");
+      if (issues.length > 0) throw badInput(issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues);
       const row = await upsertContent(ctx.db, auth.workspaceId, { ...input, body: input.body });
       return ctx.db.prisma.content.findUniqueOrThrow({ ...query, where: { id: row.id } });
     },
