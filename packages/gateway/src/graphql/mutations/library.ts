@@ -31,6 +31,7 @@ const StaffInput = builder.inputType("StaffInput", {
     name: t.string({ required: true }),
     team: t.string(),
     active: t.boolean(),
+    leadExternalId: t.string({ description: "the team lead (a staff member's external id) their overdue opportunities escalate to; null clears it" }),
   }),
 });
 
@@ -65,7 +66,7 @@ builder.mutationFields((t) => ({
   upsertStaff: t.prismaField({
     type: StaffType,
     description: "Creates or updates a staff member by external id.",
-    extensions: { access: "apiKey", limits: { strings: { "input.externalId": SHORT, "input.name": SHORT, "input.team": SHORT } } },
+    extensions: { access: "apiKey", limits: { strings: { "input.externalId": SHORT, "input.name": SHORT, "input.team": SHORT, "input.leadExternalId": SHORT } } },
     args: { input: t.arg({ type: StaffInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const row = await upsertStaff(ctx.db, requireAuth(ctx).workspaceId, input);

@@ -8,5 +8,6 @@ export const StaffType = builder.prismaObject("Staff", {
     name: t.exposeString("name"),
     team: t.exposeString("team", { nullable: true }),
     active: t.exposeBoolean("active"),
+    leadId: t.exposeID("leadId", { nullable: true, description: "the team lead overdue opportunities escalate to" }),
   }),
 });
