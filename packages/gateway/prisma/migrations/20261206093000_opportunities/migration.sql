@@ -49,6 +49,7 @@ BEGIN
     INSERT INTO "stage_count_deltas" ("workspace_id", "journey_key", "stage", "owner_key", "customer_staff", "delta")
     VALUES (NEW."workspace_id", NEW."journey_key", NEW."stage", COALESCE(NEW."staff_id", ''), COALESCE(cs, ''), 1);
   END IF;
+  IF TG_WHEN = 'BEFORE' THEN RETURN NEW; END IF;
   RETURN NULL;
 END
 $$;
@@ -56,7 +57,11 @@ $$;
 CREATE TRIGGER "enrollments_count_insert_delete" AFTER INSERT OR DELETE ON "enrollments"
   FOR EACH ROW EXECUTE FUNCTION "sopline_count_enrollment"();
 -- The scheduler rewrites stage with every state: the WHEN clause keeps the function off that hot path.
-CREATE TRIGGER "enrollments_count_update" AFTER UPDATE OF "stage", "ended_at", "staff_id", "journey_key", "workspace_id", "customer_id" ON "enrollments"
+-- Updates of both tables count BEFORE the row changes, each reading the other table as it is at
+-- that moment: when one statement changes both (a staff member deleted sets both staff columns to
+-- NULL), AFTER triggers would all run at its end and count the first change against the second's
+-- result. Inserts count AFTER: an INSERT … ON CONFLICT DO NOTHING that inserts nothing counts nothing.
+CREATE TRIGGER "enrollments_count_update" BEFORE UPDATE OF "stage", "ended_at", "staff_id", "journey_key", "workspace_id", "customer_id" ON "enrollments"
   FOR EACH ROW WHEN (OLD."stage" IS DISTINCT FROM NEW."stage" OR OLD."ended_at" IS DISTINCT FROM NEW."ended_at"
     OR OLD."staff_id" IS DISTINCT FROM NEW."staff_id" OR OLD."journey_key" IS DISTINCT FROM NEW."journey_key"
     OR OLD."workspace_id" IS DISTINCT FROM NEW."workspace_id" OR OLD."customer_id" IS DISTINCT FROM NEW."customer_id")
@@ -73,13 +78,13 @@ BEGIN
     INSERT INTO "stage_count_deltas" ("workspace_id", "journey_key", "stage", "owner_key", "customer_staff", "delta")
     SELECT "workspace_id", "journey_key", "stage", COALESCE("staff_id", ''), COALESCE(NEW."staff_id", ''), 1
     FROM "enrollments" WHERE "customer_id" = NEW."id" AND "ended_at" IS NULL;
-    RETURN NULL;
+    RETURN NEW;
   END IF;
   RETURN OLD;
 END
 $$;
 
-CREATE TRIGGER "customers_count_staff" AFTER UPDATE OF "staff_id" ON "customers"
+CREATE TRIGGER "customers_count_staff" BEFORE UPDATE OF "staff_id" ON "customers"
   FOR EACH ROW WHEN (OLD."staff_id" IS DISTINCT FROM NEW."staff_id") EXECUTE FUNCTION "sopline_count_customer"();
 CREATE TRIGGER "customers_count_delete" BEFORE DELETE ON "customers"
   FOR EACH ROW EXECUTE FUNCTION "sopline_count_customer"();
