@@ -26,14 +26,15 @@ interface Pending {
 }
 
 // One row per (customer, kind) of the batch: ON CONFLICT cannot touch a row twice in one statement.
-const UPSERT = `INSERT INTO opportunities (workspace_id, customer_id, staff_id, kind, intent, signal, content, signals, first_signal_at, last_signal_at)
-  SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::int[], $9::timestamptz[], $10::timestamptz[])
+const UPSERT = `INSERT INTO opportunities (workspace_id, customer_id, staff_id, kind, intent, signal, content, signals, first_signal_at, last_signal_at, customer_name)
+  SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::int[], $9::timestamptz[], $10::timestamptz[], $11::text[])
   ON CONFLICT (customer_id, kind) WHERE answered_at IS NULL DO UPDATE SET
     signal = CASE WHEN EXCLUDED.intent > opportunities.intent THEN EXCLUDED.signal ELSE opportunities.signal END,
     intent = GREATEST(opportunities.intent, EXCLUDED.intent),
     content = COALESCE(EXCLUDED.content, opportunities.content),
     signals = opportunities.signals + EXCLUDED.signals,
     staff_id = EXCLUDED.staff_id,
+    customer_name = EXCLUDED.customer_name,
     first_signal_at = LEAST(opportunities.first_signal_at, EXCLUDED.first_signal_at),
     last_signal_at = GREATEST(opportunities.last_signal_at, EXCLUDED.last_signal_at)`;
 
@@ -105,6 +106,7 @@ export async function recordSignals(
       textArray(rows.map((r) => r.signals)),
       textArray(rows.map((r) => new Date(r.first).toISOString())),
       textArray(rows.map((r) => new Date(r.last).toISOString())),
+      textArray(rows.map((r) => byId.get(r.customerId)!.name)),
     ]);
     notices.boards.add(workspaceId);
   }

@@ -29,8 +29,8 @@ describe.each(KINDS)("intent opportunities on %s", (kind) => {
   let bob: Awaited<ReturnType<Tenant["staff"]>>;
   let lena: Awaited<ReturnType<Tenant["staff"]>>;
   const ids: Record<string, string> = {};
-  const boardOf = async (gql: (q: string) => Promise<any>, externalId: string) =>
-    ok(await gql(BOARD)).board.staff.find((s: { staff: { externalId: string } }) => s.staff.externalId === externalId);
+  const boardOf = async (gql: (q: string) => Promise<any>, externalId: string): Promise<any> =>
+    (ok(await gql(BOARD)) as any).board.staff.find((s: { staff: { externalId: string } }) => s.staff.externalId === externalId);
 
   beforeAll(async () => {
     h = await createHarness(kind);

@@ -78,6 +78,8 @@ BEGIN
     INSERT INTO "stage_count_deltas" ("workspace_id", "journey_key", "stage", "owner_key", "customer_staff", "delta")
     SELECT "workspace_id", "journey_key", "stage", COALESCE("staff_id", ''), COALESCE(NEW."staff_id", ''), 1
     FROM "enrollments" WHERE "customer_id" = NEW."id" AND "ended_at" IS NULL;
+    -- Open opportunities follow the customer to their new staff member.
+    UPDATE "opportunities" SET "staff_id" = NEW."staff_id" WHERE "customer_id" = NEW."id" AND "answered_at" IS NULL;
     RETURN NEW;
   END IF;
   RETURN OLD;
@@ -103,6 +105,7 @@ CREATE TABLE "opportunities" (
     "id" TEXT NOT NULL DEFAULT (gen_random_uuid())::text,
     "workspace_id" TEXT NOT NULL,
     "customer_id" TEXT NOT NULL,
+    "customer_name" TEXT NOT NULL,
     "staff_id" TEXT,
     "kind" TEXT NOT NULL,
     "intent" INTEGER NOT NULL,
@@ -119,5 +122,11 @@ ALTER TABLE "opportunities" ADD CONSTRAINT "opportunities_workspace_id_fkey" FOR
 ALTER TABLE "opportunities" ADD CONSTRAINT "opportunities_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "opportunities" ADD CONSTRAINT "opportunities_staff_id_fkey" FOREIGN KEY ("staff_id") REFERENCES "staff"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 CREATE UNIQUE INDEX "opportunities_open_key" ON "opportunities"("customer_id", "kind") WHERE "answered_at" IS NULL;
-CREATE INDEX "opportunities_open_idx" ON "opportunities"("workspace_id", "last_signal_at") WHERE "answered_at" IS NULL;
+CREATE INDEX "opportunities_open_idx" ON "opportunities"("workspace_id", "last_signal_at") INCLUDE ("staff_id", "kind") WHERE "answered_at" IS NULL;
+-- A staff member's list, best first: the board reads its head per staff member and kind.
+CREATE INDEX "opportunities_list_idx" ON "opportunities"("staff_id", "kind", "intent" DESC, "first_signal_at", "id") INCLUDE ("last_signal_at") WHERE "answered_at" IS NULL;
+
+-- The board's SOP task counts per staff member read this index only (no table rows).
+CREATE INDEX "tasks_board_idx" ON "tasks"("workspace_id", "staff_id", "kind", "due_at") INCLUDE ("status", "snoozed_until")
+  WHERE "status" IN ('open', 'snoozed') AND "kind" IN ('chat', 'call');
 CREATE INDEX "opportunities_escalate_idx" ON "opportunities"("first_signal_at") WHERE "answered_at" IS NULL AND "escalated_at" IS NULL;

@@ -20,8 +20,8 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-/** The most customers one opportunity list of the board shows (the `opportunities` query pages the rest). */
-export const BOARD_LIST_MAX = 100;
+/** The most customers one opportunity list of the board shows (the `opportunities` query has the rest). */
+export const BOARD_LIST_MAX = 20;
 
 interface SopTaskRow {
   staff_id: string;
@@ -45,8 +45,16 @@ export interface BoardSnapshot {
   counts: StageCountRow[];
   staff: Staff[];
   sopTasks: Map<string, SopTaskRow>;
-  /** Today's open opportunities, best first (intent, then longest waiting). */
-  opportunities: OpportunityShape[];
+  /** Per staff member: the heads of today's lists (best first: intent, then longest waiting), their lengths, and for a lead their team's overdue ones. */
+  lists: Map<string, StaffLists>;
+}
+
+export interface StaffLists {
+  chat: OpportunityShape[];
+  call: OpportunityShape[];
+  escalated: OpportunityShape[];
+  chatCount: number;
+  callCount: number;
 }
 
 /**
@@ -73,7 +81,7 @@ export async function loadBoardSnapshot(db: Database, args: { workspaceId: strin
   const counts = await readStageCounts(db.sql, workspaceId);
   // Staff with their open SOP chat / call tasks; a snoozed task counts on the day it wakes up;
   // "today" is computed by PostgreSQL in the zone.
-  const staffRows = await db.sql.query<Staff & Omit<SopTaskRow, "staff_id">>(
+  const staffRows = await db.sql.query<Staff & Omit<SopTaskRow, "staff_id"> & { chat_opps: number; call_opps: number }>(
     `WITH day AS (
        SELECT (date_trunc('day', $2::timestamptz AT TIME ZONE $3) AT TIME ZONE $3) AS start,
               ((date_trunc('day', $2::timestamptz AT TIME ZONE $3) + interval '1 day') AT TIME ZONE $3) AS stop
@@ -88,29 +96,48 @@ export async function loadBoardSnapshot(db: Database, args: { workspaceId: strin
          (count(*) FILTER (WHERE o.kind = 'chat' AND o.due < day.start))::int AS overdue_chat,
          (count(*) FILTER (WHERE o.kind = 'call' AND o.due < day.start))::int AS overdue_call
        FROM open o CROSS JOIN day GROUP BY o.staff_id
+     ), opps AS (
+       SELECT o.staff_id, (count(*) FILTER (WHERE o.kind = 'chat'))::int AS chat_opps, (count(*) FILTER (WHERE o.kind = 'call'))::int AS call_opps
+       FROM opportunities o, day WHERE o.workspace_id = $1 AND o.answered_at IS NULL AND o.last_signal_at >= day.start GROUP BY o.staff_id
      )
      SELECT s.id, s.workspace_id AS "workspaceId", s.external_id AS "externalId", s.name, s.team, s.active, s.lead_id AS "leadId",
-       s.tokens_valid_after AS "tokensValidAfter", p.chat, p.call, p.overdue_chat, p.overdue_call
-     FROM staff s LEFT JOIN per_staff p ON p.staff_id = s.id
+       s.tokens_valid_after AS "tokensValidAfter", p.chat, p.call, p.overdue_chat, p.overdue_call,
+       COALESCE(q.chat_opps, 0) AS chat_opps, COALESCE(q.call_opps, 0) AS call_opps
+     FROM staff s LEFT JOIN per_staff p ON p.staff_id = s.id LEFT JOIN opps q ON q.staff_id = s.id
      WHERE s.workspace_id = $1 ORDER BY s.name, s.id`,
     [workspaceId, now, timezone],
   );
   const staff: Staff[] = [];
   const tasks: SopTaskRow[] = [];
-  for (const { chat, call, overdue_chat, overdue_call, ...s } of staffRows) {
+  const lists = new Map<string, StaffLists>();
+  for (const { chat, call, overdue_chat, overdue_call, chat_opps, call_opps, ...s } of staffRows) {
     staff.push(s);
     if (chat !== null) tasks.push({ staff_id: s.id, chat, call, overdue_chat, overdue_call });
+    lists.set(s.id, { chat: [], call: [], escalated: [], chatCount: chat_opps, callCount: call_opps });
   }
   const hours = escalationHours(settings);
-  const opportunities = await db.sql.query<OpportunityRow>(
-    `SELECT o.id, o.kind, o.customer_id, COALESCE(c.name, c.external_id) AS customer_name, c.staff_id, o.intent, o.signal, o.content, o.signals,
-       o.first_signal_at, o.last_signal_at, o.escalated_at
-     FROM opportunities o JOIN customers c ON c.id = o.customer_id
-     WHERE o.workspace_id = $1 AND o.answered_at IS NULL
-       AND o.last_signal_at >= (date_trunc('day', $2::timestamptz AT TIME ZONE $3) AT TIME ZONE $3)
-     ORDER BY o.intent DESC, o.first_signal_at, o.id`,
-    [workspaceId, now, timezone],
+  // The head of each staff member's two lists (an index range each), and for each lead the
+  // overdue ones of their team: bounded by staff × BOARD_LIST_MAX whatever today's volume.
+  const heads = await db.sql.query<OpportunityRow & { list: "chat" | "call" | "escalated"; holder: string }>(
+    `WITH day AS (SELECT (date_trunc('day', $2::timestamptz AT TIME ZONE $3) AT TIME ZONE $3) AS start),
+     members AS (SELECT id, lead_id FROM staff WHERE workspace_id = $1)
+     SELECT m.id AS holder, k.kind AS list, o.* FROM members m CROSS JOIN (VALUES ('chat'), ('call')) k(kind) CROSS JOIN day
+     CROSS JOIN LATERAL (
+       SELECT ${OPPORTUNITY_COLUMNS} FROM opportunities o
+       WHERE o.staff_id = m.id AND o.kind = k.kind AND o.answered_at IS NULL AND o.last_signal_at >= day.start
+       ORDER BY o.intent DESC, o.first_signal_at, o.id LIMIT $4
+     ) o
+     UNION ALL
+     SELECT l.id, 'escalated', o.* FROM (SELECT DISTINCT lead_id AS id FROM members WHERE lead_id IS NOT NULL) l CROSS JOIN day
+     CROSS JOIN LATERAL (
+       SELECT ${OPPORTUNITY_COLUMNS} FROM members t JOIN opportunities o ON o.staff_id = t.id AND o.answered_at IS NULL
+       WHERE t.lead_id = l.id AND o.last_signal_at >= day.start AND $5::float8 > 0 AND o.first_signal_at <= $2::timestamptz - make_interval(secs => 3600 * $5::float8)
+       ORDER BY o.intent DESC, o.first_signal_at, o.id LIMIT $4
+     ) o`,
+    [workspaceId, now, timezone, BOARD_LIST_MAX, escalationHours(settings)],
   );
+  for (const { list, holder, ...row } of heads) lists.get(holder)?.[list].push(toOpportunity(row, now, hours));
+  for (const l of lists.values()) for (const xs of [l.chat, l.call, l.escalated]) xs.sort(byRank);
   return {
     now,
     timezone,
@@ -120,9 +147,16 @@ export async function loadBoardSnapshot(db: Database, args: { workspaceId: strin
     counts,
     staff,
     sopTasks: new Map(tasks.map((t) => [t.staff_id, t])),
-    opportunities: opportunities.map((o) => toOpportunity(o, now, hours)),
+    lists,
   };
 }
+
+/** Columns of an opportunity row as OpportunityRow reads them (table alias o). */
+export const OPPORTUNITY_COLUMNS = `o.id, o.kind, o.customer_id, o.customer_name, o.staff_id, o.intent, o.signal, o.content, o.signals, o.first_signal_at, o.last_signal_at`;
+
+/** Best first: intent, then the longest waiting, then id (the order of the SQL). */
+const byRank = (a: OpportunityShape, b: OpportunityShape) =>
+  b.intent - a.intent || a.waitingSince.getTime() - b.waitingSince.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export interface OpportunityRow {
   id: string;
@@ -136,7 +170,6 @@ export interface OpportunityRow {
   signals: number;
   first_signal_at: Date;
   last_signal_at: Date;
-  escalated_at: Date | null;
 }
 
 export function toOpportunity(o: OpportunityRow, now: Date, hours: number): OpportunityShape {
@@ -189,35 +222,22 @@ export function viewBoard(snapshot: BoardSnapshot, args: { journeyKey?: string |
     stage.customers += c.n;
   }
 
-  const leadOf = new Map(snapshot.staff.map((s) => [s.id, s.leadId]));
-  const lists = new Map<string, { chat: OpportunityShape[]; call: OpportunityShape[]; escalated: OpportunityShape[] }>();
-  const listOf = (id: string) => {
-    let l = lists.get(id);
-    if (!l) lists.set(id, (l = { chat: [], call: [], escalated: [] }));
-    return l;
-  };
-  for (const o of snapshot.opportunities) {
-    if (o.staffId === null) continue;
-    listOf(o.staffId)[o.kind].push(o);
-    const lead = leadOf.get(o.staffId);
-    if (o.overdue && lead) listOf(lead).escalated.push(o);
-  }
   const staff: StaffOpportunitiesShape[] = [];
   for (const s of snapshot.staff) {
     if (staffId !== null && s.id !== staffId) continue;
     const tasks = snapshot.sopTasks.get(s.id);
-    const l = lists.get(s.id);
-    if (staffId === null && !s.active && !tasks && !l) continue;
+    const l = snapshot.lists.get(s.id);
+    if (staffId === null && !s.active && !tasks && !l?.chatCount && !l?.callCount) continue;
     const sopTasks = { chat: tasks?.chat ?? 0, call: tasks?.call ?? 0, overdueChat: tasks?.overdue_chat ?? 0, overdueCall: tasks?.overdue_call ?? 0 };
     staff.push({
       staff: s,
       ...sopTasks,
       sopTasks,
-      chatOpportunities: (l?.chat ?? []).slice(0, BOARD_LIST_MAX),
-      callOpportunities: (l?.call ?? []).slice(0, BOARD_LIST_MAX),
-      chatOpportunityCount: l?.chat.length ?? 0,
-      callOpportunityCount: l?.call.length ?? 0,
-      escalated: (l?.escalated ?? []).slice(0, BOARD_LIST_MAX),
+      chatOpportunities: l?.chat ?? [],
+      callOpportunities: l?.call ?? [],
+      chatOpportunityCount: l?.chatCount ?? 0,
+      callOpportunityCount: l?.callCount ?? 0,
+      escalated: l?.escalated ?? [],
     });
   }
   return {

@@ -3,7 +3,7 @@ import { escalationHours } from "../../opportunities/escalation.js";
 import type { OpportunityKind } from "../../opportunities/signals.js";
 import type { OpportunityShape } from "../types/board.js";
 import { DEFAULT_TIMEZONE, type WorkspaceSettings } from "../types/workspace.js";
-import { type OpportunityRow, toOpportunity } from "./board.js";
+import { OPPORTUNITY_COLUMNS, type OpportunityRow, toOpportunity } from "./board.js";
 
 /** The most opportunities one `opportunities` query returns. */
 export const OPPORTUNITIES_MAX = 1_000;
@@ -24,12 +24,10 @@ export async function loadOpportunities(
   const settings = ws?.settings ?? {};
   const timezone = settings.timezone ?? ws?.timezone ?? DEFAULT_TIMEZONE;
   const rows = await db.sql.query<OpportunityRow>(
-    `SELECT o.id, o.kind, o.customer_id, COALESCE(c.name, c.external_id) AS customer_name, c.staff_id, o.intent, o.signal, o.content, o.signals,
-       o.first_signal_at, o.last_signal_at, o.escalated_at
-     FROM opportunities o JOIN customers c ON c.id = o.customer_id
+    `SELECT ${OPPORTUNITY_COLUMNS} FROM opportunities o
      WHERE o.workspace_id = $1 AND o.answered_at IS NULL
        AND o.last_signal_at >= (date_trunc('day', $2::timestamptz AT TIME ZONE $3) AT TIME ZONE $3)
-       AND ($4::text IS NULL OR c.staff_id = $4) AND ($5::text IS NULL OR o.kind = $5)
+       AND ($4::text IS NULL OR o.staff_id = $4) AND ($5::text IS NULL OR o.kind = $5)
      ORDER BY o.intent DESC, o.first_signal_at, o.id LIMIT $6`,
     [args.workspaceId, args.now, timezone, args.staffId, args.kind, args.limit],
   );
