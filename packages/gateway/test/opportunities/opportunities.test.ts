@@ -136,6 +136,12 @@ describe.each(KINDS)("intent opportunities on %s", (kind) => {
     expect(items.find((i) => i.alert.customerName === "c4").task.title).toBe("c4 has waited 2 h for alice (message.replied)");
   });
 
+  it("a handed-over customer's open opportunity follows them to the new staff member", async () => {
+    await h.test.db.sql.execute(`UPDATE customers SET staff_id = $2 WHERE id = $1`, [ids.c2, alice.id]);
+    expect(names((await boardOf(ws.api, "alice")).chatOpportunities)).toContain("c2");
+    expect((await boardOf(ws.api, "bob")).chatOpportunityCount).toBe(0);
+  });
+
   it("tomorrow's lists start empty; unanswered ones of yesterday are not today's", async () => {
     h.clock.now = new Date(START.getTime() + 24 * HOUR);
     const mine = await boardOf(ws.api, "alice");
