@@ -112,8 +112,8 @@ const StaffOpportunitiesType = builder.objectRef<StaffOpportunitiesShape>("Staff
   description: "今日聊天机会 / 今日通话机会 per staff member: customers who showed intent today and wait for an answer; SOP tasks apart.",
   fields: (t) => ({
     staff: t.field({ type: StaffType, resolve: (o) => o.staff }),
-    chatOpportunities: t.field({ type: [OpportunityType], description: "今日聊天机会, best first (at most 100; `opportunities` has all)", resolve: (o) => o.chatOpportunities }),
-    callOpportunities: t.field({ type: [OpportunityType], description: "今日通话机会, best first (at most 100; `opportunities` has all)", resolve: (o) => o.callOpportunities }),
+    chatOpportunities: t.field({ type: [OpportunityType], description: "今日聊天机会, best first (at most 20; `opportunities` has all)", resolve: (o) => o.chatOpportunities }),
+    callOpportunities: t.field({ type: [OpportunityType], description: "今日通话机会, best first (at most 20; `opportunities` has all)", resolve: (o) => o.callOpportunities }),
     chatOpportunityCount: t.exposeInt("chatOpportunityCount"),
     callOpportunityCount: t.exposeInt("callOpportunityCount"),
     escalated: t.field({ type: [OpportunityType], description: "for a team lead: their team's overdue opportunities", resolve: (o) => o.escalated }),
