@@ -51,7 +51,7 @@ describe("types derived from the gateway's schema", () => {
 
   it("gives the two halves of the task feed (live notices and tasksSince catch-up) one item type", () => {
     expectTypeOf<TaskFeedItem["task"]>().toEqualTypeOf<TaskNotice>();
-    expectTypeOf<TaskFeedItem["change"]>().toEqualTypeOf<"CREATED" | "UPDATED" | "REMOVED">();
+    expectTypeOf<TaskFeedItem["change"]>().toEqualTypeOf<"CREATED" | "UPDATED" | "REMOVED" | "ALERT">();
   });
 
   it("types every method's arguments and result", () => {

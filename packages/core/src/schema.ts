@@ -203,6 +203,29 @@ export const tagRuleSchema = z.strictObject({
   action: z.enum(["add", "remove"]).optional(),
 });
 
+const opportunitySignal = z.union([
+  z.string().min(1, { error: "an event name cannot be empty" }),
+  z.strictObject({
+    event: z.string().min(1, { error: "an event name cannot be empty" }),
+    intent: z.number().int().min(1).max(1000).optional().describe("Rank on the board (higher first); default by event name, else 50"),
+  }),
+]);
+const eventOfSignal = (s: z.input<typeof opportunitySignal>) => (typeof s === "string" ? s : s.event);
+
+/** Which customer behaviour makes a 今日通话机会 (call) or a 今日聊天机会 (chat) for their staff member. */
+export const opportunitiesSchema = z
+  .strictObject({
+    call: z.array(opportunitySignal).optional().describe('Events that mean "call them now", e.g. ["demo.requested"]'),
+    chat: z.array(opportunitySignal).optional().describe('Events that mean "answer them in chat", e.g. ["message.replied", "content.read"]'),
+  })
+  .superRefine((o, ctx) => {
+    const call = new Set((o.call ?? []).map(eventOfSignal));
+    (o.chat ?? []).forEach((s, i) => {
+      if (call.has(eventOfSignal(s))) ctx.addIssue({ code: "custom", path: ["chat", i], message: `"${eventOfSignal(s)}" is already a call signal: an event makes one kind of opportunity` });
+    });
+  })
+  .describe("Intent signals that put a customer on their staff member's opportunity lists (defaults: see the gateway README)");
+
 export const journeyDefinitionSchema = z
   .strictObject({
     id,
@@ -217,6 +240,7 @@ export const journeyDefinitionSchema = z
     stages: z.array(stageSchema).min(1).max(MAX_STAGES, { error: (issue) => `${(issue.input as unknown[]).length} stages is above the maximum of ${MAX_STAGES}` }),
     transitions: z.array(transitionSchema).max(MAX_TRANSITIONS, { error: (issue) => `${(issue.input as unknown[]).length} transitions is above the maximum of ${MAX_TRANSITIONS}` }).optional(),
     tagRules: z.array(tagRuleSchema).optional(),
+    opportunities: opportunitiesSchema.optional(),
     frequencyCap: frequencyCapSchema.optional(),
     ...timing,
   })
@@ -227,6 +251,7 @@ export type StageDefinition = z.input<typeof stageSchema>;
 export type StepDefinition = z.input<typeof stepSchema>;
 export type TransitionDefinition = z.input<typeof transitionSchema>;
 export type TagRuleDefinition = z.input<typeof tagRuleSchema>;
+export type OpportunitiesDefinition = z.input<typeof opportunitiesSchema>;
 export type TimeRange = z.input<typeof timeRangeSchema>;
 export type WindowDefinition = z.input<typeof windowSchema>;
 export type FrequencyCap = z.input<typeof frequencyCapSchema>;

@@ -36,6 +36,22 @@ export interface Notices {
   skipped: number;
   /** Tasks cancelled (a customer removed from a journey or opted out): their feeds drop them. */
   removedTasks?: TaskNotice[];
+  /** Live items for a staff member's feed: a customer showing intent now, an escalated opportunity (src/opportunities). */
+  alerts?: AlertNotice[];
+}
+
+/** A feed item that is not a task: carried in a task's shape (kind "alert", seq "0", id "alert:…") plus what happened. */
+export interface AlertNotice extends TaskNotice {
+  alert: {
+    reason: "intent" | "escalation";
+    /** the customer's event, or the opportunity's strongest signal for an escalation */
+    event: string;
+    customerName: string;
+    contentTitle: string | null;
+    at: string;
+    /** the staff member who left it waiting (escalations) */
+    forStaffId: string | null;
+  };
 }
 
 export function emptyNotices(): Notices {

@@ -6,6 +6,7 @@ import type { LivePubSub } from "../live/pubsub.js";
 import { type AdvancedEnrollment, ENROLLMENT_COLUMNS, type EnrollmentRow } from "./enrollment-row.js";
 import type { JourneyRegistry } from "./journey-registry.js";
 import { type Notices, emptyNotices, persistAdvances } from "./persist-advances.js";
+import { escalateOverdue } from "../opportunities/escalation.js";
 
 /** Points inside one batch where a test can make the worker die (see scheduler tests). */
 export type CrashPoint = "after-claim" | "after-advance" | "after-persist" | "before-commit";
@@ -100,6 +101,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (options.pubsub) publishNotices(options.pubsub, notices);
       if (claimed < batchSize || stopRequested) break; // stop(): the current batch committed, leave the rest to the next start
     }
+    // Opportunities left waiting too long go on their staff member's lead's feed (one indexed query).
+    const escalations = emptyNotices();
+    if ((await escalateOverdue(db.sql, now, escalations)) > 0 && options.pubsub) publishNotices(options.pubsub, escalations);
     return stats;
   }
 

@@ -6,6 +6,7 @@ import { UnknownJourneyError, enrollCustomers } from "../engine/enroll.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { Notices } from "../engine/persist-advances.js";
 import { type SegmentRule, assignStaff, findSegmentRule, loadSegmentRules } from "../engine/segments.js";
+import { recordSignals } from "../opportunities/record.js";
 import { DEFAULT_OPT_OUT_KEYWORDS, applyOptOutKeywords } from "../live-sops/dnd.js";
 import { type CheckedEvent, type EventInput, type IngestResult, type RejectedEvent, checkEvent } from "./event-input.js";
 
@@ -92,6 +93,8 @@ export async function ingestEvents(
       now,
       notices,
     );
+    // Intent signals and live alerts: after the journeys moved, so an event's stage change is seen first.
+    await recordSignals(tx, registry, workspaceId, toApply.map((a) => ({ customerId: a.customerId!, id: a.event.id, name: a.event.name, at: a.at, ...(a.event.data !== undefined ? { data: a.event.data } : {}) })), now, notices);
   });
   rejected.sort((a, b) => a.index - b.index);
   return { accepted: stored, duplicates, rejected };

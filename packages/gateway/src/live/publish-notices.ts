@@ -16,6 +16,8 @@ export function publishNotices(pubsub: LivePubSub, notices: Notices): void {
     pubsub.publish(taskTopic(task.workspaceId, task.staffId), { ...task, change: "removed" });
     boards.add(task.workspaceId);
   }
+  // Alerts carry seq "0": they are not tasks and tasksSince never returns them.
+  for (const alert of notices.alerts ?? []) pubsub.publish(taskTopic(alert.workspaceId, alert.staffId), { ...alert, change: "alert" });
   for (const workspaceId of boards) pubsub.publish(boardTopic(workspaceId), { workspaceId });
   for (const t of notices.timelines) pubsub.publish(timelineTopic(t.workspaceId, t.customerId), { customerId: t.customerId, staffId: t.staffId, effects: t.effects });
 }

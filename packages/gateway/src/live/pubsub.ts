@@ -1,9 +1,11 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub, type PubSub } from "graphql-yoga";
-import type { TaskNotice } from "../engine/persist-advances.js";
+import type { AlertNotice, TaskNotice } from "../engine/persist-advances.js";
 import { type RedisLink, connectRedisLink } from "./redis-link.js";
 
 export type TaskPayload = TaskNotice & { change: "created" | "updated" | "removed" };
+/** A live item on a staff member's task feed that is not a task (src/opportunities). */
+export type AlertPayload = AlertNotice & { change: "alert" };
 export type BoardPayload = { workspaceId: string };
 /** `staffId`: the owner of the enrollment the effects come from (absent from older gateways). */
 /** A staff session (or all of a member's: sessionId null) was revoked: their live subscriptions end. */
@@ -16,7 +18,7 @@ export type TimelinePayload = { customerId: string; staffId?: string | null; eff
  * revoked: their live subscriptions end). Payloads are plain JSON so they can cross
  * instances through Redis.
  */
-export type LiveTopics = Record<string, [TaskPayload | BoardPayload | TimelinePayload | RevocationPayload]>;
+export type LiveTopics = Record<string, [TaskPayload | AlertPayload | BoardPayload | TimelinePayload | RevocationPayload]>;
 
 export const taskTopic = (workspaceId: string, staffId: string) => `tasks:${workspaceId}:${staffId}` as const;
 export const boardTopic = (workspaceId: string) => `board:${workspaceId}` as const;

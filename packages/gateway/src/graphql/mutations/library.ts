@@ -34,6 +34,7 @@ const StaffInput = builder.inputType("StaffInput", {
     team: t.string(),
     active: t.boolean(),
     timezone: t.string({ description: "IANA zone the staff member works in: their 群发 send slots are in it (null: the workspace's slot zone); omitted keeps it" }),
+    leadExternalId: t.string({ description: "the team lead (a staff member's external id) their overdue opportunities escalate to; null clears it" }),
   }),
 });
 
@@ -71,7 +72,7 @@ builder.mutationFields((t) => ({
   upsertStaff: t.prismaField({
     type: StaffType,
     description: "Creates or updates a staff member by external id.",
-    extensions: { access: "apiKey", limits: { strings: { "input.externalId": SHORT, "input.name": SHORT, "input.team": SHORT, "input.timezone": SHORT } } },
+    extensions: { access: "apiKey", limits: { strings: { "input.externalId": SHORT, "input.name": SHORT, "input.team": SHORT, "input.timezone": SHORT, "input.leadExternalId": SHORT } } },
     args: { input: t.arg({ type: StaffInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       if (input.timezone && !isTimeZone(input.timezone)) throw badInput(`input.timezone: "${input.timezone}" is not an IANA time zone (e.g. Asia/Tokyo)`);

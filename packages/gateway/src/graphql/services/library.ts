@@ -1,4 +1,5 @@
 import type { Content, Database, Staff } from "../../db/index.js";
+import { badInput } from "../errors.js";
 import { canonicalJson } from "./journeys.js";
 
 export interface ContentInputShape {
@@ -43,18 +44,29 @@ export interface StaffInputShape {
   active?: boolean | null;
   /** IANA zone for the staff member's 群发 slots; null clears it, undefined keeps it */
   timezone?: string | null;
+  /** the team lead's external id; null clears it, omitted keeps it */
+  leadExternalId?: string | null;
 }
 
 /** Creates or updates a staff member by external id (e.g. the WeCom userid). */
 export async function upsertStaff(db: Database, workspaceId: string, input: StaffInputShape): Promise<Staff> {
+  let lead: { leadId: string | null } | Record<string, never> = {};
+  if (input.leadExternalId === null) lead = { leadId: null };
+  else if (input.leadExternalId !== undefined) {
+    if (input.leadExternalId === input.externalId) throw badInput(`input.leadExternalId: "${input.leadExternalId}" is the staff member themself`);
+    const row = await db.prisma.staff.findUnique({ where: { workspaceId_externalId: { workspaceId, externalId: input.leadExternalId } }, select: { id: true } });
+    if (!row) throw badInput(`input.leadExternalId: no staff member "${input.leadExternalId}" in this workspace (create the lead first)`);
+    lead = { leadId: row.id };
+  }
   return db.prisma.staff.upsert({
     where: { workspaceId_externalId: { workspaceId, externalId: input.externalId } },
-    create: { workspaceId, externalId: input.externalId, name: input.name, team: input.team ?? null, active: input.active ?? true, timezone: input.timezone || null },
+    create: { workspaceId, externalId: input.externalId, name: input.name, team: input.team ?? null, active: input.active ?? true, timezone: input.timezone || null, ...lead },
     update: {
       name: input.name,
       ...(input.team !== undefined ? { team: input.team } : {}),
       ...(input.active != null ? { active: input.active } : {}),
       ...(input.timezone !== undefined ? { timezone: input.timezone || null } : {}),
+      ...lead,
     },
   });
 }

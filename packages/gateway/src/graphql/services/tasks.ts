@@ -1,10 +1,11 @@
 import type { SqlRunner } from "../../db/index.js";
-import { taskTopic, boardTopic, type TaskPayload } from "../../live/pubsub.js";
+import { taskTopic, boardTopic, type AlertPayload, type TaskPayload } from "../../live/pubsub.js";
 import type { Context } from "../context.js";
 import { requireAuth } from "../context.js";
 import { badInput, notFound } from "../errors.js";
+import { answerOpportunities } from "../../opportunities/answer.js";
 
-export type TaskFeedPayload = TaskPayload & { status?: string };
+export type TaskFeedPayload = (TaskPayload | AlertPayload) & { status?: string };
 
 interface TaskRow {
   id: string;
@@ -63,6 +64,8 @@ export async function changeTask(ctx: Context, id: string, action: TaskAction): 
         [task.delivery_key, action.type === "complete" ? "sent" : "skipped", now, action.type === "skip" ? `staff: ${action.reason}` : null, auth.workspaceId, action.type === "complete" ? (action.via ?? null) : null],
       );
     }
+    // A chat or call done answers the customer: their open opportunities leave today's lists.
+    if (action.type === "complete" && (task.kind === "chat" || task.kind === "call")) await answerOpportunities(tx, auth.workspaceId, [task.customer_id], now);
     return updated!;
   });
   if (row) {

@@ -1,21 +1,32 @@
-import { filter, pipe } from "graphql-yoga";
-import { boardTopic, type BoardPayload } from "../../live/pubsub.js";
+import { type BoardCoalescer, createBoardCoalescer } from "../../live/board-coalescer.js";
+import type { LivePubSub } from "../../live/pubsub.js";
 import { builder } from "../builder.js";
-import { requireAuth } from "../context.js";
-import { loadBoard } from "../services/board.js";
+import { type Context, requireAuth } from "../context.js";
+import { type BoardSnapshot, loadBoardSnapshot, viewBoard } from "../services/board.js";
 import { BoardType } from "../types/board.js";
 import { resolveLive, untilTokenExpires } from "./token-expiry.js";
 
-const BoardChangedType = builder.objectRef<BoardPayload>("BoardChanged").implement({
-  description: "The board's counts changed (a stage change, a task done…). Select `board` to get it recomputed.",
+type BoardChangedPayload = { snapshot: BoardSnapshot };
+
+// One coalescer per gateway (its pubsub): every console watching a workspace shares one recompute a second.
+const coalescers = new WeakMap<LivePubSub, BoardCoalescer<BoardSnapshot>>();
+function boardsOf(ctx: Context): BoardCoalescer<BoardSnapshot> {
+  let c = coalescers.get(ctx.pubsub);
+  if (!c) {
+    const { db, clock, pubsub } = ctx;
+    coalescers.set(pubsub, (c = createBoardCoalescer({ pubsub, load: (workspaceId) => loadBoardSnapshot(db, { workspaceId, now: clock() }) })));
+  }
+  return c;
+}
+
+const BoardChangedType = builder.objectRef<BoardChangedPayload>("BoardChanged").implement({
+  description: "The board changed (a stage change, a task done, a customer showing intent…); at most one a second.",
   fields: (t) => ({
     board: t.field({
       type: BoardType,
       args: { journeyKey: t.arg.string() },
-      resolve: async (_p, args, ctx) => {
-        const auth = requireAuth(ctx);
-        return loadBoard(ctx.db, { workspaceId: auth.workspaceId, journeyKey: args.journeyKey, staffId: auth.staffId, now: ctx.clock() });
-      },
+      // Cut from the workspace's one recomputed snapshot: no database read per watcher.
+      resolve: (payload, args, ctx) => viewBoard(payload.snapshot, { journeyKey: args.journeyKey, staffId: requireAuth(ctx).staffId }),
     }),
   }),
 });
@@ -23,17 +34,26 @@ const BoardChangedType = builder.objectRef<BoardPayload>("BoardChanged").impleme
 builder.subscriptionFields((t) => ({
   boardChanged: t.field({
     type: BoardChangedType,
-    description: "Fires when the workspace's board changes (a staff token's board counts only their customers and tasks).",
+    description:
+      "Fires when the workspace's board changes, at most once a second (changes in between are folded into one); a staff token's board counts only their customers, tasks and opportunities.",
     subscribe: (_root, _args, ctx) => {
       const auth = requireAuth(ctx);
-      return untilTokenExpires(
-        ctx,
-        pipe(
-          ctx.pubsub.subscribe(boardTopic(auth.workspaceId)),
-          filter((p): p is BoardPayload => "workspaceId" in p && p.workspaceId === auth.workspaceId),
-        ),
-      );
+      const boards = boardsOf(ctx).watch(auth.workspaceId);
+      const source: AsyncIterableIterator<BoardChangedPayload> = {
+        next: async () => {
+          const r = await boards.next();
+          return r.done ? { value: undefined, done: true } : { value: { snapshot: r.value }, done: false };
+        },
+        return: async () => {
+          await boards.return?.();
+          return { value: undefined, done: true };
+        },
+        [Symbol.asyncIterator]() {
+          return source;
+        },
+      };
+      return untilTokenExpires(ctx, source);
     },
-    resolve: resolveLive((payload: BoardPayload) => payload),
+    resolve: resolveLive((payload: BoardChangedPayload) => payload),
   }),
 }));

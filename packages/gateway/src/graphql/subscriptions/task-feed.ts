@@ -1,5 +1,6 @@
 import type { Channel } from "@sopline/core";
 import { filter, pipe } from "graphql-yoga";
+import type { AlertNotice } from "../../engine/persist-advances.js";
 import { taskTopic } from "../../live/pubsub.js";
 import { builder } from "../builder.js";
 import { requireAuth, staffScope } from "../context.js";
@@ -25,10 +26,30 @@ const TaskNoticeType = builder.objectRef<TaskFeedPayload>("TaskNotice").implemen
   }),
 });
 
+type Alert = AlertNotice["alert"];
+const AlertReasonEnum = builder.enumType("AlertReason", {
+  values: {
+    INTENT: { value: "intent" as const, description: "the customer opened, is reading, clicked or replied just now" },
+    ESCALATION: { value: "escalation" as const, description: "a team member's opportunity waited longer than the workspace's opportunityEscalationHours" },
+  },
+});
+const IntentAlertType = builder.objectRef<Alert>("IntentAlert").implement({
+  description: 'A live item that is not a task: "张三 is reading 客户案例 now", or an escalated opportunity on the lead\'s feed.',
+  fields: (t) => ({
+    reason: t.field({ type: AlertReasonEnum, resolve: (a) => a.reason }),
+    event: t.exposeString("event", { description: "the customer's event (content.opened, content.read, link.clicked, message.replied), or the escalated opportunity's strongest signal" }),
+    customerName: t.exposeString("customerName"),
+    contentTitle: t.exposeString("contentTitle", { nullable: true, description: "the title of the content the event names, if any" }),
+    at: t.field({ type: "DateTime", resolve: (a) => new Date(a.at), description: "when the customer did it (escalation: waiting since)" }),
+    forStaffId: t.exposeID("forStaffId", { nullable: true, description: "escalation: the team member who left it waiting" }),
+  }),
+});
+
 const TaskFeedEventType = builder.objectRef<TaskFeedPayload>("TaskFeedEvent").implement({
   fields: (t) => ({
     change: t.field({ type: TaskChangeEnum, resolve: (p) => p.change }),
     task: t.field({ type: TaskNoticeType, resolve: (p) => p }),
+    alert: t.field({ type: IntentAlertType, nullable: true, description: "set when change is ALERT", resolve: (p) => ("alert" in p ? p.alert : null) }),
   }),
 });
 

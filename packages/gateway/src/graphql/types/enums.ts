@@ -22,6 +22,7 @@ export const TaskChangeEnum = builder.enumType("TaskChange", {
     CREATED: { value: "created" as const, description: "a new task for this staff member (or one handed over to them)" },
     UPDATED: { value: "updated" as const, description: "completed, skipped or snoozed" },
     REMOVED: { value: "removed" as const, description: "no longer this staff member's (handed over)" },
+    ALERT: { value: "alert" as const, description: "not a task: a customer is showing intent now, or (for a lead) an opportunity was escalated; see `alert` (`task` carries its line as title, kind \"alert\", seq \"0\")" },
   },
 });
 

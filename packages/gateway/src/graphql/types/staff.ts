@@ -9,5 +9,6 @@ export const StaffType = builder.prismaObject("Staff", {
     team: t.exposeString("team", { nullable: true }),
     active: t.exposeBoolean("active"),
     timezone: t.exposeString("timezone", { nullable: true, description: "IANA zone of the staff member's 群发 send slots (null: the workspace's slot zone)" }),
+    leadId: t.exposeID("leadId", { nullable: true, description: "the team lead overdue opportunities escalate to" }),
   }),
 });

@@ -16,6 +16,8 @@ export interface WorkspaceSettings {
   moments?: MomentsSettings;
   /** One frequency cap per customer across all journeys (src/engine/marketing-cap.ts). */
   marketingCap?: { perDay?: number; perWeek?: number };
+  /** Hours an unanswered opportunity waits before it escalates to the staff member's lead (default 4; 0: never). */
+  opportunityEscalationHours?: number;
 }
 
 export const DEFAULT_TIMEZONE = "Asia/Shanghai";

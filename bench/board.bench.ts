@@ -1,0 +1,182 @@
+// Board benchmark (issue 16 point 6): the board with its opportunity lists at 1,000,000 customers
+// and enrollments on PostgreSQL, and live board recomputes per second with many watchers.
+// Seeds with generate_series SQL into a database of its own (dropped afterwards): 1M customers, 1M
+// enrollments (10 % ended), 100 staff (a lead per 10), 50,000 open SOP chat / call tasks, 500,000
+// signal events over 7 days and the opportunities they made (50,000 open, a fifth of them today).
+// Run: npm run bench:board [-- --n 1000000 --watchers 1000 --seconds 10]
+import { parseArgs } from "node:util";
+import { createPubSub } from "graphql-yoga";
+import { createWorkspace } from "../packages/gateway/src/auth/keys.js";
+import { createTestDatabase } from "../packages/gateway/src/db/test-databases.js";
+import { loadBoard, loadBoardSnapshot, viewBoard } from "../packages/gateway/src/graphql/services/board.js";
+import { loadOpportunities } from "../packages/gateway/src/graphql/services/opportunities.js";
+import { rebuildStageCounts } from "../packages/gateway/src/graphql/services/stage-counts.js";
+import { createBoardCoalescer } from "../packages/gateway/src/live/board-coalescer.js";
+import { type LiveTopics, boardTopic } from "../packages/gateway/src/live/pubsub.js";
+import { machine, writeSection } from "./results.js";
+
+const { values } = parseArgs({ options: { n: { type: "string", default: "1000000" }, watchers: { type: "string", default: "1000" }, seconds: { type: "string", default: "10" }, runs: { type: "string", default: "200" } } });
+const N = Number(values.n);
+const WATCHERS = Number(values.watchers);
+const SECONDS = Number(values.seconds);
+const RUNS = Number(values.runs);
+const NOW = new Date("2026-12-06T06:00:00Z"); // 14:00 in Shanghai
+const STAGES = ["new", "engaged", "interested", "trial", "quiet", "converted"];
+
+const definition = {
+  id: "nurture", version: 1, timezone: "Asia/Shanghai", entry: "new",
+  stages: STAGES.map((id) => ({ id, name: id, manual: id !== "new", sop: [] })),
+};
+
+// What the latest run on the 2-core machine showed and what is left (kept with the figures).
+const NOTE = `
+Target (issue 16): board p95 < 50 ms — **not met** (299 ms on this run, with other work loading the 2 cores; the old GROUP BY alone took 312 ms in the same run, ~0.6 s on a quiet machine). Coalescing: met (≤ 1 recompute a second, 11 in the 10 s run with 1,000 watchers; the first change is shown at once, so a run of N seconds has N + 1).
+Where the board's time still goes (EXPLAIN ANALYZE at 100,000 customers, same seed, load average 14): the stage counts are a few hundred rows (2 ms); the SOP task counts still read every open chat / call task of the workspace (50,000: 70 ms, a scan, as open overdue tasks pile up); today's opportunity counts read today's open opportunities (13,364 index entries: 20 ms); the heads of the 200 lists and the leads' escalations are 200 index ranges of 20 (30 ms). Next step: keep SOP task and opportunity counts per staff member and day in a counter table like stage_counts, and read only the caller's staff member for a staff token.`;
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
+
+async function main() {
+  const t = await createTestDatabase("postgres", { open: { poolSize: 4 } });
+  const sql = t.db.sql;
+  const lines: string[] = [];
+  const log = (s: string) => {
+    console.log(s);
+    lines.push(s);
+  };
+  try {
+    const ws = (await createWorkspace(sql, { name: "board bench" })).id;
+    const t0 = performance.now();
+    await sql.execute(`INSERT INTO journeys (workspace_id, key, version, definition) VALUES ($1, 'nurture', 1, $2::jsonb)`, [ws, JSON.stringify(definition)]);
+    await sql.execute(`INSERT INTO staff (id, workspace_id, external_id, name) SELECT 'st' || g, $1, 'st' || g, 'staff ' || g FROM generate_series(1, 100) g`, [ws]);
+    await sql.execute(`UPDATE staff SET lead_id = 'st' || ((substr(id, 3)::int - 1) / 10 * 10 + 1) WHERE workspace_id = $1 AND (substr(id, 3)::int - 1) % 10 <> 0`, [ws]);
+    // Bulk load without the counting triggers (and FK checks), then one rebuild: as a migration of existing data would.
+    await sql.transaction(async (tx) => {
+      await tx.execute(`SET LOCAL session_replication_role = replica`);
+      await tx.execute(`INSERT INTO customers (id, workspace_id, external_id, name, staff_id) SELECT 'cu' || g, $1, 'cu' || g, '客户 ' || g, 'st' || (1 + g % 100) FROM generate_series(1, $2::int) g`, [ws, N]);
+      await tx.execute(
+        `INSERT INTO enrollments (id, workspace_id, customer_id, journey_key, journey_version, staff_id, owner_key, stage, state, next_wake_at, ended_at)
+         SELECT 'en' || g, $1, 'cu' || g, 'nurture', 1, 'st' || (1 + g % 100), 'st' || (1 + g % 100),
+           (ARRAY['new','new','new','engaged','engaged','interested','trial','quiet','quiet','converted'])[1 + (g / 7) % 10], '{}',
+           $3::timestamptz + (g % 86400) * interval '1 second', CASE WHEN g % 10 = 0 THEN $3::timestamptz END
+         FROM generate_series(1, $2::int) g`,
+        [ws, N, NOW],
+      );
+      await tx.execute(
+        `INSERT INTO tasks (workspace_id, staff_id, customer_id, kind, title, status, due_at, seq)
+         SELECT $1, 'st' || (1 + g % 100), 'cu' || (g * 19 % $2::int + 1), CASE WHEN g % 3 = 0 THEN 'call' ELSE 'chat' END, 'task', 'open',
+           $3::timestamptz - (g % 240) * interval '1 hour' + interval '20 hours', g
+         FROM generate_series(1, 50000) g`,
+        [ws, N, NOW],
+      );
+      await tx.execute(
+        `INSERT INTO events (workspace_id, event_id, customer_id, name, at, data)
+         SELECT $1, 'ev' || g, 'cu' || (g * 7 % $2::int + 1), (ARRAY['message.replied','content.read','link.clicked','content.opened','demo.requested'])[1 + g % 5],
+           $3::timestamptz - (g % 10080) * interval '1 minute', '{"content":"case-1","seconds":45}'
+         FROM generate_series(1, 500000) g`,
+        [ws, N, NOW],
+      );
+      // The opportunities those events made: 300,000 over the week, all answered but the last 50,000 (10,000 of them today).
+      await tx.execute(
+        `INSERT INTO opportunities (workspace_id, customer_id, customer_name, staff_id, kind, intent, signal, content, signals, first_signal_at, last_signal_at, answered_at)
+         SELECT $1, 'cu' || (g * 13 % $2::int + 1), '客户 ' || (g * 13 % $2::int + 1), 'st' || (1 + (g * 13 % $2::int + 1) % 100), CASE WHEN g % 7 = 0 THEN 'call' ELSE 'chat' END,
+           50 + g % 60, 'message.replied', 'case-1', 1 + g % 3,
+           $3::timestamptz - CASE WHEN g > 290000 THEN (g % 600) * interval '1 minute' ELSE (g % 10080) * interval '1 minute' END - interval '5 minutes',
+           $3::timestamptz - CASE WHEN g > 290000 THEN (g % 600) * interval '1 minute' ELSE (g % 10080) * interval '1 minute' END,
+           CASE WHEN g <= 250000 THEN $3::timestamptz - interval '1 minute' END
+         FROM generate_series(1, 300000) g`,
+        [ws, N, NOW],
+      );
+    });
+    await rebuildStageCounts(sql, ws);
+    // As autovacuum leaves a running system: statistics gathered, visibility map set (index-only scans).
+    await sql.execute(`VACUUM ANALYZE`);
+    log(`Seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${fmt(N)} customers and enrollments (${fmt(N * 0.9)} active), 100 staff, 50,000 open SOP tasks, 500,000 signal events, 300,000 opportunities (50,000 open).`);
+
+    // What every board request and every live subscriber did before: one GROUP BY over all enrollments.
+    const old: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const s = performance.now();
+      await sql.query(`SELECT e.journey_key, e.stage, count(*)::int AS n FROM enrollments e WHERE e.workspace_id = $1 AND e.ended_at IS NULL GROUP BY 1, 2`, [ws]);
+      old.push(performance.now() - s);
+    }
+    log(`Before (the GROUP BY alone): median ${ms(pct(old, 50))} of 5 runs.`);
+
+    // Stage changes between reads: the triggers append deltas the next read folds in.
+    let moved = 0;
+    const move = async () => {
+      await sql.execute(`UPDATE enrollments SET stage = (ARRAY['engaged','interested','trial','quiet'])[1 + (random() * 3)::int] WHERE id = ANY($1::text[]) AND ended_at IS NULL`, [
+        Array.from({ length: 50 }, () => `en${1 + Math.floor(Math.random() * N)}`),
+      ]);
+      moved += 50;
+    };
+    const time = async (label: string, fn: () => Promise<unknown>) => {
+      const xs: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        await move();
+        const s = performance.now();
+        await fn();
+        xs.push(performance.now() - s);
+      }
+      log(`| ${label} | ${ms(pct(xs, 50))} | ${ms(pct(xs, 95))} | ${ms(pct(xs, 99))} |`);
+      return pct(xs, 95);
+    };
+    log(`\n${RUNS} reads each, 50 random stage changes before every read (${"folded by the read"}):\n`);
+    log(`| read | p50 | p95 | p99 |\n| --- | --- | --- | --- |`);
+    const board = await loadBoard(t.db, { workspaceId: ws, now: NOW });
+    const p95 = await time("board, API key (all staff, lists of today's opportunities)", () => loadBoard(t.db, { workspaceId: ws, now: NOW }));
+    await time("board, staff token (one member)", () => loadBoard(t.db, { workspaceId: ws, staffId: "st7", now: NOW }));
+    await time("opportunities(staffId, kind: CHAT)", () => loadOpportunities(t.db, { workspaceId: ws, staffId: "st7", kind: "chat", now: NOW, limit: 100 }));
+    const listed = board.staff.reduce((a, s) => a + s.chatOpportunityCount + s.callOpportunityCount, 0);
+    log(`\nThe board lists ${fmt(listed)} open opportunities of today over ${board.staff.length} staff; ${fmt(board.journeys[0]!.customers)} active enrollments counted; ${fmt(moved)} stage changes during the reads.`);
+
+    // Live: WATCHERS consoles (a tenth with an API key, the rest staff tokens) and a change every 2 ms.
+    const pubsub = createPubSub<LiveTopics>();
+    const coalescer = createBoardCoalescer({ pubsub, load: (id) => loadBoardSnapshot(t.db, { workspaceId: id, now: NOW }) });
+    let views = 0;
+    let viewMs = 0;
+    const its = Array.from({ length: WATCHERS }, (_, i) => {
+      const it = coalescer.watch(ws);
+      void (async () => {
+        for (let r = await it.next(); !r.done; r = await it.next()) {
+          const s = performance.now();
+          viewBoard(r.value, { staffId: i % 10 === 0 ? null : `st${1 + (i % 100)}` });
+          viewMs += performance.now() - s;
+          views++;
+        }
+      })();
+      return it;
+    });
+    let changes = 0;
+    const started = performance.now();
+    while (performance.now() - started < SECONDS * 1000) {
+      await move();
+      pubsub.publish(boardTopic(ws), { workspaceId: ws });
+      changes++;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await new Promise((r) => setTimeout(r, 1_200));
+    const elapsed = (performance.now() - started) / 1000;
+    for (const it of its) await it.return!();
+    const recomputes = coalescer.recomputes();
+    log(`\nLive: ${fmt(WATCHERS)} watchers of one workspace, ${fmt(changes)} board changes in ${SECONDS} s (a change every few ms, each with 50 stage moves): ${recomputes} recomputes = ${(recomputes / elapsed).toFixed(2)} per second (without coalescing: ${fmt(changes * WATCHERS)} board loads); ${fmt(views)} views cut from them, ${((viewMs / Math.max(1, views)) * 1000).toFixed(0)} µs each.`);
+    return { p95, recomputesPerSecond: recomputes / elapsed };
+  } finally {
+    const body = `${machine()}\n\n${lines.join("\n")}\n${NOTE}`;
+    writeSection("Board at 1,000,000 enrollments (npm run bench:board)", body);
+    if (process.env.BENCH_KEEP) console.log(`kept ${t.url}`);
+    else await t.drop();
+  }
+}
+
+main().then(
+  (r) => {
+    console.log(`board p95 ${r.p95.toFixed(1)} ms (target < 50 ms); ${r.recomputesPerSecond.toFixed(2)} recomputes/s (target ≤ 1)`);
+    process.exit(0);
+  },
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
