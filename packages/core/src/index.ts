@@ -47,6 +47,7 @@ export {
   type StepDefinition,
   type TransitionDefinition,
   type TagRuleDefinition,
+  type GoalDefinition,
   type TimeRange,
   type WindowDefinition,
   type FrequencyCap,

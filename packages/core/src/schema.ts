@@ -197,6 +197,14 @@ export const tagRuleSchema = z.strictObject({
   action: z.enum(["add", "remove"]).optional(),
 });
 
+/** What counts as a conversion for metrics: the customer does `event` within `within` of entering the journey. */
+export const goalSchema = z
+  .strictObject({
+    event: z.string().min(1, { error: 'the goal needs an event name, e.g. "trial.started"' }).describe("The event that counts as a conversion"),
+    within: duration.optional().describe("…within this long of entering the journey (default: any time)"),
+  })
+  .describe("The journey's conversion goal (metrics: converted, attributed to the last touch before it)");
+
 export const journeyDefinitionSchema = z
   .strictObject({
     id,
@@ -211,6 +219,7 @@ export const journeyDefinitionSchema = z
     stages: z.array(stageSchema).min(1).max(MAX_STAGES, { error: (issue) => `${(issue.input as unknown[]).length} stages is above the maximum of ${MAX_STAGES}` }),
     transitions: z.array(transitionSchema).max(MAX_TRANSITIONS, { error: (issue) => `${(issue.input as unknown[]).length} transitions is above the maximum of ${MAX_TRANSITIONS}` }).optional(),
     tagRules: z.array(tagRuleSchema).optional(),
+    goal: goalSchema.optional(),
     frequencyCap: frequencyCapSchema.optional(),
     ...timing,
   })
@@ -221,6 +230,7 @@ export type StageDefinition = z.input<typeof stageSchema>;
 export type StepDefinition = z.input<typeof stepSchema>;
 export type TransitionDefinition = z.input<typeof transitionSchema>;
 export type TagRuleDefinition = z.input<typeof tagRuleSchema>;
+export type GoalDefinition = z.input<typeof goalSchema>;
 export type TimeRange = z.input<typeof timeRangeSchema>;
 export type WindowDefinition = z.input<typeof windowSchema>;
 export type FrequencyCap = z.input<typeof frequencyCapSchema>;
