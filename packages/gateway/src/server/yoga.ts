@@ -6,6 +6,7 @@ import { getSchema } from "../graphql/schema.js";
 import { bodyLimitPlugin } from "./http-limits.js";
 import { type IntrospectionAccess, type QueryLimits, introspectionPlugin, queryLimitPlugins } from "./security.js";
 import { webhookPlugin } from "./webhook.js";
+import { metricsCsvPlugin } from "./metrics-csv.js";
 
 /** What yoga hands the context factory: HTTP requests carry `request`, graphql-ws operations `connectionParams`. */
 export interface ServerContext {
@@ -60,6 +61,7 @@ export function createGatewayYoga(
     plugins: [
       bodyLimitPlugin(),
       webhookPlugin(services, log),
+      metricsCsvPlugin(services),
       ...(options.plugins ?? []),
       introspectionPlugin(options.introspection ?? "authenticated"),
       ...queryLimitPlugins(options.queryLimits),
