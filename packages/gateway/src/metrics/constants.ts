@@ -59,5 +59,6 @@ export const GRAINS = [
   { name: "j", dims: ["journey", "stage", "channel"], mask: 16 + 8 + 2 + 1 },
   { name: "s", dims: ["journey", "staff"], mask: 32 + 16 + 8 + 4 + 1 },
   { name: "c", dims: ["journey", "cohortWeek"], mask: 32 + 16 + 8 + 4 + 2 },
+  { name: "p", dims: ["journey", "stage", "step", "content", "channel"], mask: 2 + 1 },
   { name: "d", dims: ["journey", "stage", "step", "content", "channel", "staff", "cohortWeek"], mask: 0 },
 ] as const satisfies ReadonlyArray<{ name: string; dims: readonly MetricDimension[]; mask: number }>;

@@ -1,5 +1,5 @@
 import type { SqlRunner } from "../db/sql.js";
-import { METRICS_TIMEZONE, METRIC_EVENTS as E, REPLY_WINDOWS_MS, dayOf, weekOf } from "./constants.js";
+import { DIMENSION_COLUMN, GRAINS, METRICS_TIMEZONE, METRIC_EVENTS as E, REPLY_WINDOWS_MS, dayOf, weekOf } from "./constants.js";
 import { type JourneyGoal, goalParams, goalsTable } from "./goals.js";
 
 // Parameters of every statement here: $1 workspace, $2 the days (date[]; NULL = every day).
@@ -81,11 +81,11 @@ export async function recomputeDays(sql: SqlRunner, workspaceId: string, days: s
     `WITH facts (day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, ${MEASURES}) AS (
        ${TOUCH_FACTS} UNION ALL ${EVENT_FACTS} UNION ALL ${CONVERSION_FACTS})
      INSERT INTO metric_daily (workspace_id, grain, day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, ${MEASURES})
-     SELECT $1, CASE GROUPING(stage, step_id, content, channel, staff_id, cohort_week) WHEN 0 THEN 'd' WHEN 27 THEN 'j' WHEN 61 THEN 's' ELSE 'c' END,
+     SELECT $1, CASE GROUPING(stage, step_id, content, channel, staff_id, cohort_week) ${GRAINS.map((g) => `WHEN ${g.mask} THEN '${g.name}'`).join(" ")} END,
        day, journey_key, COALESCE(stage, ''), COALESCE(step_id, ''), COALESCE(content, ''), COALESCE(channel, ''), COALESCE(staff_id, ''), COALESCE(cohort_week, ''),
        sum(sent), sum(mass_confirmed), sum(failed), sum(opened), sum(read), sum(read_seconds), sum(clicked), sum(replied_24h), sum(replied_72h), sum(deleted), sum(converted)
      FROM facts
-     GROUP BY day, journey_key, GROUPING SETS ((stage, step_id, content, channel, staff_id, cohort_week), (stage, channel), (staff_id), (cohort_week))`,
+     GROUP BY day, journey_key, GROUPING SETS (${GRAINS.map((g) => `(${g.dims.filter((d) => d !== "journey").map((d) => DIMENSION_COLUMN[d]).join(", ")})`).join(", ")})`,
     [workspaceId, days, ...goalParams(goals)],
   );
   await sql.execute(`DELETE FROM metric_event_daily WHERE workspace_id = $1 AND ${DAY_FILTER("day")}`, [workspaceId, days]);

@@ -27,7 +27,7 @@ CREATE INDEX "metric_touches_day_idx" ON "metric_touches"("workspace_id", "day")
 -- The daily rollup: one row per day and dimension combination. Touch measures (sent, mass,
 -- failed, replied_*) count on the touch's day; event measures (opened, read, clicked, deleted,
 -- converted) on the event's day, under the dimensions of the touch they are attributed to.
--- Several grains in one table (src/metrics/constants.ts GRAINS): 'd' every dimension, 'j' journey +
+-- Several grains in one table (src/metrics/constants.ts GRAINS): 'd' every dimension, 'p' all but staff and cohort, 'j' journey +
 -- stage + channel, 's' journey + staff, 'c' journey + entry-week cohort; '' in the dimensions a grain
 -- does not keep. A query reads the smallest grain that has what it asks for.
 CREATE TABLE "metric_daily" (
