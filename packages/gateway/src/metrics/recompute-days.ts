@@ -70,6 +70,16 @@ const CONVERSION_FACTS = `
     SELECT * FROM metric_touches l WHERE l.customer_id = cv.customer_id AND l.journey_key = cv.journey_key AND l.at <= cv.at AND l.outcome <> 'failed'
     ORDER BY l.at DESC LIMIT 1) l ON true`;
 
+/** Inserts the rollup rows of the days from the facts ($1 workspace, $2 days, $3… goals). Exported for EXPLAIN in the benchmark. */
+export const DAILY_INSERT = `WITH facts (day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, ${MEASURES}) AS (
+       ${TOUCH_FACTS} UNION ALL ${EVENT_FACTS} UNION ALL ${CONVERSION_FACTS})
+     INSERT INTO metric_daily (workspace_id, grain, day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, ${MEASURES})
+     SELECT $1, CASE GROUPING(stage, step_id, content, channel, staff_id, cohort_week) ${GRAINS.map((g) => `WHEN ${g.mask} THEN '${g.name}'`).join(" ")} END,
+       day, journey_key, COALESCE(stage, ''), COALESCE(step_id, ''), COALESCE(content, ''), COALESCE(channel, ''), COALESCE(staff_id, ''), COALESCE(cohort_week, ''),
+       sum(sent), sum(mass_confirmed), sum(failed), sum(opened), sum(read), sum(read_seconds), sum(clicked), sum(replied_24h), sum(replied_72h), sum(deleted), sum(converted)
+     FROM facts
+     GROUP BY day, journey_key, GROUPING SETS (${GRAINS.map((g) => `(${g.dims.filter((d) => d !== "journey").map((d) => DIMENSION_COLUMN[d]).join(", ")})`).join(", ")})`;
+
 /**
  * Recomputes metric_daily and metric_event_daily for the given China-time days ("YYYY-MM-DD"; null:
  * every day) of one workspace from metric_touches and events: each day's rows are replaced whole,
@@ -77,17 +87,7 @@ const CONVERSION_FACTS = `
  */
 export async function recomputeDays(sql: SqlRunner, workspaceId: string, days: string[] | null, goals: JourneyGoal[]): Promise<void> {
   await sql.execute(`DELETE FROM metric_daily WHERE workspace_id = $1 AND ${DAY_FILTER("day")}`, [workspaceId, days]);
-  await sql.execute(
-    `WITH facts (day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, ${MEASURES}) AS (
-       ${TOUCH_FACTS} UNION ALL ${EVENT_FACTS} UNION ALL ${CONVERSION_FACTS})
-     INSERT INTO metric_daily (workspace_id, grain, day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, ${MEASURES})
-     SELECT $1, CASE GROUPING(stage, step_id, content, channel, staff_id, cohort_week) ${GRAINS.map((g) => `WHEN ${g.mask} THEN '${g.name}'`).join(" ")} END,
-       day, journey_key, COALESCE(stage, ''), COALESCE(step_id, ''), COALESCE(content, ''), COALESCE(channel, ''), COALESCE(staff_id, ''), COALESCE(cohort_week, ''),
-       sum(sent), sum(mass_confirmed), sum(failed), sum(opened), sum(read), sum(read_seconds), sum(clicked), sum(replied_24h), sum(replied_72h), sum(deleted), sum(converted)
-     FROM facts
-     GROUP BY day, journey_key, GROUPING SETS (${GRAINS.map((g) => `(${g.dims.filter((d) => d !== "journey").map((d) => DIMENSION_COLUMN[d]).join(", ")})`).join(", ")})`,
-    [workspaceId, days, ...goalParams(goals)],
-  );
+  await sql.execute(DAILY_INSERT, [workspaceId, days, ...goalParams(goals)]);
   await sql.execute(`DELETE FROM metric_event_daily WHERE workspace_id = $1 AND ${DAY_FILTER("day")}`, [workspaceId, days]);
   await sql.execute(
     `INSERT INTO metric_event_daily (workspace_id, day, name, staff_id, count)

@@ -37,6 +37,8 @@ export async function refreshMetrics(sql: Sql, workspaceId: string, now: Date): 
   return sql.transaction(async (tx) => {
     // One run per workspace at a time (two gateways sharing the database).
     await tx.execute(`SELECT pg_advisory_xact_lock(hashtext('sopline.metrics:' || $1))`, [workspaceId]);
+    // JIT compiling these statements costs a quarter of a second each and saves nothing on a day's rows.
+    await tx.execute(`SET LOCAL jit = off`);
     const [mark] = await tx.query<{ touches_until: Date | null; events_until: Date | null }>(
       `SELECT touches_until, events_until FROM metric_watermarks WHERE workspace_id = $1`,
       [workspaceId],
