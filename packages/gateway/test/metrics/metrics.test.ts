@@ -2,7 +2,7 @@
 // incremental runs against a full rebuild; CSV against GraphQL; LIMIT; a staff token's view.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { refreshMetrics, resetMetrics } from "../../src/metrics/index.js";
-import { type Harness, type Tenant, createHarness, errorCodes, ok } from "../graphql/helpers.js";
+import { type Harness, KINDS, type Tenant, createHarness, errorCodes, ok } from "../graphql/helpers.js";
 import { insertEvent, seedScenario } from "./scenario.js";
 
 const ROW = `period journeyKey stage stepId content channel staffId cohortWeek sent massConfirmed failed delivered opened read readSecondsAvg clicked replied24h replied72h deleted converted openRate replyRate24h`;
@@ -14,14 +14,14 @@ const WEEK = { from: "2026-12-01", to: "2026-12-07" };
 const pick = (r: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r[k]]));
 const COUNTS = ["sent", "massConfirmed", "failed", "delivered", "opened", "read", "readSecondsAvg", "clicked", "replied24h", "replied72h", "deleted", "converted"];
 
-describe("metrics (postgres)", () => {
+describe.each(KINDS)("metrics (%s)", (kind) => {
   let h: Harness;
   let ws: Tenant;
   let a: Awaited<ReturnType<Tenant["staff"]>>;
   let b: Awaited<ReturnType<Tenant["staff"]>>;
 
   beforeAll(async () => {
-    h = await createHarness("postgres");
+    h = await createHarness(kind);
     ws = await h.workspace();
     a = await ws.staff("alice");
     b = await ws.staff("bob");
