@@ -8,7 +8,8 @@ export interface TouchChanges {
 }
 
 /**
- * Copies the workspace's sent and failed deliveries due at or after `since` (all of them without)
+ * Copies the workspace's sent and failed deliveries (a completed chat or call task's delivery is
+ * 'sent' at its completion) due at or after `since` (all of them without)
  * into metric_touches, with the staff member and entry-week cohort of their enrollment. A touch
  * already copied is rewritten only if its outcome or time changed (a 群发 confirmed, a retry that
  * went out). Returns what changed, for the days and customers to recompute.
