@@ -58,10 +58,10 @@ try {
     await sql.execute(`INSERT INTO journeys (workspace_id, key, version, definition) VALUES ($1, $2, 1, $3)`, [ws, `j${j}`, JSON.stringify(definition)]);
   }
   let t0 = performance.now();
-  await sql.execute(`INSERT INTO customers (id, workspace_id, external_id, staff_id, created_at) SELECT 'c' || i, $1, 'c' || i, 'st' || (i % ${STAFF}), ${entry} FROM generate_series(1, ${CUSTOMERS}) i`, [ws]);
+  await sql.execute(`INSERT INTO customers (id, workspace_id, external_id, staff_id, created_at) SELECT 'c' || i, $1, 'c' || i, 'st' || (i % ${STAFF}), ${entry} FROM generate_series(1::bigint, ${CUSTOMERS}) i`, [ws]);
   await sql.execute(
     `INSERT INTO enrollments (id, workspace_id, customer_id, journey_key, journey_version, staff_id, owner_key, stage, created_at)
-     SELECT 'en' || i, $1, 'c' || i, 'j' || (i % ${JOURNEYS}), 1, 'st' || (i % ${STAFF}), 'st' || (i % ${STAFF}), 'new', ${entry} FROM generate_series(1, ${CUSTOMERS}) i`,
+     SELECT 'en' || i, $1, 'c' || i, 'j' || (i % ${JOURNEYS}), 1, 'st' || (i % ${STAFF}), 'st' || (i % ${STAFF}), 'new', ${entry} FROM generate_series(1::bigint, ${CUSTOMERS}) i`,
     [ws],
   );
   log(`customers and enrollments: ${secs(t0).toFixed(0)} s`);
@@ -72,7 +72,7 @@ try {
      SELECT 'j' || (i % ${JOURNEYS}) || ':c' || i || ':new:1:s' || k, $1, 'en' || i, 'c' || i, 'j' || (i % ${JOURNEYS}), 'new', 's' || k, ${due},
        ($3::text[])[k + 1], 'j' || (i % ${JOURNEYS}) || '-c' || k, CASE WHEN k IN (3, 7) THEN 'mass_send' ELSE 'auto' END,
        CASE WHEN (i * 31 + k) % 40 = 0 THEN 'failed' ELSE 'sent' END, CASE WHEN (i * 31 + k) % 40 = 0 THEN NULL ELSE ${due} END
-     FROM generate_series(1, ${CUSTOMERS}) i CROSS JOIN generate_series(0, 9) k
+     FROM generate_series(1::bigint, ${CUSTOMERS}) i CROSS JOIN generate_series(0, 9) k
      ORDER BY 8 -- stored in time order, as the scheduler writes them (the BRIN index on due_at relies on it)`,
     [ws, OFFSETS, CHANNELS],
   );
@@ -87,7 +87,7 @@ try {
               || CASE WHEN x.name = 'content.read' THEN jsonb_build_object('seconds', (i * n) % 300) ELSE '{}'::jsonb END
             WHEN x.name = 'contact.deleted' THEN '{"by":"customer"}'::jsonb ELSE '{}'::jsonb END,
        ${at}
-     FROM generate_series(1, ${CUSTOMERS}) i CROSS JOIN generate_series(0, 19) n
+     FROM generate_series(1::bigint, ${CUSTOMERS}) i CROSS JOIN generate_series(0, 19) n
      CROSS JOIN LATERAL (SELECT CASE WHEN n < 6 THEN 'content.opened' WHEN n < 10 THEN 'content.read' WHEN n < 12 THEN 'link.clicked' WHEN n < 15 THEN 'message.replied'
        WHEN n = 15 THEN 'demo.booked' WHEN n = 16 AND i % 4 = 0 THEN 'trial.started' WHEN n = 17 AND i % 50 = 0 THEN 'contact.deleted' ELSE 'app.login' END AS name) x
      ORDER BY 5 -- in time order, as they arrive`,
@@ -188,7 +188,7 @@ try {
   await sql.execute(
     `INSERT INTO events (workspace_id, event_id, customer_id, name, at, data, received_at)
      SELECT $1, 'late' || i, 'c' || (i * 397 % ${CUSTOMERS} + 1), CASE WHEN i % 2 = 0 THEN 'message.replied' ELSE 'content.opened' END, $2::timestamptz - (i % 60) * interval '1 minute', '{}', $2
-     FROM generate_series(1, 2000) i`,
+     FROM generate_series(1::bigint, 2000) i`,
     [ws, later],
   );
   await sql.execute(`UPDATE deliveries SET status = 'sent', sent_at = due_at WHERE key IN (SELECT key FROM deliveries WHERE status = 'failed' AND due_at > $1 ORDER BY due_at LIMIT 500)`, [new Date(NOW.getTime() - 3 * 86_400_000)]);

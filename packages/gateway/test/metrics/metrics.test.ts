@@ -116,6 +116,19 @@ describe.each(KINDS)("metrics (%s)", (kind) => {
     expect((await csv.json()).errors[0].extensions.code).toBe("LIMIT");
   });
 
+  it("refuses a result of more than 5,000 rows with LIMIT", async () => {
+    const other = await h.workspace();
+    await h.test.db.sql.execute(
+      `INSERT INTO metric_daily (workspace_id, grain, day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, sent)
+       SELECT $1, 'p', '2026-12-01', 'j', 'new', 's' || i, 'c', 'private_chat', '', '', 1 FROM generate_series(1, 5001) i`,
+      [other.id],
+    );
+    const res = await other.api(METRICS, { ...WEEK, groupBy: ["STEP"] });
+    expect(errorCodes(res)).toEqual(["LIMIT"]);
+    expect(res.errors![0]!.message).toMatch(/^groupBy: more than 5000 rows/);
+    expect(ok(await other.api(METRICS, { ...WEEK, groupBy: ["STEP"], filter: { stepId: "s1" } })).metrics).toEqual([expect.objectContaining({ stepId: "s1", sent: 1 })]);
+  });
+
   it("keeps the rollups up to date incrementally: the same numbers as a full rebuild", async () => {
     const sql = h.test.db.sql;
     // Later: c3 replied 2 h after the case study (reported late), c2's case study went out.
