@@ -48,6 +48,7 @@ export {
   type TransitionDefinition,
   type TagRuleDefinition,
   type OpportunitiesDefinition,
+  type GoalDefinition,
   type TimeRange,
   type WindowDefinition,
   type FrequencyCap,

@@ -226,6 +226,14 @@ export const opportunitiesSchema = z
   })
   .describe("Intent signals that put a customer on their staff member's opportunity lists (defaults: see the gateway README)");
 
+/** What counts as a conversion for metrics: the customer does `event` within `within` of entering the journey. */
+export const goalSchema = z
+  .strictObject({
+    event: z.string().min(1, { error: 'the goal needs an event name, e.g. "trial.started"' }).describe("The event that counts as a conversion"),
+    within: duration.optional().describe("…within this long of entering the journey (default: any time)"),
+  })
+  .describe("The journey's conversion goal (metrics: converted, attributed to the last touch before it)");
+
 export const journeyDefinitionSchema = z
   .strictObject({
     id,
@@ -241,6 +249,7 @@ export const journeyDefinitionSchema = z
     transitions: z.array(transitionSchema).max(MAX_TRANSITIONS, { error: (issue) => `${(issue.input as unknown[]).length} transitions is above the maximum of ${MAX_TRANSITIONS}` }).optional(),
     tagRules: z.array(tagRuleSchema).optional(),
     opportunities: opportunitiesSchema.optional(),
+    goal: goalSchema.optional(),
     frequencyCap: frequencyCapSchema.optional(),
     ...timing,
   })
@@ -252,6 +261,7 @@ export type StepDefinition = z.input<typeof stepSchema>;
 export type TransitionDefinition = z.input<typeof transitionSchema>;
 export type TagRuleDefinition = z.input<typeof tagRuleSchema>;
 export type OpportunitiesDefinition = z.input<typeof opportunitiesSchema>;
+export type GoalDefinition = z.input<typeof goalSchema>;
 export type TimeRange = z.input<typeof timeRangeSchema>;
 export type WindowDefinition = z.input<typeof windowSchema>;
 export type FrequencyCap = z.input<typeof frequencyCapSchema>;

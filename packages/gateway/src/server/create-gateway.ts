@@ -12,6 +12,8 @@ import {
   sealTokenSecrets,
 } from "../auth/index.js";
 import { type Clock, systemClock } from "../clock.js";
+import { createPolling } from "../engine/polling.js";
+import { refreshAllMetrics } from "../metrics/index.js";
 import { startEmbeddedMaintenance } from "../db/embedded-maintenance.js";
 import { type Database, openDatabase } from "../db/index.js";
 import { JourneyRegistry } from "../engine/journey-registry.js";
@@ -49,6 +51,8 @@ export interface GatewayOptions extends ChannelOptions {
   schedulerIntervalMs?: number | undefined;
   /** Embedded database only: how often to vacuum and analyze what needs it, as autovacuum would (default 60,000 ms; 0: never). */
   maintenanceIntervalMs?: number | undefined;
+  /** How often the metrics rollup job refreshes every workspace's metrics (default 60,000 ms; 0: never — call `metricsRollup.runOnce(now)`). */
+  metricsRollupIntervalMs?: number | undefined;
   /** Structured logs: your pino logger, or `false` for none (default: JSON lines on stdout at LOG_LEVEL, default info). */
   logger?: Logger | false | undefined;
   /** Compatibility: each log message as a line of text, instead of JSON on stdout. */
@@ -107,6 +111,8 @@ export interface Gateway {
   registry: JourneyRegistry;
   pubsub: LivePubSub;
   scheduler: Scheduler;
+  /** The metrics rollup job (src/metrics): `runOnce(now)` refreshes every workspace's rollups up to `now`. */
+  metricsRollup: { runOnce(now: Date): Promise<void> };
   authenticator: Authenticator;
   /** The first workspace (created on first start). */
   workspaceId: string;
@@ -236,6 +242,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   let server: http.Server | undefined;
   const sockets = new Set<AttachedWebSocket>();
   let maintenance: Polling | undefined;
+  let metricsPolling: Polling | undefined;
+  const metricsRollup = { runOnce: (now: Date) => refreshAllMetrics(db.sql, now) };
   let workersStarted = false;
 
   function attachWebSocket(target: http.Server, path = GRAPHQL_PATH): AttachedWebSocket {
@@ -253,6 +261,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     // PostgreSQL's autovacuum does this on a server; PGlite has no background workers.
     const maintenanceMs = options.maintenanceIntervalMs ?? 60_000;
     if (db.kind === "pglite" && maintenanceMs > 0) maintenance = startEmbeddedMaintenance(db.sql, { intervalMs: maintenanceMs, log: lineLogger(logger, "maintenance") });
+    const metricsMs = options.metricsRollupIntervalMs ?? 60_000;
+    if (metricsMs > 0) {
+      metricsPolling = createPolling("metrics rollup", () => metricsRollup.runOnce(clock()), metricsMs, lineLogger(logger, "metrics", "warn"), { firstRunAfterInterval: true });
+      metricsPolling.start();
+    }
   }
 
   async function start(port = 4000, host?: string): Promise<{ port: number; url: string; adminKey?: string }> {
@@ -289,6 +302,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         channels.stop(),
         tracking?.stop(),
         maintenance?.stop(),
+        metricsPolling?.stop(),
         ...[...sockets].map((ws) => ws.close()),
       ]);
       if (!drained) logger.warn({ timeoutMs: options.shutdownTimeoutMs ?? 10_000 }, "requests still in flight at the shutdown timeout: cut");
@@ -312,6 +326,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     registry,
     pubsub,
     scheduler,
+    metricsRollup,
     channels,
     tracking,
     authenticator,

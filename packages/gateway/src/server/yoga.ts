@@ -8,6 +8,7 @@ import { type IntrospectionAccess, type QueryLimits, introspectionPlugin, queryL
 import { webhookPlugin } from "./webhook.js";
 import { signalsWebhookPlugin } from "./signals-webhook.js";
 import type { SignalAdapter } from "../replies/signal-adapter.js";
+import { metricsCsvPlugin } from "./metrics-csv.js";
 
 /** What yoga hands the context factory: HTTP requests carry `request`, graphql-ws operations `connectionParams`. */
 export interface ServerContext {
@@ -64,6 +65,7 @@ export function createGatewayYoga(
       bodyLimitPlugin(),
       webhookPlugin(services, log),
       signalsWebhookPlugin(services, options.signalAdapters ?? new Map(), log),
+      metricsCsvPlugin(services),
       ...(options.plugins ?? []),
       introspectionPlugin(options.introspection ?? "authenticated"),
       ...queryLimitPlugins(options.queryLimits),
