@@ -7,6 +7,7 @@ import type http from "node:http";
 import type { Logger } from "pino";
 import type { GatewayMetrics } from "../ops/metrics.js";
 import { type Readiness, readinessStatusCode } from "../ops/health.js";
+import { isConsolePath, serveConsole } from "./console-static.js";
 import type { GatewayYoga } from "./yoga.js";
 
 export const HEALTH_PATH = "/healthz";
@@ -59,6 +60,7 @@ export function createHttpHandler(options: HttpHandlerOptions): GatewayHttpHandl
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" || req.method === "HEAD") {
       if (path === HEALTH_PATH) return json(res, 200, { status: "ok" });
+      if (path !== undefined && isConsolePath(path)) return serveConsole(req, res, path);
       if (path === READY_PATH) {
         const readiness = await options.readiness();
         return json(res, readinessStatusCode(readiness), readiness);
