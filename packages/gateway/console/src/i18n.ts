@@ -127,6 +127,11 @@ const zh = {
   "content.legendNone": "无触达",
   "content.unused": "未使用",
   "metrics.title": "数据",
+  "bulk.title": "批量移动本阶段客户",
+  "bulk.count": "先统计人数",
+  "bulk.confirm": "确认移动 {n} 位客户",
+  "bulk.done": "已移动 {n} 位客户（{b} 批）",
+  "content.missingRefs": "旅程引用了但内容库里没有",
 } as const;
 
 export type Key = keyof typeof zh;
@@ -247,6 +252,11 @@ const en: Record<Key, string> = {
   "content.legendNone": "no touch",
   "content.unused": "unused",
   "metrics.title": "Metrics",
+  "bulk.title": "Move this stage's customers",
+  "bulk.count": "Count them first",
+  "bulk.confirm": "Move {n} customers",
+  "bulk.done": "Moved {n} customers ({b} batches)",
+  "content.missingRefs": "Used by journeys but not in the library",
 };
 
 export function t(key: Key): string {

@@ -48,3 +48,11 @@ export const PublishMutation = graphql(`
 `);
 
 export const JourneyDefinitionsQuery = graphql(`query ConsoleJourneyDefinitions { journeys { key name definition } }`);
+
+export const BulkMoveMutation = graphql(`
+  mutation ConsoleBulkMove($journeyKey: String!, $stage: String!, $toStage: String!, $dryRun: Boolean!, $expectedCount: Int) {
+    bulkManageEnrollments(filter: { journeyKey: $journeyKey, stage: $stage }, action: MOVE, toStage: $toStage, dryRun: $dryRun, expectedCount: $expectedCount, reason: "console") {
+      matched changed batches
+    }
+  }
+`);

@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { StageCustomersQuery } from "../queries.js";
 import { useSession } from "../session.js";
 import { Empty, ErrorBox, href, Loading, Show, useAsync } from "../ui.js";
+import { BulkMove } from "./bulk-move.js";
 
 const POLL_MS = 30_000;
 
@@ -112,7 +113,7 @@ export function BoardPage() {
 }
 
 export function StagePage({ journeyKey, stage }: { journeyKey: string; stage: string }) {
-  const { client } = useSession();
+  const { client, viewer } = useSession();
   const [after, setAfter] = useState<string | null>(null);
   const [page, retry] = useAsync(() => client.request(StageCustomersQuery, { journeyKey, stage, after }), [client, journeyKey, stage, after]);
   return (
@@ -157,6 +158,7 @@ export function StagePage({ journeyKey, stage }: { journeyKey: string; stage: st
                 →
               </button>
             )}
+            {!viewer.staff && <BulkMove journeyKey={journeyKey} stage={stage} onMoved={retry} />}
           </>
         )}
       </Show>

@@ -9,6 +9,11 @@ import { JourneyDefinitionsQuery } from "../queries.js";
 import { useSession } from "../session.js";
 import { Empty, href, Show, useAsync } from "../ui.js";
 
+const missingRefs = (library: Array<{ ref: string }>, usage: Map<string, unknown>) => {
+  const known = new Set(library.map((c) => c.ref));
+  return [...usage.keys()].filter((ref) => !known.has(ref)).sort();
+};
+
 export function ContentPage() {
   const { client } = useSession();
   const [data, retry] = useAsync(async () => {
@@ -63,6 +68,14 @@ export function ContentPage() {
                   </tbody>
                 </table>
               </div>
+            )}
+            {missingRefs(library, usage).length > 0 && (
+              <p class="state error" data-testid="missing-refs">
+                <strong>{t("content.missingRefs")}:</strong>{" "}
+                {missingRefs(library, usage).map((ref) => (
+                  <span class="tag">{ref}</span>
+                ))}
+              </p>
             )}
             <h1>{t("content.title")}</h1>
             {library.length === 0 ? (
