@@ -35,7 +35,7 @@ async function signIn(p: Page, token: string) {
 
 const JourneyQuery = graphql(`query TestJourney($key: String!) { journey(key: $key) { version definition } }`);
 const ImpactQuery = graphql(`query TestImpact($d: JSON!) { journeyPublishImpact(definition: $d) { migration { customers } } }`);
-const CustomersQuery = graphql(`query TestCustomers { customers(first: 100) { totalCount edges { node { externalId staff { id } } } } }`);
+const CustomersQuery = graphql(`query TestCustomers { customers(first: 100) { totalCount edges { node { id externalId staff { id } } } } }`);
 
 beforeAll(async () => {
   const [w] = await Promise.all([simulatedWeek(), buildConsole()]);
@@ -91,6 +91,11 @@ describe("the operator console", () => {
     expect(stages).toBeGreaterThan(5);
     expect(board.journeys.find((j) => j.key === "b2b-nurture")!.stages.find((s) => s.id === "interested")!.customers).toBe(2);
     await shot(page, "board");
+    // live: a move made elsewhere reaches the open board through the boardChanged subscription
+    const lead4 = (await week.client.request(CustomersQuery)).customers.edges.find((e) => e.node.externalId === "lead-4")!.node;
+    await week.client.moveCustomer({ customerId: lead4.id, journeyKey: "b2b-nurture", to: "quiet" });
+    await expect.poll(() => page.textContent('[data-testid="count-b2b-nurture-quiet"]'), { timeout: 10_000 }).toBe("1");
+    expect(await page.textContent(".badge.live")).toBe("实时");
   });
 
   it("a stage opens its customers and a customer's timeline: past steps with status and upcoming ones", async () => {
