@@ -75,6 +75,9 @@ describe("the operator console", () => {
     expect(await page.textContent("header nav")).toContain("Board");
     await page.click("[data-testid=lang]");
     expect(await page.textContent("header nav")).toContain("看板");
+    // keyboard: Alt+2 opens the tasks
+    await page.keyboard.press("Alt+2");
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe("#/tasks");
   });
 
   it("after a simulated week the board shows the API's stage counts", async () => {
