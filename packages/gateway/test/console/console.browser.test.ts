@@ -131,6 +131,13 @@ describe("the operator console", () => {
     await page.goto(`${week.url}/console/#/journeys/b2b-nurture`);
     await page.waitForSelector("[data-testid=preview]");
     expect(await page.textContent("[data-testid=lint]")).not.toContain("case-9");
+    // rows can be added and removed
+    const rows = page.locator('table[data-stage="converted"] tbody tr');
+    expect(await rows.count()).toBe(2);
+    await page.click("[data-testid=add-step-converted]");
+    expect(await rows.count()).toBe(3);
+    await page.getByLabel("删除步骤 step-3").click();
+    expect(await rows.count()).toBe(2);
     const input = page.locator('[data-testid="content-new-case"]');
     await input.fill("case-9");
     await input.press("Tab");

@@ -86,6 +86,20 @@ function Sheet({ initial, version, library, onPublished }: { initial: JourneyDef
       stages: d.stages.map((s, i) => (i !== stageIndex ? s : { ...s, sop: (s.sop ?? []).map((step, j) => (j === stepIndex ? change(step) : step)) })),
     }));
 
+  const addStep = (stageIndex: number) =>
+    setDraft((d) => ({
+      ...d,
+      stages: d.stages.map((s, i) => {
+        if (i !== stageIndex) return s;
+        const ids = new Set((s.sop ?? []).map((step) => step.id));
+        let n = (s.sop ?? []).length + 1;
+        while (ids.has(`step-${n}`)) n++;
+        return { ...s, sop: [...(s.sop ?? []), { id: `step-${n}`, day: 0, at: "10:00", channel: "private_chat", content: library[0]?.ref ?? "greeting", mode: "task" } as Step] };
+      }),
+    }));
+  const removeStep = (stageIndex: number, stepIndex: number) =>
+    setDraft((d) => ({ ...d, stages: d.stages.map((s, i) => (i !== stageIndex ? s : { ...s, sop: (s.sop ?? []).filter((_, j) => j !== stepIndex) })) }));
+
   return (
     <div class="editor">
       <datalist id="content-refs">
@@ -113,6 +127,7 @@ function Sheet({ initial, version, library, onPublished }: { initial: JourneyDef
                     <th>{t("journeys.cta")}</th>
                     <th>{t("journeys.awareness")}</th>
                     <th>{t("journeys.mode")}</th>
+                    <th />
                   </tr>
                 </thead>
                 <tbody>
@@ -152,13 +167,26 @@ function Sheet({ initial, version, library, onPublished }: { initial: JourneyDef
                         </td>
                         <td>{entry?.cta ?? "—"}</td>
                         <td>{entry?.awareness ?? "—"}</td>
-                        <td>{step.mode ?? "auto"}</td>
+                        <td>
+                          <select aria-label={`${step.id} ${t("journeys.mode")}`} value={step.mode ?? "auto"} onChange={(e) => edit(si, i, (s) => ({ ...s, mode: e.currentTarget.value as "auto" | "task" }))}>
+                            <option value="auto">auto</option>
+                            <option value="task">task</option>
+                          </select>
+                        </td>
+                        <td>
+                          <button type="button" class="link" aria-label={`${t("journeys.removeStep")} ${step.id}`} title={t("journeys.removeStep")} onClick={() => removeStep(si, i)}>
+                            ✕
+                          </button>
+                        </td>
                       </tr>
                     );
                   })}
                 </tbody>
               </table>
             )}
+            <button type="button" onClick={() => addStep(si)} data-testid={`add-step-${stage.id}`}>
+              + {t("journeys.addStep")}
+            </button>
           </div>
         ))}
       </div>
