@@ -62,6 +62,9 @@ describe("installed from the tarballs", () => {
     const gateway = path.join(app, "node_modules", "@sopline", "gateway");
     expect(existsSync(path.join(gateway, "prisma.config.ts"))).toBe(false);
     expect(existsSync(path.join(gateway, "prisma", "migrations", "migration_lock.toml"))).toBe(true);
+    // the operator console, built (its sources stay in the repository)
+    expect(existsSync(path.join(gateway, "dist", "console", "index.html"))).toBe(true);
+    expect(existsSync(path.join(gateway, "console"))).toBe(false);
   });
 
   it.each(["esm", "cjs"])("loads every entry with %s and changes no global", async (mode) => {

@@ -7,6 +7,7 @@ import type http from "node:http";
 import type { Logger } from "pino";
 import type { GatewayMetrics } from "../ops/metrics.js";
 import { type Readiness, readinessStatusCode } from "../ops/health.js";
+import { isConsolePath, serveConsole } from "./console-static.js";
 import type { GatewayYoga } from "./yoga.js";
 
 export const HEALTH_PATH = "/healthz";
@@ -62,6 +63,7 @@ export function createHttpHandler(options: HttpHandlerOptions): GatewayHttpHandl
     if (options.tracking && path.startsWith("/t/")) return options.tracking(req, res, path);
     if (req.method === "GET" || req.method === "HEAD") {
       if (path === HEALTH_PATH) return json(res, 200, { status: "ok" });
+      if (path !== undefined && isConsolePath(path)) return serveConsole(req, res, path);
       if (path === READY_PATH) {
         const readiness = await options.readiness();
         return json(res, readinessStatusCode(readiness), readiness);

@@ -1,0 +1,134 @@
+// The content library (type, topic, awareness, CTA, expiry, version, where each piece is used) and
+// the coverage grid journey × stage × channel × month, marking missing and expired content.
+import type { JourneyDefinition } from "@sopline/core";
+import { Fragment } from "preact";
+import { coverage, MONTHS } from "../coverage.js";
+import { channelName, formatTime, t } from "../i18n.js";
+import { loadLibrary } from "../library.js";
+import { JourneyDefinitionsQuery } from "../queries.js";
+import { useSession } from "../session.js";
+import { Empty, href, Show, useAsync } from "../ui.js";
+
+const missingRefs = (library: Array<{ ref: string }>, usage: Map<string, unknown>) => {
+  const known = new Set(library.map((c) => c.ref));
+  return [...usage.keys()].filter((ref) => !known.has(ref)).sort();
+};
+
+export function ContentPage() {
+  const { client } = useSession();
+  const [data, retry] = useAsync(async () => {
+    const [library, { journeys }] = await Promise.all([loadLibrary(client), client.request(JourneyDefinitionsQuery)]);
+    return { library, journeys, ...coverage(journeys.map((j) => ({ key: j.key, definition: j.definition as JourneyDefinition })), library) };
+  }, [client]);
+  return (
+    <section>
+      <Show value={data} retry={retry}>
+        {({ library, rows, usage }) => (
+          <>
+            <h1>{t("content.coverage")}</h1>
+            <p class="legend">
+              <span class="cell ok">■</span> {t("content.legendOk")} <span class="cell missing">■</span> {t("content.legendMissing")} <span class="cell expired">■</span> {t("content.legendExpired")}{" "}
+              <span class="cell none">■</span> {t("content.legendNone")}
+            </p>
+            {rows.length === 0 ? (
+              <Empty />
+            ) : (
+              <div class="scroll">
+                <table class="grid coverage" data-testid="coverage">
+                  <thead>
+                    <tr>
+                      <th>{t("journeys.title")}</th>
+                      <th>{t("customer.stage")}</th>
+                      <th>{t("journeys.channel")}</th>
+                      {Array.from({ length: MONTHS }, (_, m) => (
+                        <th>
+                          {m + 1}
+                          {t("content.month") === "月" ? "月" : ""}
+                        </th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {rows.map((r) => (
+                      <tr>
+                        <td>{r.journey}</td>
+                        <td>{r.stageName}</td>
+                        <td>{channelName(r.channel)}</td>
+                        {r.months.map((cell, m) => (
+                          <td
+                            class={`cell ${cell?.status ?? "none"}`}
+                            data-cell={`${r.journey}/${r.stage}/${r.channel}/${m + 1}`}
+                            title={cell ? `${cell.refs.join(", ")} (${cell.touches})` : ""}
+                          >
+                            {cell ? cell.touches : ""}
+                          </td>
+                        ))}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {missingRefs(library, usage).length > 0 && (
+              <p class="state error" data-testid="missing-refs">
+                <strong>{t("content.missingRefs")}:</strong>{" "}
+                {missingRefs(library, usage).map((ref) => (
+                  <span class="tag">{ref}</span>
+                ))}
+              </p>
+            )}
+            <h1>{t("content.title")}</h1>
+            {library.length === 0 ? (
+              <Empty />
+            ) : (
+              <table class="grid library" data-testid="library">
+                <thead>
+                  <tr>
+                    <th>{t("content.ref")}</th>
+                    <th>{t("content.name")}</th>
+                    <th>{t("content.type")}</th>
+                    <th>{t("content.topic")}</th>
+                    <th>{t("content.awareness")}</th>
+                    <th>{t("content.cta")}</th>
+                    <th>{t("content.expiry")}</th>
+                    <th>{t("content.version")}</th>
+                    <th>{t("content.usedIn")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {library.map((c) => (
+                    <tr class={c.expired ? "expired" : ""} data-ref={c.ref}>
+                      <td>
+                        <code>{c.ref}</code>
+                      </td>
+                      <td>{c.title}</td>
+                      <td>{c.type}</td>
+                      <td>{c.topic ?? "—"}</td>
+                      <td>{c.awareness ?? "—"}</td>
+                      <td>{c.cta ?? "—"}</td>
+                      <td>
+                        {formatTime(c.expiresAt)} {c.expired && <span class="badge warn">{t("content.expired")}</span>}
+                      </td>
+                      <td class="num">{c.version}</td>
+                      <td>
+                        {(usage.get(c.ref) ?? []).map((u, i) => (
+                          <Fragment>
+                            {i > 0 && ", "}
+                            <a href={href("journeys", u.journey)}>
+                              {u.journey}/{u.stage}/{u.step}
+                            </a>
+                          </Fragment>
+                        ))}
+                        {!usage.has(c.ref) && <small>{t("content.unused")}</small>}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        )}
+      </Show>
+    </section>
+  );
+}
