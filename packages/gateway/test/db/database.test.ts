@@ -11,7 +11,10 @@ import { CLAIM_SQL, seedCustomers, seedEnrollments, seedWorkspace } from "./help
 
 const TABLES = [
   "assignment_history", "audit_log", "contents", "customer_tags", "customers", "deliveries", "do_not_disturb", "enrollments",
-  "events", "holiday_calendars", "journey_pauses", "journeys", "marketing_touches", "mass_send_targets", "mass_sends", "moment_post_members", "moment_posts", "opportunities", "segment_rules", "staff", "staff_sessions", "stage_count_deltas", "stage_counts", "subscribe_quotas", "tasks", "wecom_callbacks", "workspaces",
+  "events", "holiday_calendars", "journey_pauses", "journeys", "marketing_touches", "mass_send_targets", "mass_sends",
+  "metric_customer_journeys", "metric_daily", "metric_event_daily", "metric_targets", "metric_touch_histogram", "metric_touches",
+  "metric_watermarks", "moment_post_members", "moment_posts", "opportunities", "segment_rules", "staff", "staff_sessions",
+  "stage_count_deltas", "stage_counts", "subscribe_quotas", "tasks", "tracked_deliveries", "wecom_callbacks", "workspaces",
 ];
 
 describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
