@@ -91,7 +91,7 @@ describe("PostgreSQL connections terminated under load", () => {
     const killing = (async () => {
       while (!done) {
         await killer.round();
-        await pause(40 + Math.random() * 120);
+        await pause(100 + Math.random() * 200); // an ingest request now also records opportunities: it needs ~100 ms between kills on 2 busy cores
       }
     })();
     const queue = Array.from({ length: batches }, (_, b) => b);
