@@ -3,10 +3,10 @@
 // Authorized like GraphQL ("Authorization: Bearer <API key or staff token>"; a staff token sees its
 // own staff member's rows). Errors answer JSON { errors: [{ message, extensions: { code } }] }.
 import type { Plugin } from "graphql-yoga";
-import { InvalidTokenError } from "../auth/index.js";
 import type { GatewayServices } from "../graphql/context.js";
 import { METRIC_DIMENSIONS, type MetricDimension, type MetricPeriod, type MetricsQuery, MetricsInputError, metricsCsv, queryMetrics } from "../metrics/index.js";
 import { jsonError } from "./http-limits.js";
+import { authenticateRoute } from "./route-auth.js";
 
 export const METRICS_CSV_PATH = "/metrics.csv";
 
@@ -24,19 +24,8 @@ export function metricsCsvPlugin(services: GatewayServices): Plugin {
 }
 
 async function handle(services: GatewayServices, request: Request, url: URL): Promise<Response> {
-  if (request.method !== "GET") {
-    const res = jsonError(405, "METHOD_NOT_ALLOWED", `${METRICS_CSV_PATH} accepts GET only`);
-    res.headers.set("allow", "GET");
-    return res;
-  }
-  let auth;
-  try {
-    auth = await services.authenticator.authenticate(request.headers.get("authorization"));
-  } catch (err) {
-    if (err instanceof InvalidTokenError) return jsonError(401, "UNAUTHENTICATED", err.message);
-    throw err;
-  }
-  if (!auth) return jsonError(401, "UNAUTHENTICATED", 'send "Authorization: Bearer <API key or staff token>"');
+  const auth = await authenticateRoute(services, request, { method: "GET", path: METRICS_CSV_PATH, credentials: "API key or staff token" });
+  if (auth instanceof Response) return auth;
   const p = url.searchParams;
   const from = p.get("from");
   const to = p.get("to");

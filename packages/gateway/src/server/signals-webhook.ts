@@ -2,7 +2,6 @@
 // 获客助手): "Authorization: Bearer <workspace API key>", any JSON body; answers like the events
 // webhook { accepted, duplicates, rejected }. See replies/signal-adapter.ts.
 import type { Plugin } from "graphql-yoga";
-import { InvalidTokenError } from "../auth/index.js";
 import { isConnectionLoss } from "../db/connection-loss.js";
 import { emptyNotices } from "../engine/persist-advances.js";
 import { UNAVAILABLE_MESSAGE } from "../graphql/errors.js";
@@ -11,6 +10,7 @@ import { MAX_BODY_BYTES } from "../graphql/limits.js";
 import { publishNotices } from "../live/publish-notices.js";
 import { type SignalAdapter, SignalAdapterError, ingestSignals } from "../replies/signal-adapter.js";
 import { jsonError, readBodyLimited } from "./http-limits.js";
+import { authenticateRoute } from "./route-auth.js";
 
 export const SIGNALS_PATH = "/webhooks/signals/";
 
@@ -26,19 +26,8 @@ export function signalsWebhookPlugin(services: GatewayServices, adapters: Readon
 async function handle(services: GatewayServices, adapters: ReadonlyMap<string, SignalAdapter>, name: string, request: Request, log?: (message: string) => void): Promise<Response> {
   const adapter = adapters.get(name);
   if (!adapter) return jsonError(404, "NOT_FOUND", `no signal adapter "${name}" (registered: ${[...adapters.keys()].join(", ") || "none"})`);
-  if (request.method !== "POST") {
-    const res = jsonError(405, "METHOD_NOT_ALLOWED", `${SIGNALS_PATH}${name} accepts POST only`);
-    res.headers.set("allow", "POST");
-    return res;
-  }
-  let auth;
-  try {
-    auth = await services.authenticator.authenticate(request.headers.get("authorization"));
-  } catch (err) {
-    if (err instanceof InvalidTokenError) return jsonError(401, "UNAUTHENTICATED", err.message);
-    throw err;
-  }
-  if (!auth) return jsonError(401, "UNAUTHENTICATED", 'send "Authorization: Bearer <workspace API key>"');
+  const auth = await authenticateRoute(services, request, { method: "POST", path: `${SIGNALS_PATH}${name}`, credentials: "workspace API key" });
+  if (auth instanceof Response) return auth;
   if (auth.kind !== "apiKey") return jsonError(403, "FORBIDDEN", "signal webhooks need a workspace API key; staff tokens cannot use them");
   const text = await readBodyLimited(request, MAX_BODY_BYTES);
   if (text === null) return jsonError(413, "LIMIT", `request body: at most ${MAX_BODY_BYTES} bytes allowed`, { field: "body", limit: MAX_BODY_BYTES });

@@ -2,7 +2,6 @@
 // rather not speak GraphQL: { "events": [ { id, customer, name, at, data?, customerIdKind?, profile? } ] }
 // with "Authorization: Bearer <workspace API key>"; answers { accepted, duplicates, rejected }.
 import type { Plugin } from "graphql-yoga";
-import { InvalidTokenError } from "../auth/index.js";
 import { isConnectionLoss } from "../db/connection-loss.js";
 import { UNAVAILABLE_MESSAGE } from "../graphql/errors.js";
 import { emptyNotices } from "../engine/persist-advances.js";
@@ -13,6 +12,7 @@ import type { GraphQLError } from "graphql";
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH, checkArgumentLimits } from "../graphql/limits.js";
 import { publishNotices } from "../live/publish-notices.js";
 import { jsonError, readBodyLimited } from "./http-limits.js";
+import { authenticateRoute } from "./route-auth.js";
 
 export const WEBHOOK_PATH = "/webhooks/events";
 
@@ -26,19 +26,8 @@ export function webhookPlugin(services: GatewayServices, log?: (message: string)
 }
 
 async function handle(services: GatewayServices, request: Request, log?: (message: string) => void): Promise<Response> {
-  if (request.method !== "POST") {
-    const res = jsonError(405, "METHOD_NOT_ALLOWED", `${WEBHOOK_PATH} accepts POST only`);
-    res.headers.set("allow", "POST");
-    return res;
-  }
-  let auth;
-  try {
-    auth = await services.authenticator.authenticate(request.headers.get("authorization"));
-  } catch (err) {
-    if (err instanceof InvalidTokenError) return jsonError(401, "UNAUTHENTICATED", err.message);
-    throw err;
-  }
-  if (!auth) return jsonError(401, "UNAUTHENTICATED", 'send "Authorization: Bearer <workspace API key>"');
+  const auth = await authenticateRoute(services, request, { method: "POST", path: WEBHOOK_PATH, credentials: "workspace API key" });
+  if (auth instanceof Response) return auth;
   if (auth.kind !== "apiKey") return jsonError(403, "FORBIDDEN", "the events webhook needs a workspace API key; staff tokens cannot use it");
   const text = await readBodyLimited(request, MAX_BODY_BYTES);
   if (text === null) return jsonError(413, "LIMIT", `request body: at most ${MAX_BODY_BYTES} bytes allowed`, { field: "body", limit: MAX_BODY_BYTES });
