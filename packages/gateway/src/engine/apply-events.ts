@@ -15,11 +15,18 @@ export interface CustomerEvent {
   data?: unknown;
 }
 
+/** A journey version a customer is enrolled in. */
+export interface JourneyRef {
+  key: string;
+  version: number;
+}
+
 /**
  * Feeds events to their customers' active enrollments in the caller's transaction: the
  * enrollments are locked (waiting for a scheduler batch that holds them, then reading its committed
  * state), each is advanced through its customer's events in time order, and the results are
- * persisted. `exceptStaffId` leaves that staff member's enrollments out. Returns how many
+ * persisted. `exceptStaffId` leaves that staff member's enrollments out; `journeysOf`, when given, is
+ * filled with each customer's active journeys (read anyway here, so later steps need not read them). Returns how many
  * enrollments were advanced.
  */
 export async function applyEvents(
@@ -29,7 +36,7 @@ export async function applyEvents(
   events: CustomerEvent[],
   now: Date,
   notices: Notices,
-  options: { exceptStaffId?: string } = {},
+  options: { exceptStaffId?: string; journeysOf?: Map<string, JourneyRef[]> } = {},
 ): Promise<number> {
   const customers = [...new Set(events.map((e) => e.customerId))];
   const rows = await tx.query<EnrollmentRow>(
@@ -38,6 +45,12 @@ export async function applyEvents(
      ORDER BY id FOR UPDATE`,
     [workspaceId, textArray(customers), options.exceptStaffId ?? null],
   );
+  if (options.journeysOf) for (const r of rows) {
+    const list = options.journeysOf.get(r.customer_id);
+    const ref = { key: r.journey_key, version: r.journey_version };
+    if (list) list.push(ref);
+    else options.journeysOf.set(r.customer_id, [ref]);
+  }
   if (rows.length === 0) return 0;
   await registry.load(tx, rows.map((r) => ({ workspaceId, key: r.journey_key, version: r.journey_version })));
   const byCustomer = new Map<string, CustomerEvent[]>();

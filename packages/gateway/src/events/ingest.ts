@@ -1,12 +1,12 @@
 import type { Database, SqlRunner } from "../db/index.js";
 import { insertSkippingStored } from "../db/insert-skipping-stored.js";
 import { textArray } from "../db/text-array.js";
-import { applyEvents } from "../engine/apply-events.js";
+import { type JourneyRef, applyEvents } from "../engine/apply-events.js";
 import { UnknownJourneyError, enrollCustomers } from "../engine/enroll.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { Notices } from "../engine/persist-advances.js";
 import { type SegmentRule, assignStaff, findSegmentRule, loadSegmentRules } from "../engine/segments.js";
-import { recordSignals } from "../opportunities/record.js";
+import { type KnownCustomer, recordSignals } from "../opportunities/record.js";
 import { DEFAULT_OPT_OUT_KEYWORDS, applyOptOutKeywords } from "../live-sops/dnd.js";
 import { type CheckedEvent, type EventInput, type IngestResult, type RejectedEvent, checkEvent } from "./event-input.js";
 
@@ -58,7 +58,8 @@ export async function ingestEvents(
     const settings = (await tx.query<{ settings: { unknownCustomers?: string; optOutKeywords?: string[] } }>(`SELECT settings FROM workspaces WHERE id = $1`, [workspaceId]))[0]?.settings ?? {};
     // A staff member's events never create customers: whom to route them to is the workspace's call.
     const createUnknown = settings.unknownCustomers === "create" && scope.staffId === undefined;
-    await resolveCustomers(tx, registry, workspaceId, scope.staffId, accepted, createUnknown, now, notices, rejected);
+    const customers = new Map<string, KnownCustomer>();
+    await resolveCustomers(tx, registry, workspaceId, scope.staffId, accepted, createUnknown, now, notices, rejected, customers);
     // In event-id order: two batches carrying some of the same ids (a retry while the first is still
     // in flight) then wait for each other in one order instead of deadlocking.
     const known = accepted.filter((a) => a.customerId !== undefined).sort((x, y) => (x.event.id < y.event.id ? -1 : x.event.id > y.event.id ? 1 : x.index - y.index));
@@ -85,16 +86,11 @@ export async function ingestEvents(
     // Before the events advance the journeys: a "TD" that also moves a stage sends nothing more.
     const optedOut = await applyOptOutKeywords(tx, workspaceId, settings.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS, toApply.map((a) => ({ customerId: a.customerId!, name: a.event.name, data: a.event.data })), now);
     notices.removedTasks?.push(...optedOut);
-    await applyEvents(
-      tx,
-      registry,
-      workspaceId,
-      toApply.map((a) => ({ customerId: a.customerId!, id: a.event.id, name: a.event.name, at: a.at, ...(a.event.data !== undefined ? { data: a.event.data } : {}) })),
-      now,
-      notices,
-    );
+    const customerEvents = toApply.map((a) => ({ customerId: a.customerId!, id: a.event.id, name: a.event.name, at: a.at, ...(a.event.data !== undefined ? { data: a.event.data } : {}) }));
+    const journeysOf = new Map<string, JourneyRef[]>();
+    await applyEvents(tx, registry, workspaceId, customerEvents, now, notices, { journeysOf });
     // Intent signals and live alerts: after the journeys moved, so an event's stage change is seen first.
-    await recordSignals(tx, registry, workspaceId, toApply.map((a) => ({ customerId: a.customerId!, id: a.event.id, name: a.event.name, at: a.at, ...(a.event.data !== undefined ? { data: a.event.data } : {}) })), now, notices);
+    await recordSignals(tx, registry, workspaceId, customerEvents, now, notices, { customers, journeysOf });
   });
   rejected.sort((a, b) => a.index - b.index);
   return { accepted: stored, duplicates, rejected };
@@ -110,6 +106,7 @@ async function resolveCustomers(
   now: Date,
   notices: Notices,
   rejected: RejectedEvent[],
+  info: Map<string, KnownCustomer>,
 ): Promise<void> {
   // Loaded once a batch meets its first new customer.
   let rules: SegmentRule[] | undefined;
@@ -121,12 +118,14 @@ async function resolveCustomers(
     // for a batch of a thousand ids the planner otherwise scans the whole customers table, which
     // it believes cheaper up to a few hundred thousand customers and which costs ten times more.
     const refs = textArray([...new Set(group.map((a) => a.event.customer))]);
-    const rows = await tx.query<{ id: string; ref: string }>(
-      `SELECT c.id, r.ref FROM unnest($2::text[]) AS r(ref)
-       CROSS JOIN LATERAL (SELECT id FROM customers WHERE workspace_id = $1 AND ${column} = r.ref${staffId === undefined ? "" : " AND staff_id = $3"} LIMIT 1) c`,
+    const rows = await tx.query<{ id: string; ref: string; staff_id: string | null; name: string }>(
+      `SELECT c.id, r.ref, c.staff_id, c.name FROM unnest($2::text[]) AS r(ref)
+       CROSS JOIN LATERAL (SELECT id, staff_id, COALESCE(name, external_id) AS name FROM customers WHERE workspace_id = $1 AND ${column} = r.ref${staffId === undefined ? "" : " AND staff_id = $3"} LIMIT 1) c`,
       staffId === undefined ? [workspaceId, refs] : [workspaceId, refs, staffId],
     );
     const byRef = new Map(rows.map((r) => [r.ref, r.id]));
+    // Kept for the intent signals (a customer created below is read there instead).
+    for (const r of rows) info.set(r.id, { staffId: r.staff_id, name: r.name });
     for (const a of group) {
       let id = byRef.get(a.event.customer);
       if (!id && createUnknown) {

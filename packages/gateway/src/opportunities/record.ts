@@ -1,7 +1,7 @@
 import type { JourneyDefinition } from "@sopline/core";
 import type { SqlRunner } from "../db/index.js";
 import { textArray } from "../db/text-array.js";
-import type { CustomerEvent } from "../engine/apply-events.js";
+import type { CustomerEvent, JourneyRef } from "../engine/apply-events.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { AlertNotice, Notices } from "../engine/persist-advances.js";
 import { ALERT_EVENTS, type OpportunityKind, alertText, classify, contentOf } from "./signals.js";
@@ -10,7 +10,7 @@ interface CustomerRow {
   id: string;
   staff_id: string | null;
   name: string;
-  journeys: string[] | null;
+  journeys: readonly JourneyRef[];
 }
 
 interface Pending {
@@ -38,11 +38,22 @@ const UPSERT = `INSERT INTO opportunities (workspace_id, customer_id, staff_id, 
     first_signal_at = LEAST(opportunities.first_signal_at, EXCLUDED.first_signal_at),
     last_signal_at = GREATEST(opportunities.last_signal_at, EXCLUDED.last_signal_at)`;
 
+/** What ingest already read of the batch's customers: their staff member and name, their active journeys. */
+export interface KnownCustomer {
+  staffId: string | null;
+  name: string;
+}
+export interface KnownCustomers {
+  customers: ReadonlyMap<string, KnownCustomer>;
+  journeysOf: ReadonlyMap<string, readonly JourneyRef[]>;
+}
+
 /**
  * Turns a batch of stored events into opportunities and live alerts, in the ingest transaction:
  * signals (by the `opportunities` config of the journeys each customer is in) open or strengthen the
  * customer's open opportunity of that kind; opens, reads, clicks and replies of a customer who has a
- * staff member go on that member's feed (published after commit).
+ * staff member go on that member's feed (published after commit). `known` spares reading the
+ * customers again when ingest already did.
  */
 export async function recordSignals(
   tx: SqlRunner,
@@ -51,21 +62,13 @@ export async function recordSignals(
   events: readonly CustomerEvent[],
   now: Date,
   notices: Notices,
+  known?: KnownCustomers,
 ): Promise<void> {
   if (events.length === 0) return;
-  const customers = await tx.query<CustomerRow>(
-    `SELECT c.id, c.staff_id, COALESCE(c.name, c.external_id) AS name,
-       (SELECT array_agg(e.journey_key || ':' || e.journey_version) FROM enrollments e WHERE e.customer_id = c.id AND e.ended_at IS NULL) AS journeys
-     FROM customers c WHERE c.id = ANY($1::text[])`,
-    [textArray([...new Set(events.map((e) => e.customerId))])],
-  );
-  const byId = new Map(customers.map((c) => [c.id, c]));
-  const wanted = customers.flatMap((c) => (c.journeys ?? []).map((j) => parseJourneyRef(workspaceId, j)));
+  const byId = await customersOf(tx, workspaceId, events, known);
+  const wanted = [...byId.values()].flatMap((c) => c.journeys.map((j) => ({ workspaceId, ...j })));
   await registry.load(tx, wanted);
-  const definitions = (c: CustomerRow): JourneyDefinition[] => (c.journeys ?? []).map((j) => {
-    const { key, version } = parseJourneyRef(workspaceId, j);
-    return registry.get(workspaceId, key, version).definition;
-  });
+  const definitions = (c: CustomerRow): JourneyDefinition[] => c.journeys.map((j) => registry.get(workspaceId, j.key, j.version).definition);
 
   const pending = new Map<string, Pending>();
   const alerts: Array<{ event: CustomerEvent; customer: CustomerRow; at: number; content: string | null }> = [];
@@ -134,9 +137,34 @@ export async function recordSignals(
   }
 }
 
-function parseJourneyRef(workspaceId: string, ref: string): { workspaceId: string; key: string; version: number } {
+/**
+ * The batch's customers with their staff member, name and active journeys: from what ingest already
+ * read where it can (no query for an ordinary batch), else read here (customers created by the batch,
+ * other callers).
+ */
+async function customersOf(tx: SqlRunner, workspaceId: string, events: readonly CustomerEvent[], known?: KnownCustomers): Promise<Map<string, CustomerRow>> {
+  const byId = new Map<string, CustomerRow>();
+  const missing = new Set<string>();
+  for (const { customerId: id } of events) {
+    if (byId.has(id) || missing.has(id)) continue;
+    const c = known?.customers.get(id);
+    if (c) byId.set(id, { id, staff_id: c.staffId, name: c.name, journeys: known!.journeysOf.get(id) ?? [] });
+    else missing.add(id);
+  }
+  if (missing.size === 0) return byId;
+  const rows = await tx.query<{ id: string; staff_id: string | null; name: string; journeys: string[] | null }>(
+    `SELECT c.id, c.staff_id, COALESCE(c.name, c.external_id) AS name,
+       (SELECT array_agg(e.journey_key || ':' || e.journey_version) FROM enrollments e WHERE e.customer_id = c.id AND e.ended_at IS NULL) AS journeys
+     FROM customers c WHERE c.workspace_id = $1 AND c.id = ANY($2::text[])`,
+    [workspaceId, textArray([...missing])],
+  );
+  for (const r of rows) byId.set(r.id, { ...r, journeys: (r.journeys ?? []).map(parseJourneyRef) });
+  return byId;
+}
+
+function parseJourneyRef(ref: string): JourneyRef {
   const i = ref.lastIndexOf(":");
-  return { workspaceId, key: ref.slice(0, i), version: Number(ref.slice(i + 1)) };
+  return { key: ref.slice(0, i), version: Number(ref.slice(i + 1)) };
 }
 
 async function contentTitles(tx: SqlRunner, workspaceId: string, refs: Array<string | null>): Promise<Map<string, string>> {
