@@ -69,7 +69,7 @@ const body = [
   "",
   `Noto Sans SC 400: ${faces.length} subsets, ${kb(fontBytes(faces))} in all; the console's Chinese labels need ${needed.length} of them, ${kb(fontBytes(needed))} (customer names and content add the subsets of their characters).`,
   "",
-  `Loaded on first visit of their page: ${later.map((f) => `${f} ${kb(gz(path.join(assets, f)))} gzip`).join(", ")} (the journeys editor and the content page: the core's engine for preview, lint and coverage).`,
+  `Loaded on first visit of their page: ${later.map((f) => `${f} ${kb(gz(path.join(assets, f)))} gzip`).join(", ")} (the journeys editor and the content page, with the core's engine for preview, lint and coverage; the metrics page).`,
 ].join("\n");
 
 console.log(body);

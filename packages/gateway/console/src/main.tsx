@@ -15,12 +15,15 @@ import { Loading, useAction } from "./ui.js";
 // The editor and the coverage grid need the core's engine (simulation, lint): loaded on first visit.
 const JourneysPage = lazy(() => import("./pages/journeys.js").then((m) => m.JourneysPage));
 const ContentPage = lazy(() => import("./pages/content.js").then((m) => m.ContentPage));
+// Tables and a chart of figures an operator opens now and then: kept out of the first load.
+const MetricsPage = lazy(() => import("./pages/metrics.js").then((m) => m.MetricsPage));
 
 const NAV: Array<{ path: string; label: Key }> = [
   { path: "board", label: "nav.board" },
   { path: "tasks", label: "nav.tasks" },
   { path: "journeys", label: "nav.journeys" },
   { path: "content", label: "nav.content" },
+  { path: "metrics", label: "nav.metrics" },
 ];
 
 function useRoute(): string[] {
@@ -47,6 +50,8 @@ function Page({ route }: { route: string[] }) {
       return <JourneysPage journeyKey={a} />;
     case "content":
       return <ContentPage />;
+    case "metrics":
+      return <MetricsPage />;
     default:
       return <BoardPage />;
   }

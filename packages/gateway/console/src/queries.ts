@@ -56,3 +56,64 @@ export const BulkMoveMutation = graphql(`
     }
   }
 `);
+
+// The board with today's opportunity lists (the client's BoardFields has the counts only).
+export const OpportunityFields = graphql(`
+  fragment ConsoleOpportunity on Opportunity { id kind customerId customerName staffId intent signal content signals waitingSince waitingMinutes overdue }
+`);
+
+const ConsoleBoardFields = graphql(
+  `
+  fragment ConsoleBoardFields on Board {
+    date
+    timezone
+    journeys { key version name customers stages { id name kind customers } }
+    staff {
+      staff { id externalId name team }
+      chatOpportunityCount callOpportunityCount
+      chatOpportunities { ...ConsoleOpportunity }
+      callOpportunities { ...ConsoleOpportunity }
+      escalated { ...ConsoleOpportunity }
+      sopTasks { chat call overdueChat overdueCall }
+    }
+  }
+`,
+  [OpportunityFields],
+);
+
+export const ConsoleBoardQuery = graphql(`query ConsoleBoard { board { ...ConsoleBoardFields } }`, [ConsoleBoardFields]);
+
+export const ConsoleBoardChanged = graphql(`subscription ConsoleBoardChanged { boardChanged { board { ...ConsoleBoardFields } } }`, [ConsoleBoardFields]);
+
+/** Opens, reads (with dwell) and clicks of tracked content, to show under the past steps. */
+export const EngagementQuery = graphql(`
+  query ConsoleEngagement($id: ID!) { customer(id: $id) { id engagement(last: 200) { id name at deliveryKey content seconds link } } }
+`);
+
+/** The gateway's clock (the journeys preview starts from it, not from the browser's). */
+export const ServerTimeQuery = graphql(`query ConsoleServerTime { serverTime }`);
+
+const MetricFields = graphql(`
+  fragment ConsoleMetricRow on MetricRow {
+    period journeyKey stepId stage cohortWeek delivered opened read readSecondsAvg clicked replied24h replied72h converted deleted
+  }
+`);
+
+export const MetricsQuery = graphql(
+  `
+  query ConsoleMetrics($from: String!, $to: String!, $journeyKey: String) {
+    journeys: metrics(from: $from, to: $to, groupBy: [JOURNEY]) { ...ConsoleMetricRow }
+    steps: metrics(from: $from, to: $to, groupBy: [JOURNEY, STAGE, STEP], filter: { journeyKey: $journeyKey }) { ...ConsoleMetricRow }
+    cohorts: metrics(from: $from, to: $to, groupBy: [COHORT_WEEK], filter: { journeyKey: $journeyKey }) { ...ConsoleMetricRow }
+    touchHistogram(journeyKey: $journeyKey) { touches orMore customers converted conversionRate }
+    metricTargets { event period target periodStart periodEnd count progress }
+  }
+`,
+  [MetricFields],
+);
+
+export const MetricsCsvQuery = graphql(`
+  query ConsoleMetricsCsv($from: String!, $to: String!, $journeyKey: String) {
+    metricsCsv(from: $from, to: $to, period: DAY, groupBy: [JOURNEY, STAGE, STEP], filter: { journeyKey: $journeyKey })
+  }
+`);

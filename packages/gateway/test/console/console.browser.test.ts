@@ -2,7 +2,7 @@
 // @sparticuz/chromium driven by playwright-core (no browser download), against a gateway that ran
 // a simulated week of the example journeys. One browser, one gateway, the scenarios in order.
 // CONSOLE_SCREENSHOTS=1 also writes docs/console/*.png.
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,8 @@ import { graphql } from "@sopline/client";
 import { type Browser, type Page, chromium as playwright } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConsole } from "../../scripts/build-console.js";
+import { ConsoleBoardQuery, EngagementQuery, MetricsCsvQuery, MetricsQuery } from "../../console/src/queries.js";
+import { chinaDay } from "../../console/src/server-clock.js";
 import { ADMIN_KEY, simulatedWeek, type Week } from "./week.js";
 
 const SHOTS = process.env.CONSOLE_SCREENSHOTS ? path.resolve(fileURLToPath(import.meta.url), "../../../../../docs/console") : null;
@@ -23,6 +25,8 @@ async function shot(p: Page, name: string) {
   if (!SHOTS) return;
   await mkdir(SHOTS, { recursive: true });
   await p.evaluate(() => document.fonts.ready);
+  // the header is sticky: from the top, or a full-page shot paints it over the middle
+  await p.evaluate(() => window.scrollTo(0, 0));
   await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -36,6 +40,10 @@ async function signIn(p: Page, token: string) {
 const JourneyQuery = graphql(`query TestJourney($key: String!) { journey(key: $key) { version definition } }`);
 const ImpactQuery = graphql(`query TestImpact($d: JSON!) { journeyPublishImpact(definition: $d) { migration { customers } } }`);
 const CustomersQuery = graphql(`query TestCustomers { customers(first: 100) { totalCount edges { node { id externalId staff { id } } } } }`);
+const SetTargetMutation = graphql(`mutation TestTarget { setMetricTarget(event: "demo.attended", period: MONTH, target: 5) }`);
+const DAY = 86_400_000;
+
+const customerId = async (externalId: string) => (await week.client.request(CustomersQuery)).customers.edges.find((e) => e.node.externalId === externalId)!.node.id;
 
 beforeAll(async () => {
   const [w] = await Promise.all([simulatedWeek(), buildConsole()]);
@@ -122,9 +130,29 @@ describe("the operator console", () => {
     await page.waitForSelector("li.task");
     const open = (await week.client.tasks({ staffId: alice.id, status: "OPEN", first: 100 })).totalCount;
     expect(await page.locator("li.task").count()).toBe(Math.min(open, 100));
-    await shot(page, "tasks");
     await page.locator("li.task").first().getByText("完成").click();
     await expect.poll(async () => (await week.client.tasks({ staffId: alice.id, status: "OPEN", first: 100 })).totalCount).toBe(open - 1);
+  });
+
+  it("tasks: snooze to a picked time, refused in the past with a clear message (the gateway's clock)", async () => {
+    const alice = week.staff.find((s) => s.externalId === "alice")!;
+    const open = (await week.client.tasks({ staffId: alice.id, status: "OPEN", first: 100 })).tasks;
+    await expect.poll(() => page.locator("li.task").count()).toBe(open.length);
+    const id = open[0]!.id;
+    const task = page.locator(`li.task[data-task="${id}"]`);
+    await task.getByText("推迟…").click();
+    // the gateway's clock is a week behind this machine's: a day before it is in the past
+    const local = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
+    await task.locator("[data-testid=snooze-at]").fill(local(week.now() - DAY));
+    await task.getByText("确认推迟").click();
+    expect(await task.locator("[data-testid=snooze-problem]").textContent()).toContain("必须晚于现在");
+    await shot(page, "tasks");
+    const until = week.now() + 2 * DAY;
+    await task.locator("[data-testid=snooze-at]").fill(local(until));
+    await task.getByText("确认推迟").click();
+    await expect
+      .poll(async () => (await week.client.tasks({ staffId: alice.id, first: 100 })).tasks.find((t) => t.id === id)?.snoozedUntil)
+      .toBe(new Date(Math.floor(until / 60_000) * 60_000).toISOString());
   });
 
   it("editing a step changes the sample timeline and the lint warnings; publishing shows the impact first", async () => {
@@ -183,6 +211,93 @@ describe("the operator console", () => {
     const stages = (await week.client.board()).journeys.find((j) => j.key === "car-test-drive")!.stages;
     expect(stages.find((s) => s.id === "booked")!.customers).toBe(0);
     expect(stages.find((s) => s.id === "lead")!.customers).toBe(3);
+  });
+
+  it("opens and reads reach the board's opportunity lists (as the API lists them) and the customer's timeline", async () => {
+    // a channel server reports lead-1's due steps sent; the customer opens one and reads it 75 s; lead-2 replies
+    const lead1 = await customerId("lead-1");
+    const sent = (await week.client.customer(lead1)).journeys.flatMap((j) => j.pastSteps).filter((s) => s.status === "due");
+    expect(sent.length).toBeGreaterThan(0);
+    expect(await week.client.acknowledgeDeliveries(sent.map((s) => s.key), "SENT")).toBe(sent.length);
+    const at = new Date(week.now()).toISOString();
+    const data = { deliveryKey: sent[0]!.key, content: sent[0]!.content, link: "https://example.com/case" };
+    await week.client.ingestEvents([
+      { id: "t-open", customer: "lead-1", name: "content.opened", at, data },
+      { id: "t-read", customer: "lead-1", name: "content.read", at, data: { ...data, seconds: 75 } },
+      { id: "t-reply", customer: "lead-2", name: "message.replied", at },
+      { id: "t-demo", customer: "lead-5", name: "demo.requested", at },
+    ]);
+    await week.client.request(SetTargetMutation);
+    await week.gateway.metricsRollup.runOnce(new Date(week.now()));
+
+    await page.goto(`${week.url}/console/#/board`);
+    await page.waitForSelector(".staff-opportunities");
+    const { board } = await week.client.request(ConsoleBoardQuery);
+    let listed = 0;
+    for (const s of board.staff) {
+      for (const kind of ["chat", "call"] as const) {
+        const expected = (kind === "chat" ? s.chatOpportunities : s.callOpportunities).map((o) => o.customerId);
+        const shown = await page.locator(`[data-staff="${s.staff.externalId}"] [data-list=${kind}] li[data-customer-id]`).evaluateAll((li) => li.map((e) => e.getAttribute("data-customer-id")));
+        expect(shown, `${s.staff.externalId} ${kind}`).toEqual(expected);
+        listed += expected.length;
+      }
+    }
+    expect(listed).toBeGreaterThanOrEqual(3);
+    expect(board.staff.some((s) => s.callOpportunities.length > 0)).toBe(true);
+    await shot(page, "board");
+
+    await page.click(`[data-list] li[data-customer-id="${lead1}"] a`);
+    await page.waitForSelector("[data-testid=timeline]");
+    expect(await page.textContent("[data-testid=customer-name]")).toContain("王芳");
+    const cell = await page.textContent(`[data-testid="engagement-${sent[0]!.key}"]`);
+    expect(cell).toContain("打开了");
+    expect(cell).toContain("阅读了");
+    expect(cell).toContain("75 秒");
+    // the same events the API gives
+    expect((await week.client.request(EngagementQuery, { id: lead1 })).customer.engagement.map((e) => e.name)).toEqual(["content.read", "content.opened"]);
+    await shot(page, "customer");
+  });
+
+  it("metrics show the API's numbers: funnels, touches vs conversion, cohorts, targets; CSV export downloads the API's CSV", async () => {
+    await page.goto(`${week.url}/console/#/metrics`);
+    await page.waitForSelector("[data-testid=funnel-journeys]");
+    const to = chinaDay(week.now());
+    const from = chinaDay(week.now() - 29 * DAY);
+    const m = await week.client.request(MetricsQuery, { from, to, journeyKey: null });
+    const b2b = m.journeys.find((r) => r.journeyKey === "b2b-nurture")!;
+    expect(b2b.delivered).toBeGreaterThan(0);
+    expect(b2b.opened).toBe(1);
+    expect(b2b.read).toBe(1);
+    const cells = (table: string, row: string) =>
+      page.locator(`[data-testid=${table}] tr[data-row="${row}"] td[data-m]`).evaluateAll((tds) => tds.map((td) => [td.getAttribute("data-m"), td.querySelector(".value")!.textContent]));
+    const figures = (r: (typeof m.journeys)[number]) => (["delivered", "opened", "read", "clicked", "replied72h", "converted"] as const).map((k) => [k, String(r[k])]);
+    for (const r of m.journeys) expect(await cells("funnel-journeys", r.journeyKey ?? ""), `journey ${r.journeyKey}`).toEqual(figures(r));
+    for (const r of m.steps) expect(await cells("funnel-steps", `${r.journeyKey}/${r.stage}/${r.stepId}`), `step ${r.stepId}`).toEqual(figures(r));
+    expect(m.steps.length).toBeGreaterThan(1);
+    for (const r of m.cohorts) expect(await page.textContent(`[data-testid=cohorts] tr[data-cohort="${r.cohortWeek}"] td[data-m=delivered]`)).toBe(String(r.delivered));
+    const buckets = m.touchHistogram.filter((b) => b.customers > 0);
+    expect(buckets.length).toBeGreaterThan(0);
+    for (const b of buckets) expect(await page.textContent(`[data-testid=touch-table] td[data-m=customers][data-bucket="${b.touches}${b.orMore ? "+" : ""}"]`)).toBe(String(b.customers));
+    const target = m.metricTargets.find((g) => g.event === "demo.attended")!;
+    expect(target.count).toBe(2);
+    expect(await page.textContent('[data-target="demo.attended/MONTH"] [data-testid=target-count]')).toBe("2");
+    await shot(page, "metrics");
+
+    // keyboard: Alt+5 is the metrics page; the export is a button reached by Tab
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByText("导出 CSV").click()]);
+    await expect.poll(() => page.textContent("[data-testid=csv-done]")).toMatch(/已下载 \d+ 行/);
+    const csv = (await readFile((await download.path())!, "utf8")).replace(/^\ufeff/, "");
+    expect(csv).toBe((await week.client.request(MetricsCsvQuery, { from, to, journeyKey: null })).metricsCsv);
+    await page.keyboard.press("Alt+1");
+    await page.keyboard.press("Alt+5");
+    await page.waitForSelector("[data-testid=funnel-journeys]");
+  });
+
+  it("a metrics error shows the API's code and message", async () => {
+    await page.fill('[data-testid=metrics-range] input[type=date] >> nth=0', "2024-01-01");
+    await page.getByText("查询").click();
+    await expect.poll(() => page.textContent("[role=alert]")).toMatch(/LIMIT/);
+    expect(await page.textContent("[role=alert]")).toMatch(/366/);
   });
 
   it("a staff token sees only its own customers", async () => {

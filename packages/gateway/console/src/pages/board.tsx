@@ -1,43 +1,44 @@
 // The board (看板): customers per stage of every journey, live, and today's chat / call
 // opportunities per staff member. A stage opens its customers.
-import type { Board } from "@sopline/client";
+import type { ResultOf } from "@sopline/client";
 import { useEffect, useState } from "preact/hooks";
-import { t } from "../i18n.js";
-import { StageCustomersQuery } from "../queries.js";
+import { signalName, t } from "../i18n.js";
+import { ConsoleBoardChanged, ConsoleBoardQuery, StageCustomersQuery } from "../queries.js";
 import { useSession } from "../session.js";
 import { Empty, ErrorBox, href, Loading, Show, useAsync } from "../ui.js";
 import { BulkMove } from "./bulk-move.js";
 
 const POLL_MS = 30_000;
 
+type ConsoleBoard = ResultOf<typeof ConsoleBoardQuery>["board"];
+type StaffRow = ConsoleBoard["staff"][number];
+type Opportunity = StaffRow["chatOpportunities"][number];
+
 /** The board, then every change the subscription pushes; polls instead when the socket fails. */
-function useLiveBoard(): { board: Board | null; error: unknown; live: boolean } {
+function useLiveBoard(): { board: ConsoleBoard | null; error: unknown; live: boolean } {
   const { client } = useSession();
-  const [board, setBoard] = useState<Board | null>(null);
+  const [board, setBoard] = useState<ConsoleBoard | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [live, setLive] = useState(true);
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setInterval> | undefined;
     const load = () =>
-      client.board().then(
-        (b) => !stopped && (setBoard(b), setError(null)),
+      client.request(ConsoleBoardQuery).then(
+        (r) => !stopped && (setBoard(r.board), setError(null)),
         (e: unknown) => !stopped && setError(e),
       );
     void load();
     let unsubscribe: (() => void) | undefined;
-    try {
-      unsubscribe = client.boardChanges({
-        next: (b) => !stopped && setBoard(b),
-        error: () => {
-          if (stopped || timer) return;
-          setLive(false);
-          timer = setInterval(load, POLL_MS);
-        },
-      });
-    } catch {
+    const poll = () => {
+      if (stopped || timer) return;
       setLive(false);
       timer = setInterval(load, POLL_MS);
+    };
+    try {
+      unsubscribe = client.subscribe(ConsoleBoardChanged, {}, { next: (d) => !stopped && setBoard(d.boardChanged.board), error: poll });
+    } catch {
+      poll();
     }
     return () => {
       stopped = true;
@@ -80,37 +81,68 @@ export function BoardPage() {
         ))}
       </div>
       <h2>{t("board.opportunities")}</h2>
-      {board.staff.length === 0 ? (
-        <Empty />
-      ) : (
-        <table class="grid opportunities">
-          <thead>
-            <tr>
-              <th>{t("board.staff")}</th>
-              <th>{t("board.chat")}</th>
-              <th>{t("board.call")}</th>
-              <th>{t("board.chat")} · {t("board.overdue")}</th>
-              <th>{t("board.call")} · {t("board.overdue")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {board.staff.map((s) => (
-              <tr data-staff={s.staff.externalId}>
-                <td>
-                  {s.staff.name} <small>{s.staff.team ?? ""}</small>
-                </td>
-                <td class="num">{s.chat}</td>
-                <td class="num">{s.call}</td>
-                <td class={`num ${s.overdueChat > 0 ? "warn" : ""}`}>{s.overdueChat}</td>
-                <td class={`num ${s.overdueCall > 0 ? "warn" : ""}`}>{s.overdueCall}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <p class="hint">{t("board.opportunitiesHint")}</p>
+      {board.staff.length === 0 ? <Empty /> : <div class="opportunity-cards">{board.staff.map((s) => <StaffOpportunities row={s} />)}</div>}
     </section>
   );
 }
+
+/** One staff member's 今日聊天机会 / 今日通话机会 (customers, best first), escalations, and SOP tasks apart. */
+function StaffOpportunities({ row }: { row: StaffRow }) {
+  const tasks = row.sopTasks;
+  return (
+    <article class="card staff-opportunities" data-staff={row.staff.externalId}>
+      <h3>
+        {row.staff.name} <small>{row.staff.team ?? ""}</small>
+      </h3>
+      <div class="lists">
+        <OpportunityList kind="chat" title={t("board.chatList")} total={row.chatOpportunityCount} items={row.chatOpportunities} />
+        <OpportunityList kind="call" title={t("board.callList")} total={row.callOpportunityCount} items={row.callOpportunities} />
+      </div>
+      {row.escalated.length > 0 && <OpportunityList kind="escalated" title={t("board.escalated")} total={row.escalated.length} items={row.escalated} />}
+      <p class="sop-tasks" data-testid="sop-tasks">
+        {t("board.sopTasks")}: {t("board.chat")} <strong>{tasks.chat}</strong> · {t("board.call")} <strong>{tasks.call}</strong>
+        {tasks.overdueChat + tasks.overdueCall > 0 && (
+          <span class="warn">
+            {" "}
+            · {t("board.overdue")} {tasks.overdueChat + tasks.overdueCall}
+          </span>
+        )}
+      </p>
+    </article>
+  );
+}
+
+function OpportunityList({ kind, title, total, items }: { kind: string; title: string; total: number; items: readonly Opportunity[] }) {
+  return (
+    <div class="opportunity-list" data-list={kind}>
+      <h4>
+        {title} <span class="badge">{total}</span>
+      </h4>
+      {items.length === 0 ? (
+        <p class="state empty">{t("board.noOpportunities")}</p>
+      ) : (
+        <ol>
+          {items.map((o) => (
+            <li data-customer-id={o.customerId} class={o.overdue ? "overdue" : ""}>
+              <a href={href("customer", o.customerId)}>{o.customerName}</a> <span class="tag">{signalName(o.signal)}</span>
+              {o.content && <small> {o.content}</small>}
+              <small class="waiting">
+                {" "}
+                · {t("board.waiting")} {waitingText(o.waitingMinutes)}
+                {o.signals > 1 && ` · ${o.signals} ${t("board.signals")}`}
+              </small>
+              {o.overdue && <span class="badge warn">{t("board.overdue")}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+      {total > items.length && <small>{t("board.more").replace("{n}", String(total - items.length))}</small>}
+    </div>
+  );
+}
+
+const waitingText = (minutes: number) => (minutes < 60 ? `${minutes} ${t("unit.minutes")}` : `${Math.floor(minutes / 60)} ${t("unit.hours")} ${minutes % 60} ${t("unit.minutes")}`);
 
 export function StagePage({ journeyKey, stage }: { journeyKey: string; stage: string }) {
   const { client, viewer } = useSession();

@@ -1,17 +1,21 @@
 // One customer: profile, tags, stage per journey, the timeline (past steps with their status,
 // upcoming ones from the simulation) and the actions: move, hand over, remove, do-not-disturb.
-import type { CustomerView } from "@sopline/client";
+import type { CustomerView, ResultOf } from "@sopline/client";
 import { useState } from "preact/hooks";
-import { channelName, formatTime, statusName, t } from "../i18n.js";
-import { DoNotDisturbQuery, HandoverMutation, JourneysQuery, StaffListQuery } from "../queries.js";
+import { channelName, formatTime, signalName, statusName, t } from "../i18n.js";
+import { DoNotDisturbQuery, EngagementQuery, HandoverMutation, JourneysQuery, StaffListQuery } from "../queries.js";
 import { useSession } from "../session.js";
 import { Empty, ErrorBox, Show, useAction, useAsync } from "../ui.js";
 
 export function CustomerPage({ id }: { id: string }) {
   const { client } = useSession();
   const [customer, retry] = useAsync(async () => {
-    const [c, dnd] = await Promise.all([client.customer(id, { upcomingDays: 60, upcomingLimit: 20 }), client.request(DoNotDisturbQuery, { customerId: id })]);
-    return { c, dnd: dnd.doNotDisturb };
+    const [c, dnd, engagement] = await Promise.all([
+      client.customer(id, { upcomingDays: 60, upcomingLimit: 20 }),
+      client.request(DoNotDisturbQuery, { customerId: id }),
+      client.request(EngagementQuery, { id }),
+    ]);
+    return { c, dnd: dnd.doNotDisturb, engagement: engagement.customer.engagement };
   }, [client, id]);
   return (
     <section>
@@ -19,7 +23,7 @@ export function CustomerPage({ id }: { id: string }) {
         <a href="#/board">{t("board.title")}</a> › {t("customer.title")}
       </p>
       <Show value={customer} retry={retry}>
-        {({ c, dnd }) => (
+        {({ c, dnd, engagement }) => (
           <>
             <h1 data-testid="customer-name">
               {c.name ?? c.externalId} <small>{c.externalId}</small>
@@ -29,7 +33,7 @@ export function CustomerPage({ id }: { id: string }) {
               <Profile c={c} />
               <Actions c={c} dndOn={dnd.length > 0} onChange={retry} />
             </div>
-            <Timeline c={c} />
+            <Timeline c={c} engagement={engagement} />
           </>
         )}
       </Show>
@@ -142,8 +146,25 @@ function Actions({ c, dndOn, onChange }: { c: CustomerView; dndOn: boolean; onCh
   );
 }
 
-function Timeline({ c }: { c: CustomerView }) {
-  if (c.timeline.length === 0) return <Empty />;
+type Engagement = ResultOf<typeof EngagementQuery>["customer"]["engagement"][number];
+
+/** Opens, reads and clicks per delivery key; those of no past step shown (the step may be older than the list) apart. */
+function byDelivery(c: CustomerView, engagement: readonly Engagement[]) {
+  const keyOf = new Map<string, string>();
+  for (const j of c.journeys) for (const s of j.pastSteps) keyOf.set(`${j.journeyKey}|${s.stage}|${s.stepId}|${s.dueAt}`, s.key);
+  const known = new Set(keyOf.values());
+  const perKey = new Map<string, Engagement[]>();
+  const other: Engagement[] = [];
+  for (const e of engagement) {
+    if (e.deliveryKey && known.has(e.deliveryKey)) perKey.set(e.deliveryKey, [...(perKey.get(e.deliveryKey) ?? []), e]);
+    else other.push(e);
+  }
+  return { keyOf, perKey, other };
+}
+
+function Timeline({ c, engagement }: { c: CustomerView; engagement: readonly Engagement[] }) {
+  if (c.timeline.length === 0 && engagement.length === 0) return <Empty />;
+  const { keyOf, perKey, other } = byDelivery(c, engagement);
   return (
     <div class="card">
       <h2>{t("customer.timeline")}</h2>
@@ -156,25 +177,60 @@ function Timeline({ c }: { c: CustomerView }) {
             <th>{t("tl.channel")}</th>
             <th>{t("tl.content")}</th>
             <th>{t("tl.status")}</th>
+            <th>{t("tl.engagement")}</th>
           </tr>
         </thead>
         <tbody>
-          {c.timeline.map((e) => (
-            <tr class={`status-${e.status}`}>
-              <td>{formatTime(e.at)}</td>
-              <td>{e.journeyKey}</td>
-              <td>
-                {e.stage} · {e.stepId}
-              </td>
-              <td>{channelName(e.channel)}</td>
-              <td>{e.content ?? "—"}</td>
-              <td>
-                <span class={`status ${e.status}`}>{statusName(e.status)}</span>
-              </td>
-            </tr>
-          ))}
+          {c.timeline.map((e) => {
+            const key = e.status === "upcoming" ? undefined : keyOf.get(`${e.journeyKey}|${e.stage}|${e.stepId}|${e.at}`);
+            const seen = key ? (perKey.get(key) ?? []) : [];
+            return (
+              <tr class={`status-${e.status}`} data-step={e.stepId}>
+                <td>{formatTime(e.at)}</td>
+                <td>{e.journeyKey}</td>
+                <td>
+                  {e.stage} · {e.stepId}
+                </td>
+                <td>{channelName(e.channel)}</td>
+                <td>{e.content ?? "—"}</td>
+                <td>
+                  <span class={`status ${e.status}`}>{statusName(e.status)}</span>
+                </td>
+                <td data-testid={key ? `engagement-${key}` : undefined}>{seen.length ? <EngagementList items={seen} /> : null}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
+      {other.length > 0 && (
+        <div data-testid="engagement-other">
+          <h3>{t("tl.otherEngagement")}</h3>
+          <EngagementList items={other} />
+        </div>
+      )}
     </div>
+  );
+}
+
+/** "已打开 11-30 10:02", "已阅读 75 秒", "点击了链接", oldest first. */
+function EngagementList({ items }: { items: readonly Engagement[] }) {
+  return (
+    <ul class="engagement">
+      {[...items].reverse().map((e) => (
+        <li data-event={e.name}>
+          <span class="tag">{signalName(e.name)}</span>
+          {e.seconds !== null && (
+            <strong data-testid="dwell">
+              {" "}
+              {Math.round(e.seconds)} {t("unit.seconds")}
+            </strong>
+          )}{" "}
+          <small>
+            {formatTime(e.at)}
+            {e.content && e.content !== "" ? ` · ${e.content}` : ""}
+          </small>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -6,7 +6,7 @@ import { defineJourney, JourneyDefinitionError, lintJourney, type JourneyDefinit
 import { useMemo, useState } from "preact/hooks";
 import { channelName, formatTime, t } from "../i18n.js";
 import { loadLibrary, type LibraryEntry } from "../library.js";
-import { JourneyQuery, JourneysQuery, PublishImpactQuery, PublishMutation } from "../queries.js";
+import { JourneyQuery, JourneysQuery, PublishImpactQuery, PublishMutation, ServerTimeQuery } from "../queries.js";
 import { useSession } from "../session.js";
 import { Empty, ErrorBox, href, Loading, Show, useAction, useAsync } from "../ui.js";
 
@@ -47,20 +47,20 @@ export function JourneysPage({ journeyKey }: { journeyKey?: string }) {
 function Editor({ journeyKey }: { journeyKey: string }) {
   const { client } = useSession();
   const [loaded, retry] = useAsync(async () => {
-    const [{ journey }, library] = await Promise.all([client.request(JourneyQuery, { key: journeyKey }), loadLibrary(client)]);
-    return { journey, library };
+    // the preview starts at the gateway's "now" (its clock is injected), not the browser's
+    const [{ journey }, library, { serverTime }] = await Promise.all([client.request(JourneyQuery, { key: journeyKey }), loadLibrary(client), client.request(ServerTimeQuery)]);
+    return { journey, library, now: Date.parse(serverTime) };
   }, [client, journeyKey]);
   return (
     <Show value={loaded} retry={retry}>
-      {({ journey, library }) => <Sheet initial={journey.definition as JourneyDefinition} version={journey.version} library={library} onPublished={retry} />}
+      {({ journey, library, now }) => <Sheet initial={journey.definition as JourneyDefinition} version={journey.version} library={library} now={now} onPublished={retry} />}
     </Show>
   );
 }
 
 /** What the core says about a draft: problems that make it invalid, else the preview and lint. */
-function useCheck(draft: JourneyDefinition, library: LibraryEntry[], stage: string) {
+function useCheck(draft: JourneyDefinition, library: LibraryEntry[], stage: string, now: number) {
   return useMemo(() => {
-    const now = Date.now();
     try {
       const journey = defineJourney(draft);
       const inputs = stage === draft.entry ? [] : [{ type: "move" as const, to: stage, at: now }];
@@ -71,13 +71,13 @@ function useCheck(draft: JourneyDefinition, library: LibraryEntry[], stage: stri
     } catch (error) {
       return { ok: false as const, error };
     }
-  }, [draft, library, stage]);
+  }, [draft, library, stage, now]);
 }
 
-function Sheet({ initial, version, library, onPublished }: { initial: JourneyDefinition; version: number; library: LibraryEntry[]; onPublished: () => void }) {
+function Sheet({ initial, version, library, now, onPublished }: { initial: JourneyDefinition; version: number; library: LibraryEntry[]; now: number; onPublished: () => void }) {
   const [draft, setDraft] = useState<JourneyDefinition>(initial);
   const [previewStage, setPreviewStage] = useState(initial.entry);
-  const check = useCheck(draft, library, previewStage);
+  const check = useCheck(draft, library, previewStage, now);
   const byRef = useMemo(() => new Map(library.map((c) => [c.ref, c])), [library]);
 
   const edit = (stageIndex: number, stepIndex: number, change: (step: Step) => Step) =>

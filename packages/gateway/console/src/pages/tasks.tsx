@@ -3,6 +3,7 @@ import type { Task } from "@sopline/client";
 import { useState } from "preact/hooks";
 import { channelName, formatTime, statusName, t } from "../i18n.js";
 import { StaffListQuery } from "../queries.js";
+import { loadServerClock, type ServerClock } from "../server-clock.js";
 import { useSession } from "../session.js";
 import { Empty, ErrorBox, Show, useAction, useAsync } from "../ui.js";
 
@@ -33,6 +34,7 @@ export function TasksPage() {
   const [staffId, setStaffId] = useState<string>("");
   const [status, setStatus] = useState<"OPEN" | "DONE" | "SKIPPED" | "">("OPEN");
   const [staff] = useAsync(() => (viewer.staff ? Promise.resolve({ staff: [] }) : client.request(StaffListQuery)), [client]);
+  const [clock] = useAsync(() => loadServerClock(client), [client]);
   const needsStaff = !viewer.staff && !staffId;
   const [tasks, reload] = useAsync(
     () => (needsStaff ? Promise.resolve(null) : client.tasks({ first: 100, ...(status ? { status } : {}), ...(viewer.staff ? {} : { staffId }) })),
@@ -72,7 +74,7 @@ export function TasksPage() {
             ) : (
               <ul class="tasks">
                 {page.tasks.map((task) => (
-                  <TaskRow task={task} onChange={reload} />
+                  <TaskRow key={task.id} task={task} clock={clock.status === "ok" ? clock.data : null} onChange={reload} />
                 ))}
               </ul>
             )
@@ -83,10 +85,11 @@ export function TasksPage() {
   );
 }
 
-function TaskRow({ task, onChange }: { task: Task; onChange: () => void }) {
+function TaskRow({ task, clock, onChange }: { task: Task; clock: ServerClock | null; onChange: () => void }) {
   const { client } = useSession();
   const action = useAction();
   const [copied, setCopied] = useState(false);
+  const [snoozing, setSnoozing] = useState(false);
   const act = (fn: () => Promise<unknown>) => action.run(fn).then((r) => r !== undefined && onChange());
   const open = task.status === "OPEN";
   return (
@@ -126,13 +129,75 @@ function TaskRow({ task, onChange }: { task: Task; onChange: () => void }) {
             >
               {t("tasks.skip")}
             </button>
-            <button type="button" disabled={action.busy} onClick={() => void act(() => client.snoozeTask(task.id, Math.max(Date.now(), Date.parse(task.dueAt)) + DAY))}>
+            <button type="button" disabled={action.busy || !clock} aria-expanded={snoozing} onClick={() => setSnoozing(!snoozing)}>
               {t("tasks.snooze")}
             </button>
           </>
         )}
       </div>
+      {open && snoozing && clock && (
+        <SnoozeForm
+          task={task}
+          clock={clock}
+          busy={action.busy}
+          onCancel={() => setSnoozing(false)}
+          onSnooze={(until) =>
+            void action.run(() => client.snoozeTask(task.id, until)).then((r) => {
+              if (r === undefined) return; // the API's error shows below
+              setSnoozing(false);
+              onChange();
+            })
+          }
+        />
+      )}
       {action.error ? <ErrorBox error={action.error} /> : null}
     </li>
+  );
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+/** An instant as a datetime-local input's value (the browser's time zone, minutes). */
+const toInput = (ms: number) => {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+
+/** Why a snooze time is refused, or null: empty, unreadable, or not after the gateway's now. */
+export function snoozeProblem(value: string, now: number): string | null {
+  if (!value) return t("tasks.snoozeEmpty");
+  const at = new Date(value).getTime();
+  if (Number.isNaN(at)) return t("tasks.snoozeEmpty");
+  if (at <= now) return t("tasks.snoozePast").replace("{now}", toInput(now).replace("T", " "));
+  return null;
+}
+
+/** Snooze to a chosen time: tomorrow at the due time by default, never into the past (the gateway's clock). */
+function SnoozeForm({ task, clock, busy, onSnooze, onCancel }: { task: Task; clock: ServerClock; busy: boolean; onSnooze: (until: Date) => void; onCancel: () => void }) {
+  const [value, setValue] = useState(() => toInput(Math.max(clock.now(), Date.parse(task.snoozedUntil ?? task.dueAt)) + DAY));
+  const [problem, setProblem] = useState<string | null>(null);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const why = snoozeProblem(value, clock.now());
+    setProblem(why);
+    if (!why) onSnooze(new Date(value));
+  };
+  return (
+    <form class="snooze" onSubmit={submit} noValidate data-testid="snooze-form">
+      <label>
+        {t("tasks.snoozeUntil")}
+        <input type="datetime-local" value={value} min={toInput(clock.now())} onInput={(e) => (setValue(e.currentTarget.value), setProblem(null))} aria-invalid={problem ? true : undefined} data-testid="snooze-at" required />
+      </label>
+      <button type="submit" class="primary" disabled={busy}>
+        {t("tasks.snoozeConfirm")}
+      </button>
+      <button type="button" onClick={onCancel}>
+        {t("journeys.cancel")}
+      </button>
+      {problem && (
+        <p class="state error" role="alert" data-testid="snooze-problem">
+          {problem}
+        </p>
+      )}
+    </form>
   );
 }
