@@ -48,6 +48,18 @@ const EVENT_FACTS = `
       OR (e.name = '${E.deleted}' AND COALESCE(e.data->>'by', 'customer') = 'customer'))`;
 
 /**
+ * Anonymous opens of one-to-many messages (a 群发 task's or Moments post's link opened by someone
+ * who is not, or could not be named as, one of its recipients: src/tracking message-handler.ts) on
+ * the open's day, under the message's journey, stage, step, content, channel and staff member; no
+ * customer, so no cohort (''). A recipient's own open is an event above, not one of these.
+ */
+const ANONYMOUS_OPEN_FACTS = `
+  SELECT ${dayOf("o.at")}, m.journey_key, m.stage, m.step_id, COALESCE(m.content, ''), m.channel, m.staff_id, '',
+    0, 0, 0, 1, 0, 0::bigint, 0, 0, 0, 0, 0
+  FROM tracked_message_opens o JOIN tracked_messages m ON m.id = o.message_id
+  WHERE o.workspace_id = $1 AND ${EVENT_DAYS("o")}`;
+
+/**
  * Conversions on the goal event's day: the first goal event of an enrollment within the goal's
  * window of entering, attributed to the customer's last touch of that journey before it.
  */
@@ -72,7 +84,7 @@ const CONVERSION_FACTS = `
 
 /** Inserts the rollup rows of the days from the facts ($1 workspace, $2 days, $3… goals). Exported for EXPLAIN in the benchmark. */
 export const DAILY_INSERT = `WITH facts (day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, ${MEASURES}) AS (
-       ${TOUCH_FACTS} UNION ALL ${EVENT_FACTS} UNION ALL ${CONVERSION_FACTS})
+       ${TOUCH_FACTS} UNION ALL ${EVENT_FACTS} UNION ALL ${ANONYMOUS_OPEN_FACTS} UNION ALL ${CONVERSION_FACTS})
      INSERT INTO metric_daily (workspace_id, grain, day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, ${MEASURES})
      SELECT $1, CASE GROUPING(stage, step_id, content, channel, staff_id, cohort_week) ${GRAINS.map((g) => `WHEN ${g.mask} THEN '${g.name}'`).join(" ")} END,
        day, journey_key, COALESCE(stage, ''), COALESCE(step_id, ''), COALESCE(content, ''), COALESCE(channel, ''), COALESCE(staff_id, ''), COALESCE(cohort_week, ''),
