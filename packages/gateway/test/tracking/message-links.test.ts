@@ -14,7 +14,8 @@ import { emptyNotices } from "../../src/engine/persist-advances.js";
 import { createScheduler } from "../../src/engine/scheduler.js";
 import { queryMetrics, refreshMetrics } from "../../src/metrics/index.js";
 import { type Tracking, createTracking } from "../../src/tracking/index.js";
-import { type MassSendWorker, createMassSendWorker } from "../../src/wecom-integration/index.js";
+import { createAdapterRegistry, createDeliveryWorker } from "../../src/delivery/index.js";
+import { type MassSendWorker, createMassSendWorker, createMomentsAdapter, createMomentsWorker } from "../../src/wecom-integration/index.js";
 import { SH } from "../engine/fixtures.js";
 import { CORP, type Env, OA, createEnv, seedWeComWorkspace } from "../wecom-integration/helpers.js";
 import { beacon } from "./helpers.js";
@@ -37,6 +38,20 @@ const journey: JourneyDefinition = {
 // snsapi_base, mocked: each code names the reader it stands for.
 const OPENIDS: Record<string, string> = { "code-recipient": "o-recipient", "code-other": "o-other" };
 const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: "bypass" }));
+afterAll(() => server.close());
+
+const oauthExchange = mswHttp.get("https://api.weixin.qq.com/sns/oauth2/access_token", ({ request }) => {
+  const openid = OPENIDS[new URL(request.url).searchParams.get("code") ?? ""];
+  return HttpResponse.json(openid ? { access_token: "at", expires_in: 7200, openid, scope: "snsapi_base" } : { errcode: 40029, errmsg: "invalid code" });
+});
+
+/** A tracking handler served on a local port. */
+async function serve(tracking: Tracking): Promise<{ base: string; close(): Promise<void> }> {
+  const httpServer = http.createServer((req, res) => void tracking.handler(req, res, new URL(req.url ?? "/", "http://x").pathname));
+  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  return { base: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => httpServer.close(() => resolve())) };
+}
 
 /** The landing page's inline config. */
 const pageConfig = async (res: Response) =>
@@ -47,7 +62,7 @@ describe("tracked links of a 群发助手 task", () => {
   let tracking: Tracking;
   let worker: MassSendWorker;
   let base: string;
-  let httpServer: http.Server;
+  let served: Awaited<ReturnType<typeof serve>>;
   let workspaceId: string;
   let token: string;
   let env: Env;
@@ -60,16 +75,10 @@ describe("tracked links of a 群发助手 task", () => {
   const anonymousOpens = async () => (await t.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM tracked_message_opens WHERE workspace_id = $1`, [workspaceId]))[0]!.n;
 
   beforeAll(async () => {
-    server.listen({ onUnhandledRequest: "bypass" });
     t = await createTestDatabase("pglite");
     env = createEnv(server, T0);
     now = env.now; // the fake's clock too: send results carry its time
-    server.use(
-      mswHttp.get("https://api.weixin.qq.com/sns/oauth2/access_token", ({ request }) => {
-        const openid = OPENIDS[new URL(request.url).searchParams.get("code") ?? ""];
-        return HttpResponse.json(openid ? { access_token: "at", expires_in: 7200, openid, scope: "snsapi_base" } : { errcode: 40029, errmsg: "invalid code" });
-      }),
-    );
+    server.use(oauthExchange);
     const ws = await seedWeComWorkspace(t.db, [journey]);
     workspaceId = ws.workspaceId;
     // Two recipients (one follows the official account) and a follower who got nothing.
@@ -103,13 +112,11 @@ describe("tracked links of a 群发助手 task", () => {
     now.t = RUN.getTime() + 10 * 60_000;
     expect(await worker.runOnce(new Date(now.t))).toMatchObject({ sent: 2 });
 
-    httpServer = http.createServer((req, res) => void tracking.handler(req, res, new URL(req.url ?? "/", "http://x").pathname));
-    await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+    served = await serve(tracking);
+    base = served.base;
   });
   afterAll(async () => {
-    server.close();
-    await new Promise<void>((resolve) => httpServer?.close(() => resolve()));
+    await served?.close();
     await tracking?.stop();
     await t?.drop();
   });
@@ -177,6 +184,61 @@ describe("tracked links of a 群发助手 task", () => {
 
     await refreshMetrics(t.db.sql, workspaceId, new Date(now.t + 60_000));
     const rows = await queryMetrics(t.db.sql, workspaceId, { from: "2026-11-24", to: "2026-11-24", period: "total", groupBy: ["step"], filter: {} });
-    expect(rows.find((r) => r.stepId === "case")).toMatchObject({ massConfirmed: 2, opened: 3, read: 1 });
+    expect(rows.find((r) => r.stepId === "case")).toMatchObject({ massConfirmed: 2, opened: 3, openedAnonymous: 2, read: 1 });
+  });
+});
+
+describe("tracked links of a Moments post", () => {
+  const moment: JourneyDefinition = {
+    id: "moments-read", version: 1, timezone: SH, entry: "new",
+    stages: [{ id: "new", sop: [{ id: "post", day: 1, at: "20:00", channel: "moments", content: "m-car" }] }, { id: "interested", sop: [] }],
+    transitions: [{ from: "new", to: "interested", on: "content.opened" }],
+  };
+  let t: TestDatabase;
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it("posts with links naming the post; a tagged member's open is theirs, anyone else's anonymous", async () => {
+    t = await createTestDatabase("pglite");
+    const env = createEnv(server, T0);
+    server.use(oauthExchange);
+    const ws = await seedWeComWorkspace(t.db, [moment]);
+    await t.db.sql.execute(`INSERT INTO contents (workspace_id, ref, title, body, type) VALUES ($1, 'm-car', 'car', $2::jsonb, 'article')`, [ws.workspaceId, JSON.stringify({ moment: { text: "新车到店 https://example.com/car" } })]);
+    const [c] = await t.db.sql.query<{ id: string }>(
+      `INSERT INTO customers (workspace_id, external_id, wecom_external_user_id, oa_open_id, staff_id) VALUES ($1, 'm1', 'wm-m1', 'o-recipient', $2) RETURNING id`,
+      [ws.workspaceId, ws.staff[0]],
+    );
+    env.fake.addExternalContact(CORP.corpId, { userId: "amy", externalUserId: "wm-m1", withWelcomeCode: false });
+    await t.db.sql.transaction((tx) => enrollCustomers(tx, ws.registry, [{ workspaceId: ws.workspaceId, customer: { id: c!.id }, journeyKey: moment.id, staffId: ws.staff[0]! }], T0, emptyNotices()));
+    const tracking = createTracking({ db: t.db, registry: ws.registry, clock: env.clock, secretKey: randomBytes(32), officialAccount: OA }, { publicUrl: PUBLIC_URL, trustProxy: true });
+    const evening = new Date("2026-11-24T12:00:00Z"); // day 1 20:00 Shanghai
+    env.now.t = evening.getTime();
+    await createScheduler({ db: t.db, registry: ws.registry, clock: env.clock }).runOnce(evening);
+    await createDeliveryWorker({ db: t.db, adapters: createAdapterRegistry([createMomentsAdapter({ db: t.db })]), clock: env.clock, workspaceIds: [ws.workspaceId] }).runOnce(evening);
+    await createMomentsWorker({ db: t.db, api: env.clients.wecom!, clock: env.clock, workspaceIds: [ws.workspaceId], renderMessage: tracking.messages.renderMessage }).runOnce(evening);
+
+    const text = env.fake.moments[0]!.request.text!.content;
+    const token = /^新车到店 https:\/\/sop\.example\.com\/t\/(m\.[A-Za-z0-9_-]+)$/.exec(text)?.[1];
+    expect(token).toBeDefined();
+    expect(await t.db.sql.query(`SELECT kind, step_id, channel, staff_id FROM tracked_messages`)).toEqual([{ kind: "moment", step_id: "post", channel: "moments", staff_id: ws.staff[0] }]);
+
+    const { base, close } = await serve(tracking);
+    try {
+      const mine = await pageConfig(await fetch(`${base}/t/${token}?code=code-recipient&state=sl`, { headers: { "user-agent": WECHAT_UA } }));
+      expect(mine.reader).toBe("o-recipient");
+      await beacon(base, mine.token, "open", { pv: "pv-moment-own", reader: mine.reader, rm: mine.readerMac });
+      const other = await pageConfig(await fetch(`${base}/t/${token}?code=code-other&state=sl`, { headers: { "user-agent": WECHAT_UA } }));
+      expect(other.token).toBe(token);
+      await beacon(base, token!, "open", { pv: "pv-moment-other" });
+      await tracking.recorder.idle();
+      const [key] = await t.db.sql.query<{ key: string }>(`SELECT key FROM deliveries WHERE customer_id = $1`, [c!.id]);
+      expect(await t.db.sql.query(`SELECT customer_id, data->>'deliveryKey' AS key FROM events WHERE name = 'content.opened'`)).toEqual([{ customer_id: c!.id, key: key!.key }]);
+      expect(await t.db.sql.query(`SELECT stage FROM enrollments WHERE customer_id = $1`, [c!.id])).toEqual([{ stage: "interested" }]);
+      expect(await t.db.sql.query(`SELECT count(*)::int AS n FROM tracked_message_opens`)).toEqual([{ n: 1 }]);
+    } finally {
+      await close();
+      await tracking.stop();
+    }
   });
 });

@@ -44,3 +44,6 @@ CREATE INDEX "tracked_message_opens_workspace_id_received_at_idx" ON "tracked_me
 
 -- AddForeignKey
 ALTER TABLE "tracked_message_opens" ADD CONSTRAINT "tracked_message_opens_message_id_fkey" FOREIGN KEY ("message_id") REFERENCES "tracked_messages"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- The anonymous share of each rollup row's `opened` (opened counts them too).
+ALTER TABLE "metric_daily" ADD COLUMN "opened_anonymous" INTEGER NOT NULL DEFAULT 0;
