@@ -185,6 +185,14 @@ describe("tracked links of a 群发助手 task", () => {
     await refreshMetrics(t.db.sql, workspaceId, new Date(now.t + 60_000));
     const rows = await queryMetrics(t.db.sql, workspaceId, { from: "2026-11-24", to: "2026-11-24", period: "total", groupBy: ["step"], filter: {} });
     expect(rows.find((r) => r.stepId === "case")).toMatchObject({ massConfirmed: 2, opened: 3, openedAnonymous: 2, read: 1 });
+    // An anonymous open two days later (a day nothing else touches) is picked up by the next,
+    // incremental run, like a later event: by received_at, which the database stamps (hence a run
+    // time after any real clock).
+    now.t = Date.parse("2026-11-26T02:00:00Z");
+    await beacon(base, token, "open", { pv: "pv-later-0001" }, "198.51.100.10");
+    await refreshMetrics(t.db.sql, workspaceId, new Date("2099-01-01T00:00:00Z"));
+    const later = await queryMetrics(t.db.sql, workspaceId, { from: "2026-11-26", to: "2026-11-26", period: "total", groupBy: ["step"], filter: {} });
+    expect(later).toMatchObject([{ stepId: "case", opened: 1, openedAnonymous: 1, massConfirmed: 0 }]);
   });
 });
 
