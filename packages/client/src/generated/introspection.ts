@@ -3424,6 +3424,18 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "openedAnonymous",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Int"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
             "name": "period",
             "type": {
               "kind": "NON_NULL",

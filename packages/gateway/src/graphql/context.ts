@@ -9,6 +9,7 @@ import type { DeliveryKeyRange } from "../engine/delivery-key-range.js";
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import type { LivePubSub } from "../live/pubsub.js";
 import type { GatewayMetrics } from "../ops/metrics.js";
+import type { MessageTracker } from "../tracking/message-render.js";
 import { forbidden, unauthenticated } from "./errors.js";
 
 /** What every request shares: one per gateway. */
@@ -24,6 +25,8 @@ export interface GatewayServices {
   wecomDelivery?: () => boolean;
   /** Prometheus counters of the gateway (absent in tests that build services by hand). */
   metrics?: Pick<GatewayMetrics, "eventsIngested">;
+  /** Tracked links (absent when the gateway does not track links): chat tasks' toolbar messages use it. */
+  messageTracker?: Pick<MessageTracker, "renderDelivery">;
 }
 
 /** Per-request batch loaders, scoped to the caller's workspace (created lazily). */

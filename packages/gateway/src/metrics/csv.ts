@@ -4,7 +4,7 @@ import { type MetricRow, rate } from "./query.js";
 const DIMENSION_HEADER: Array<[MetricDimension, keyof MetricRow]> = [
   ["journey", "journeyKey"], ["stage", "stage"], ["step", "stepId"], ["content", "content"], ["channel", "channel"], ["staff", "staffId"], ["cohortWeek", "cohortWeek"],
 ];
-const MEASURES: Array<keyof MetricRow> = ["sent", "massConfirmed", "failed", "delivered", "opened", "read", "readSecondsAvg", "clicked", "replied24h", "replied72h", "deleted", "converted"];
+const MEASURES: Array<keyof MetricRow> = ["sent", "massConfirmed", "failed", "delivered", "opened", "openedAnonymous", "read", "readSecondsAvg", "clicked", "replied24h", "replied72h", "deleted", "converted"];
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; a leading = + - @ is prefixed with ' (no spreadsheet formulas). */
 function field(value: unknown): string {

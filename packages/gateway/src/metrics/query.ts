@@ -32,7 +32,10 @@ export interface MetricRow {
   failed: number;
   /** sent + massConfirmed */
   delivered: number;
+  /** every counted open: content.opened events and anonymous opens of 群发 / Moments links */
   opened: number;
+  /** the anonymous opens within `opened` (no customer: not in any per-customer figure) */
+  openedAnonymous: number;
   read: number;
   /** average data.seconds of content.read events; null without any */
   readSecondsAvg: number | null;
@@ -71,7 +74,8 @@ export async function queryMetrics(sql: Sql, workspaceId: string, q: MetricsQuer
     `SELECT ${period} AS period${cols.map((c) => `, ${c}`).join("")},
        sum(sent)::int AS sent, sum(mass_confirmed)::int AS mass_confirmed, sum(failed)::int AS failed, sum(opened)::int AS opened,
        sum(read)::int AS read, sum(read_seconds)::float8 AS read_seconds, sum(clicked)::int AS clicked, sum(replied_24h)::int AS replied_24h,
-       sum(replied_72h)::int AS replied_72h, sum(deleted)::int AS deleted, sum(converted)::int AS converted
+       sum(replied_72h)::int AS replied_72h, sum(deleted)::int AS deleted, sum(converted)::int AS converted,
+       sum(opened_anonymous)::int AS opened_anonymous
      FROM metric_daily
      WHERE workspace_id = $1 AND grain = $2 AND day BETWEEN $3::date AND $4::date${where.map((w) => ` AND ${w}`).join("")}
      GROUP BY 1${cols.map((_, i) => `, ${i + 2}`).join("")}
@@ -88,7 +92,7 @@ export async function queryMetrics(sql: Sql, workspaceId: string, q: MetricsQuer
       journeyKey: null, stage: null, stepId: null, content: null, channel: null, staffId: null, cohortWeek: null,
       sent: Number(r.sent), massConfirmed: Number(r.mass_confirmed), failed: Number(r.failed),
       delivered: Number(r.sent) + Number(r.mass_confirmed),
-      opened: Number(r.opened), read: Number(r.read),
+      opened: Number(r.opened), openedAnonymous: Number(r.opened_anonymous), read: Number(r.read),
       readSecondsAvg: Number(r.read) > 0 ? Number(r.read_seconds) / Number(r.read) : null,
       clicked: Number(r.clicked), replied24h: Number(r.replied_24h), replied72h: Number(r.replied_72h),
       deleted: Number(r.deleted), converted: Number(r.converted),

@@ -15,13 +15,13 @@ const replied = (windowMs: number) => `(t.outcome <> 'failed' AND EXISTS (
     AND r.name = '${E.replied}' AND r.workspace_id = $1))::int`;
 
 // Columns of a fact: the dimensions, then the measures in metric_daily's order.
-const MEASURES = "sent, mass_confirmed, failed, opened, read, read_seconds, clicked, replied_24h, replied_72h, deleted, converted";
+const MEASURES = "sent, mass_confirmed, failed, opened, read, read_seconds, clicked, replied_24h, replied_72h, deleted, converted, opened_anonymous";
 
 /** Touch measures on the touch's day: delivered, and whether a reply came within 24 h / 72 h. */
 const TOUCH_FACTS = `
   SELECT t.day, t.journey_key, t.stage, t.step_id, t.content, t.channel, t.staff_id, t.cohort_week,
     (t.outcome = 'sent')::int, (t.outcome = 'mass')::int, (t.outcome = 'failed')::int, 0, 0, 0::bigint, 0,
-    ${replied(REPLY_WINDOWS_MS.h24)}, ${replied(REPLY_WINDOWS_MS.h72)}, 0, 0
+    ${replied(REPLY_WINDOWS_MS.h24)}, ${replied(REPLY_WINDOWS_MS.h72)}, 0, 0, 0
   FROM metric_touches t WHERE t.workspace_id = $1 AND ${DAY_FILTER("t.day")}`;
 
 /**
@@ -35,7 +35,7 @@ const EVENT_FACTS = `
     COALESCE(k.cohort_week, l.cohort_week, ''),
     0, 0, 0, (e.name = '${E.opened}')::int, (e.name = '${E.read}')::int,
     CASE WHEN e.name = '${E.read}' AND jsonb_typeof(e.data->'seconds') = 'number' THEN GREATEST(round((e.data->>'seconds')::numeric), 0)::bigint ELSE 0 END,
-    (e.name = '${E.clicked}')::int, 0, 0, (e.name = '${E.deleted}')::int, 0
+    (e.name = '${E.clicked}')::int, 0, 0, (e.name = '${E.deleted}')::int, 0, 0
   FROM events e
   LEFT JOIN customers c ON c.id = e.customer_id
   LEFT JOIN metric_touches k ON k.delivery_key = e.data->>'deliveryKey' AND k.workspace_id = $1
@@ -48,13 +48,26 @@ const EVENT_FACTS = `
       OR (e.name = '${E.deleted}' AND COALESCE(e.data->>'by', 'customer') = 'customer'))`;
 
 /**
+ * Anonymous opens of one-to-many messages (a 群发 task's or Moments post's link opened by someone
+ * who is not, or could not be named as, one of its recipients: src/tracking message-handler.ts) on
+ * the open's day, under the message's journey, stage, step, content, channel and staff member; no
+ * customer, so no cohort (''). Counted in opened and in opened_anonymous. A recipient's own open
+ * is an event above, not one of these.
+ */
+const ANONYMOUS_OPEN_FACTS = `
+  SELECT ${dayOf("o.at")}, m.journey_key, m.stage, m.step_id, COALESCE(m.content, ''), m.channel, m.staff_id, '',
+    0, 0, 0, 1, 0, 0::bigint, 0, 0, 0, 0, 0, 1
+  FROM tracked_message_opens o JOIN tracked_messages m ON m.id = o.message_id
+  WHERE o.workspace_id = $1 AND ${EVENT_DAYS("o")}`;
+
+/**
  * Conversions on the goal event's day: the first goal event of an enrollment within the goal's
  * window of entering, attributed to the customer's last touch of that journey before it.
  */
 const CONVERSION_FACTS = `
   SELECT ${dayOf("cv.at")}, cv.journey_key, COALESCE(l.stage, ''), COALESCE(l.step_id, ''), COALESCE(l.content, ''), COALESCE(l.channel, ''),
     COALESCE(l.staff_id, cv.staff_id, ''), COALESCE(l.cohort_week, cv.cohort_week),
-    0, 0, 0, 0, 0, 0::bigint, 0, 0, 0, 0, 1
+    0, 0, 0, 0, 0, 0::bigint, 0, 0, 0, 0, 1, 0
   FROM (
     SELECT DISTINCT ON (e.event_id, g.journey_key) e.customer_id, e.at, g.journey_key, en.staff_id, ${weekOf("en.created_at")} AS cohort_week
     FROM events e
@@ -72,11 +85,11 @@ const CONVERSION_FACTS = `
 
 /** Inserts the rollup rows of the days from the facts ($1 workspace, $2 days, $3… goals). Exported for EXPLAIN in the benchmark. */
 export const DAILY_INSERT = `WITH facts (day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, ${MEASURES}) AS (
-       ${TOUCH_FACTS} UNION ALL ${EVENT_FACTS} UNION ALL ${CONVERSION_FACTS})
+       ${TOUCH_FACTS} UNION ALL ${EVENT_FACTS} UNION ALL ${ANONYMOUS_OPEN_FACTS} UNION ALL ${CONVERSION_FACTS})
      INSERT INTO metric_daily (workspace_id, grain, day, journey_key, stage, step_id, content, channel, staff_id, cohort_week, ${MEASURES})
      SELECT $1, CASE GROUPING(stage, step_id, content, channel, staff_id, cohort_week) ${GRAINS.map((g) => `WHEN ${g.mask} THEN '${g.name}'`).join(" ")} END,
        day, journey_key, COALESCE(stage, ''), COALESCE(step_id, ''), COALESCE(content, ''), COALESCE(channel, ''), COALESCE(staff_id, ''), COALESCE(cohort_week, ''),
-       sum(sent), sum(mass_confirmed), sum(failed), sum(opened), sum(read), sum(read_seconds), sum(clicked), sum(replied_24h), sum(replied_72h), sum(deleted), sum(converted)
+       sum(sent), sum(mass_confirmed), sum(failed), sum(opened), sum(read), sum(read_seconds), sum(clicked), sum(replied_24h), sum(replied_72h), sum(deleted), sum(converted), sum(opened_anonymous)
      FROM facts
      GROUP BY day, journey_key, GROUPING SETS (${GRAINS.map((g) => `(${g.dims.filter((d) => d !== "journey").map((d) => DIMENSION_COLUMN[d]).join(", ")})`).join(", ")})`;
 

@@ -55,7 +55,13 @@ export async function refreshMetrics(sql: Sql, workspaceId: string, now: Date): 
       `SELECT customer_id, at, name FROM events WHERE workspace_id = $1 AND received_at > $2 AND received_at <= $3`,
       [workspaceId, eventsSince, now],
     );
+    // Anonymous opens of one-to-many messages count in `opened` on their day (recompute-days.ts).
+    const anonymous = await tx.query<{ at: Date }>(
+      `SELECT DISTINCT date_trunc('day', at) AS at FROM tracked_message_opens WHERE workspace_id = $1 AND received_at > $2 AND received_at <= $3`,
+      [workspaceId, eventsSince, now],
+    );
     const days = new Set<string>();
+    for (const o of anonymous) for (const x of daysBetween(o.at.getTime(), o.at.getTime() + DAY_MS)) days.add(x);
     for (const d of touched.days) for (const x of daysBetween(Date.parse(`${d}T00:00:00+08:00`), Date.parse(`${d}T00:00:00+08:00`) + REPLY_WINDOWS_MS.h72)) days.add(x);
     for (const e of fresh) for (const x of daysBetween(e.at.getTime() - REPLY_WINDOWS_MS.h72, e.at.getTime())) days.add(x);
     const goalEvents = new Set(goals.map((g) => g.event));
@@ -76,8 +82,10 @@ async function rebuild(tx: Parameters<Parameters<Sql["transaction"]>[0]>[0], wor
   await tx.execute(`DELETE FROM metric_touches WHERE workspace_id = $1`, [workspaceId]);
   await syncTouches(tx, workspaceId, null, now, { changes: false });
   const [span] = await tx.query<{ lo: Date | null; hi: Date | null }>(
-    `SELECT LEAST((SELECT min(at) FROM metric_touches WHERE workspace_id = $1), (SELECT min(at) FROM events WHERE workspace_id = $1)) AS lo,
-            GREATEST((SELECT max(at) FROM metric_touches WHERE workspace_id = $1), (SELECT max(at) FROM events WHERE workspace_id = $1)) AS hi`,
+    `SELECT LEAST((SELECT min(at) FROM metric_touches WHERE workspace_id = $1), (SELECT min(at) FROM events WHERE workspace_id = $1),
+                  (SELECT min(at) FROM tracked_message_opens WHERE workspace_id = $1)) AS lo,
+            GREATEST((SELECT max(at) FROM metric_touches WHERE workspace_id = $1), (SELECT max(at) FROM events WHERE workspace_id = $1),
+                  (SELECT max(at) FROM tracked_message_opens WHERE workspace_id = $1)) AS hi`,
     [workspaceId],
   );
   await tx.execute(`DELETE FROM metric_daily WHERE workspace_id = $1`, [workspaceId]);

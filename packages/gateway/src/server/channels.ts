@@ -15,6 +15,7 @@ import {
 import type { JourneyRegistry } from "../engine/journey-registry.js";
 import { createPolling } from "../engine/polling.js";
 import type { LivePubSub } from "../live/pubsub.js";
+import type { MessageTracker } from "../tracking/message-render.js";
 import {
   type MassSendWorker,
   type MomentsPolicyInput,
@@ -89,6 +90,8 @@ export function createChannels(
     onDeliveriesRecorded?: DeliveryWorkerOptions["onRecorded"];
     /** Renders deliveries before adapters see them (tracked links). */
     renderDeliveries?: DeliveryWorkerOptions["render"];
+    /** Tracked links in what the WeCom workers send themselves: 群发助手 tasks, Moments posts, the welcome. */
+    messageTracker?: MessageTracker;
   },
   options: ChannelOptions,
 ): ChannelRuntime {
@@ -107,6 +110,7 @@ export function createChannels(
   if (clients.officialAccount) adapters.register(createOfficialAccountAdapter({ api: clients.officialAccount }));
   if (clients.miniProgram && options.miniProgram) adapters.register(createMiniProgramAdapter({ db, app: { appId: options.miniProgram.appId, api: clients.miniProgram } }));
   const intervalMs = options.deliveryIntervalMs;
+  const renderMessage = deps.messageTracker?.renderMessage;
   const deliveryWorker = createDeliveryWorker({
     db,
     adapters,
@@ -117,10 +121,10 @@ export function createChannels(
     ...(deps.renderDeliveries ? { render: deps.renderDeliveries } : {}),
   });
   const massSendWorker = clients.wecom
-    ? createMassSendWorker({ db, api: clients.wecom, clock, pubsub, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) })
+    ? createMassSendWorker({ db, api: clients.wecom, clock, pubsub, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}), ...(renderMessage ? { renderMessage } : {}) })
     : undefined;
   const momentsWorker = clients.wecom
-    ? createMomentsWorker({ db, api: clients.wecom, clock, policy: momentsPolicy, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}) })
+    ? createMomentsWorker({ db, api: clients.wecom, clock, policy: momentsPolicy, workspaceIds: [workspaceId], ...(intervalMs ? { intervalMs } : {}), ...(log ? { log } : {}), ...(renderMessage ? { renderMessage } : {}) })
     : undefined;
   const wecomCallback =
     clients.wecom && options.wecom
@@ -134,6 +138,7 @@ export function createChannels(
           pubsub,
           ...(options.wecom.defaultJourney ? { defaultJourney: options.wecom.defaultJourney } : {}),
           ...(log ? { log } : {}),
+          ...(deps.messageTracker ? { renderWelcome: deps.messageTracker.renderDelivery } : {}),
         })
       : undefined;
   // At start: callbacks stored by a previous run but not processed (it stopped in between). Then

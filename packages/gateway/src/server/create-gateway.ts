@@ -211,10 +211,12 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         trackingOptions,
       )
     : undefined;
+  // Chat tasks' toolbar messages carry tracked links too.
+  if (tracking) services.messageTracker = tracking.messages;
   const channels = createChannels(
     {
       db, registry, pubsub, clock, workspaceId: boot.workspaceId, log: lineLogger(logger, "channels", "warn"), onDeliveriesRecorded: metrics.deliveriesRecorded,
-      ...(tracking ? { renderDeliveries: tracking.tracker.render } : {}),
+      ...(tracking ? { renderDeliveries: tracking.tracker.render, messageTracker: tracking.messages } : {}),
     },
     options,
   );

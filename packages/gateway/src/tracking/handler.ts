@@ -12,6 +12,8 @@
 import type http from "node:http";
 import type { EventInput } from "../events/event-input.js";
 import type { EventRecorder } from "./event-recorder.js";
+import type { MessageHandler } from "./message-handler.js";
+import { isMessageToken } from "./message-token.js";
 import { BEACON_SCRIPT, landingPage } from "./pages.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { type ReaderOAuth, OAUTH_STATE, authorizeUrl, isWeChatBrowser, openIdForCode } from "./reader-oauth.js";
@@ -21,7 +23,7 @@ import type { TrackedDelivery } from "./tracked-deliveries.js";
 
 export const BEACON_PATH = "/t/beacon.js";
 const MAX_BEACON_BYTES = 4_096;
-const PAGE_VIEW = /^[A-Za-z0-9_-]{8,48}$/;
+export const PAGE_VIEW = /^[A-Za-z0-9_-]{8,48}$/;
 const OPENID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Longest dwell believed from one page view (a tab left open for days is not reading). */
 export const MAX_READ_SECONDS = 4 * 3_600;
@@ -41,6 +43,8 @@ export interface TrackingHandlerDeps {
   log?: ((message: string) => void) | undefined;
   /** Queued events past which a beacon's answer waits for its commit (default 10,000). */
   maxBacklog?: number | undefined;
+  /** Serves /t/m.<token> (links of one-to-many messages: message-handler.ts). */
+  messages?: MessageHandler | undefined;
 }
 
 interface View {
@@ -60,7 +64,7 @@ export interface TrackingHandler {
   sweep(now: Date): Promise<number>;
 }
 
-const notFound = (res: http.ServerResponse) => {
+export const notFound = (res: http.ServerResponse) => {
   res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
   res.end("Not found");
 };
@@ -70,7 +74,7 @@ const noContent = (res: http.ServerResponse) => {
   res.end();
 };
 
-function clientAddress(req: http.IncomingMessage, trustProxy: boolean | undefined): string {
+export function clientAddress(req: http.IncomingMessage, trustProxy: boolean | undefined): string {
   if (trustProxy) {
     const forwarded = req.headers["x-forwarded-for"];
     const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
@@ -79,7 +83,7 @@ function clientAddress(req: http.IncomingMessage, trustProxy: boolean | undefine
   return req.socket.remoteAddress ?? "unknown";
 }
 
-function readBody(req: http.IncomingMessage): Promise<string | null> {
+export function readBody(req: http.IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -226,6 +230,7 @@ export function createTrackingHandler(deps: TrackingHandlerDeps): TrackingHandle
     }
     const parts = path.slice(TRACK_PATH.length).split("/");
     const token = parts[0] ?? "";
+    if (deps.messages && isMessageToken(token) && parts.length <= 2) return deps.messages(req, res, token, parts[1], query);
     if (parts.length === 1 && (req.method === "GET" || req.method === "HEAD")) return landing(req, res, token, query);
     if (parts.length === 2 && req.method === "POST" && ["open", "beat", "leave", "click"].includes(parts[1]!)) {
       // Beacons come from the target's origin too (beacon.js on an operator's page).

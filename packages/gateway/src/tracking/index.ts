@@ -9,16 +9,23 @@ import { type Polling, createPolling } from "../engine/polling.js";
 import type { LivePubSub } from "../live/pubsub.js";
 import { type EventRecorder, createEventRecorder } from "./event-recorder.js";
 import { type TrackingHandler, createTrackingHandler } from "./handler.js";
+import { createMessageHandler } from "./message-handler.js";
+import { type MessageTracker, createMessageTracker } from "./message-render.js";
+import { createMessageSigner, messageTrackingKey } from "./message-token.js";
 import { createRateLimiter } from "./rate-limit.js";
 import { type LinkTracker, createLinkTracker, normalizePublicUrl } from "./render.js";
 import { createLinkSigner, trackingKey } from "./token.js";
 import { cachedTrackedLoader } from "./tracked-deliveries.js";
+import { cachedMessageLoader } from "./tracked-messages.js";
 
 export { linkIssues, rewriteLinks, isHttpUrl, MAX_TRACKED_LINKS, type LinkIssue } from "./content-links.js";
 export { createLinkSigner, trackingKey, type LinkRef, type LinkSigner } from "./token.js";
 export { createLinkTracker, TRACK_PATH, type LinkTracker } from "./render.js";
 export { BEACON_PATH, MAX_READ_SECONDS, type TrackingHandler } from "./handler.js";
 export { createEventRecorder, type EventRecorder } from "./event-recorder.js";
+export { createMessageSigner, messageTrackingKey, MESSAGE_TOKEN_PREFIX, type MessageSigner, type MessageLinkRef } from "./message-token.js";
+export { createMessageTracker, type MessageTracker } from "./message-render.js";
+export type { MessageInput, MessageKind } from "./tracked-messages.js";
 
 /** Default limit of counted opens per client address per minute. */
 export const DEFAULT_OPENS_PER_MINUTE = 30;
@@ -38,6 +45,8 @@ export interface TrackingOptions {
 
 export interface Tracking {
   tracker: LinkTracker;
+  /** Tracked links of one-to-many messages (群发助手, Moments) and of bodies sent outside the delivery worker (welcome, chat tasks). */
+  messages: MessageTracker;
   handler: TrackingHandler;
   recorder: EventRecorder;
   start(): void;
@@ -71,21 +80,28 @@ export function createTracking(
     },
   });
   const oa = options.readerOAuth === false ? undefined : deps.officialAccount;
+  const oauth = oa ? { ...oa, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.wechatBaseUrl ? { baseUrl: deps.wechatBaseUrl } : {}) } : undefined;
+  const limiter = createRateLimiter(options.opensPerMinutePerAddress ?? DEFAULT_OPENS_PER_MINUTE);
+  const messageSigner = createMessageSigner(messageTrackingKey(deps.secretKey));
   const handler = createTrackingHandler({
     signer,
     load: cachedTrackedLoader(deps.db.sql),
     recorder,
-    limiter: createRateLimiter(options.opensPerMinutePerAddress ?? DEFAULT_OPENS_PER_MINUTE),
+    limiter,
     clock: deps.clock,
     publicUrl,
-    oauth: oa ? { ...oa, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.wechatBaseUrl ? { baseUrl: deps.wechatBaseUrl } : {}) } : undefined,
+    oauth,
     trustProxy: options.trustProxy,
     readIdleMs: options.readIdleMs,
     log: deps.log,
+    messages: createMessageHandler({
+      sql: deps.db.sql, messageSigner, signer, load: cachedMessageLoader(deps.db.sql), limiter, clock: deps.clock, publicUrl, oauth, trustProxy: options.trustProxy,
+    }),
   });
   const sweeper: Polling = createPolling("tracked reads", () => handler.sweep(deps.clock()), 15_000, deps.log, { firstRunAfterInterval: true });
   return {
     tracker: createLinkTracker({ sql: deps.db.sql, signer, publicUrl }),
+    messages: createMessageTracker({ sql: deps.db.sql, signer, messageSigner, publicUrl }),
     handler,
     recorder,
     start: sweeper.start,

@@ -19,6 +19,7 @@ import { publishNotices } from "../live/publish-notices.js";
 import { type LivePubSub, taskTopic } from "../live/pubsub.js";
 import { createChannelClients } from "./clients.js";
 import { type AddContactResult, type DeleteContactResult, handleAddContact, handleDeleteContact } from "./contact-events.js";
+import type { RenderDeliveryBody } from "./render-message.js";
 import { sendWelcome, type WelcomeOutcome } from "./welcome.js";
 
 /** The callback settings of one corp's customer-contact app. */
@@ -44,6 +45,8 @@ export interface WeComCallbackHandlerOptions {
   pubsub?: LivePubSub;
   /** send_welcome_msg window (20 s). */
   welcomeWindowMs?: number;
+  /** Tracked links in the welcome message (src/tracking); absent: links go out as written. */
+  renderWelcome?: RenderDeliveryBody;
   /** Accepted timestamp skew / replay memory (5 min). */
   replayWindowMs?: number;
   /** Largest accepted body (64 KiB). */
@@ -132,7 +135,7 @@ export function createWeComCallbackHandler(options: WeComCallbackHandlerOptions)
         if (result.duplicate) return await report({ outcome: "duplicate" });
         let welcome: WelcomeOutcome | undefined;
         if (result.welcome && event.welcomeCode) {
-          welcome = await sendWelcome({ sql: db.sql, api, clock, claim: result.welcome, welcomeCode: event.welcomeCode, eventAt: new Date(event.createTime * 1000), windowMs: options.welcomeWindowMs ?? 20_000 });
+          welcome = await sendWelcome({ sql: db.sql, api, clock, claim: result.welcome, welcomeCode: event.welcomeCode, eventAt: new Date(event.createTime * 1000), windowMs: options.welcomeWindowMs ?? 20_000, renderBody: options.renderWelcome });
         }
         return await report({ outcome: "processed", add: result, ...(welcome ? { welcome } : {}) });
       }

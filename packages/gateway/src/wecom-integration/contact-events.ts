@@ -37,6 +37,12 @@ export interface ClaimedWelcome {
   attempts: number;
   content: string | null;
   body: unknown;
+  /** the delivery's place, for its tracked links */
+  workspaceId: string;
+  customerId: string;
+  journeyKey: string;
+  stage: string;
+  stepId: string;
 }
 
 export type AddContactResult =
@@ -111,11 +117,12 @@ export async function handleAddContact(ctx: ContactContext, ev: AddExternalConta
   const step = journey ? findWelcomeStep(journey.definition as JourneyDefinition) : undefined;
   if (!step) return { ...base, enrollmentId: enrolled.enrollmentId };
   // Claimed in this transaction: the delivery worker never sees it as 'due' while the welcome is sent.
-  const [claimed] = await tx.query<{ key: string; attempts: number; content: string | null; body: unknown }>(
+  const [claimed] = await tx.query<ClaimedWelcome>(
     `UPDATE deliveries d SET status = 'sending', next_attempt_at = $2, attempts = d.attempts + 1
      FROM (SELECT d.key FROM ${rangeRows(3)} JOIN deliveries d ON ${IN_RANGE} WHERE d.step_id = $1 AND d.status = 'due' ORDER BY d.due_at LIMIT 1) w
      WHERE d.key = w.key
-     RETURNING d.key, d.attempts, d.content, (SELECT body FROM contents WHERE workspace_id = d.workspace_id AND ref = d.content) AS body`,
+     RETURNING d.key, d.attempts, d.content, (SELECT body FROM contents WHERE workspace_id = d.workspace_id AND ref = d.content) AS body,
+       d.workspace_id AS "workspaceId", d.customer_id AS "customerId", d.journey_key AS "journeyKey", d.stage, d.step_id AS "stepId"`,
     [step.stepId, new Date(now.getTime() + ctx.welcomeLeaseMs), ...rangeParams(await enrollmentKeyRanges(tx, [enrolled.enrollmentId]))],
   );
   return { ...base, enrollmentId: enrolled.enrollmentId, welcome: claimed ?? null };

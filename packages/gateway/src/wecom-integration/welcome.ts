@@ -5,6 +5,7 @@ import { classifyFailure } from "../delivery/errors.js";
 import { recordOutcomes } from "../delivery/record.js";
 import type { ClaimedWelcome } from "./contact-events.js";
 import { weComMessage } from "./content.js";
+import type { RenderDeliveryBody } from "./render-message.js";
 
 /** What became of a welcome. `released`: handed back as 'due' to the ordinary private_chat adapter path. */
 export type WelcomeOutcome = { status: "sent" } | { status: "failed"; code: string } | { status: "released"; reason: string };
@@ -19,6 +20,8 @@ export interface SendWelcomeArgs {
   eventAt: Date;
   /** send_welcome_msg's window (20 s). */
   windowMs: number;
+  /** Tracked links of this delivery in the body (src/tracking); absent: links go out as written. */
+  renderBody?: RenderDeliveryBody | undefined;
 }
 
 /**
@@ -33,9 +36,15 @@ export async function sendWelcome(args: SendWelcomeArgs): Promise<WelcomeOutcome
     await recordOutcomes(args.sql, [{ ...fence, status: "due", nextAttemptAt: args.clock(), reason, providerError: code ?? null }]);
     return { status: "released", reason };
   };
+  let body = claim.body;
+  if (args.renderBody && body != null) {
+    const { key: deliveryKey, workspaceId, customerId, journeyKey, stage, stepId, content } = claim;
+    // The welcome cannot wait (20 s, one code): if its links cannot be recorded, they go out as written.
+    body = await args.renderBody({ deliveryKey, workspaceId, customerId, journeyKey, stage, stepId, content }, body).catch(() => claim.body);
+  }
   let message;
   try {
-    message = weComMessage(claim.content, claim.body);
+    message = weComMessage(claim.content, body);
   } catch (e) {
     const f = classifyFailure(e);
     await recordOutcomes(args.sql, [{ ...fence, status: "failed", providerError: f.code, reason: f.message }]);

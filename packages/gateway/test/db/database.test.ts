@@ -14,7 +14,7 @@ const TABLES = [
   "events", "holiday_calendars", "journey_pauses", "journeys", "marketing_touches", "mass_send_targets", "mass_sends",
   "metric_customer_journeys", "metric_daily", "metric_event_daily", "metric_targets", "metric_touch_histogram", "metric_touches",
   "metric_watermarks", "moment_post_members", "moment_posts", "opportunities", "segment_rules", "staff", "staff_sessions",
-  "stage_count_deltas", "stage_counts", "subscribe_quotas", "tasks", "tracked_deliveries", "wecom_callbacks", "workspaces",
+  "stage_count_deltas", "stage_counts", "subscribe_quotas", "tasks", "tracked_deliveries", "tracked_message_opens", "tracked_messages", "wecom_callbacks", "workspaces",
 ];
 
 describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {

@@ -56,7 +56,12 @@ export const MetricRowType = builder.objectRef<MetricRow>("MetricRow").implement
     massConfirmed: t.exposeInt("massConfirmed", { description: "群发助手 touches the staff member confirmed and WeCom sent" }),
     failed: t.exposeInt("failed", { description: "touches that failed" }),
     delivered: t.exposeInt("delivered", { description: "sent + massConfirmed" }),
-    opened: t.exposeInt("opened", { description: "content.opened events" }),
+    opened: t.exposeInt("opened", {
+      description: "content.opened events, plus the anonymous opens of 群发助手 / Moments links (openedAnonymous) under the message's step, content and staff member",
+    }),
+    openedAnonymous: t.exposeInt("openedAnonymous", {
+      description: "opens of a 群发助手 task's or Moments post's link by a reader who is not (or cannot be named as) one of its recipients; included in opened, in no per-customer figure",
+    }),
     read: t.exposeInt("read", { description: "content.read events" }),
     readSecondsAvg: t.exposeFloat("readSecondsAvg", { nullable: true, description: "average data.seconds of content.read events (dwell time)" }),
     clicked: t.exposeInt("clicked", { description: "link.clicked events" }),
@@ -64,7 +69,7 @@ export const MetricRowType = builder.objectRef<MetricRow>("MetricRow").implement
     replied72h: t.exposeInt("replied72h", { description: "delivered touches followed by a message.replied within 72 hours" }),
     deleted: t.exposeInt("deleted", { description: "contact.deleted by the customer, attributed to the last touch before it" }),
     converted: t.exposeInt("converted", { description: "journey goals reached (first goal event within the goal's window), attributed to the last touch of the journey before it" }),
-    openRate: t.float({ nullable: true, description: "opened / delivered", resolve: (r) => rate(r.opened, r.delivered) }),
+    openRate: t.float({ nullable: true, description: "opened / delivered (anonymous opens included: can exceed 1 when a post is forwarded)", resolve: (r) => rate(r.opened, r.delivered) }),
     replyRate24h: t.float({ nullable: true, description: "replied24h / delivered", resolve: (r) => rate(r.replied24h, r.delivered) }),
     replyRate72h: t.float({ nullable: true, description: "replied72h / delivered", resolve: (r) => rate(r.replied72h, r.delivered) }),
     deletionRate: t.float({ nullable: true, description: "deleted / delivered", resolve: (r) => rate(r.deleted, r.delivered) }),

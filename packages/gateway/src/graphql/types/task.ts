@@ -1,6 +1,6 @@
 import type { Channel } from "@sopline/core";
 import { builder } from "../builder.js";
-import { chatToolbarMessages } from "../../wecom-integration/content.js";
+import { trackedChatMessages } from "../services/chat-messages.js";
 import { customerVisible } from "../services/visibility.js";
 import { ContentType } from "./content.js";
 import { CustomerType } from "./customer.js";
@@ -29,7 +29,7 @@ export const TaskType = builder.prismaObject("Task", {
         if (task.kind !== "chat" || task.channel !== "private_chat" || !task.content) return null;
         const entry = await ctx.loaders.content.load(task.content);
         try {
-          return entry ? chatToolbarMessages(task.content, entry.body) : null;
+          return entry ? await trackedChatMessages(ctx, { content: task.content, deliveryKey: task.deliveryKey }, entry.body) : null;
         } catch {
           return null;
         }

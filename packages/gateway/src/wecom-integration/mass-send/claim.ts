@@ -17,6 +17,7 @@ export interface MassSendGroup {
   staffId: string;
   sender: string;
   journeyKey: string;
+  stage: string;
   stepId: string;
   content: string;
   contentBody: unknown;
@@ -189,6 +190,7 @@ export async function claimMassSends(tx: SqlRunner, o: ClaimOptions): Promise<Cl
         staffId: first.staff_id,
         sender: first.sender,
         journeyKey: first.journey_key,
+        stage: first.stage,
         stepId: first.step_id,
         content: first.content ?? "",
         contentBody: bodies.get(`${first.workspace_id}\u0000${first.content}`),

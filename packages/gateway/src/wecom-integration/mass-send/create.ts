@@ -10,6 +10,7 @@ import { DeliveryError, classifyFailure } from "../../delivery/errors.js";
 import { retryDelayMs } from "../../delivery/worker.js";
 import type { TaskPayload } from "../../live/pubsub.js";
 import { weComMessage } from "../content.js";
+import type { RenderMessage } from "../render-message.js";
 import type { MassSendGroup } from "./claim.js";
 
 export interface CreateOptions {
@@ -17,6 +18,8 @@ export interface CreateOptions {
   pollIntervalMs: number;
   remindAfterMs: number;
   retry: { maxAttempts: number; baseMs: number; maxMs?: number };
+  /** Tracked links: the body with its links naming this 群发 task (src/tracking message-render.ts). */
+  renderMessage?: RenderMessage | undefined;
 }
 
 export type CreateOutcome = { status: "created"; msgid: string; failList: string[]; tasks: TaskPayload[] } | { status: "retry" | "failed"; code: string };
@@ -39,11 +42,18 @@ export async function createMassSend(
   let reply: { msgid: string; fail_list: string[] };
   try {
     if (!api) throw new DeliveryError({ code: "not_configured", permanent: true, message: `no WeCom client for workspace ${group.workspaceId}` });
+    // A failure to record the tracked message is transient like a failed call: the group is retried.
+    const body = o.renderMessage && group.contentBody != null
+      ? await o.renderMessage(
+          { workspaceId: group.workspaceId, kind: "mass_send", ref: group.id, journeyKey: group.journeyKey, stage: group.stage, stepId: group.stepId, content: group.content, channel: "private_chat", staffId: group.staffId },
+          group.contentBody,
+        )
+      : group.contentBody;
     reply = await api.addMsgTemplate({
       chat_type: "single",
       external_userid: group.targets.map((t) => t.externalUserId),
       sender: group.sender,
-      ...weComMessage(group.content, group.contentBody),
+      ...weComMessage(group.content, body),
     });
   } catch (error) {
     return transaction((tx) => recordFailure(tx, group, error, o));

@@ -11,6 +11,7 @@ import { claimMassSends } from "./claim.js";
 import { createMassSend, recoverStaleCreates } from "./create.js";
 import { claimPolls, pollMassSend } from "./poll.js";
 import { sendReminders } from "./remind.js";
+import type { RenderMessage } from "../render-message.js";
 import type { MassSendBudget } from "./slots.js";
 
 export interface MassSendWorkerOptions {
@@ -48,6 +49,8 @@ export interface MassSendWorkerOptions {
   leaseMs?: number;
   intervalMs?: number;
   log?: (message: string) => void;
+  /** Renders each task's body with tracked links naming the task (src/tracking); absent: links go out as written. */
+  renderMessage?: RenderMessage;
 }
 
 export interface MassSendRunStats {
@@ -111,6 +114,7 @@ export function createMassSendWorker(options: MassSendWorkerOptions): MassSendWo
           pollIntervalMs,
           remindAfterMs: options.remindAfterMs ?? 2 * 3_600_000,
           retry,
+          renderMessage: options.renderMessage,
         });
         if (outcome.status === "created") {
           stats.created++;

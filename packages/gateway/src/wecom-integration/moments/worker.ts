@@ -5,6 +5,7 @@ import { classifyFailure } from "../../delivery/errors.js";
 import { createPolling } from "../../engine/polling.js";
 import { type PerWorkspace, forWorkspace } from "../clients.js";
 import { momentMessage } from "../content.js";
+import type { RenderMessage } from "../render-message.js";
 import { type MomentsPolicy, DEFAULT_MOMENTS_POLICY, localDay, nextSlotFrom, resolveMomentsPolicy } from "./policy.js";
 
 export interface MomentsWorkerOptions {
@@ -26,6 +27,8 @@ export interface MomentsWorkerOptions {
   tagGroupName?: string;
   intervalMs?: number;
   log?: (message: string) => void;
+  /** Renders each post's body with tracked links naming the post (src/tracking); absent: links go out as written. */
+  renderMessage?: RenderMessage;
 }
 
 export interface MomentsRunStats {
@@ -95,6 +98,24 @@ export function createMomentsWorker(options: MomentsWorkerOptions): MomentsWorke
     return api;
   }
 
+  /**
+   * The post's body with tracked links naming the post. Its step is its first member's (one post
+   * may serve several steps with the same content); a retried post keeps its links.
+   */
+  async function tracked(post: PostRow, body: unknown): Promise<unknown> {
+    if (!options.renderMessage || body === undefined || body === null) return body;
+    const [first] = await sql.query<{ journey_key: string; stage: string; step_id: string }>(
+      `SELECT d.journey_key, d.stage, d.step_id FROM moment_post_members m JOIN deliveries d ON d.key = m.delivery_key
+       WHERE m.post_id = $1 ORDER BY m.joined_at, m.delivery_key LIMIT 1`,
+      [post.id],
+    );
+    if (!first) return body;
+    return options.renderMessage(
+      { workspaceId: post.workspace_id, kind: "moment", ref: post.id, journeyKey: first.journey_key, stage: first.stage, stepId: first.step_id, content: post.content, channel: "moments", staffId: post.staff_id },
+      body,
+    );
+  }
+
   /** Fails deliveries still waiting on a post (their member rows too). */
   async function failDeliveries(keys: string[], code: string, reason: string): Promise<number> {
     if (keys.length === 0) return 0;
@@ -160,7 +181,7 @@ export function createMomentsWorker(options: MomentsWorkerOptions): MomentsWorke
     try {
       const api = apiOf(post.workspace_id);
       const [content] = await sql.query<{ body: unknown }>(`SELECT body FROM contents WHERE workspace_id = $1 AND ref = $2`, [post.workspace_id, post.content]);
-      const message = momentMessage(post.content, content?.body);
+      const message = momentMessage(post.content, await tracked(post, content?.body));
       let tagId = post.tag_id;
       if (!tagId) {
         const local = new Date(now.getTime() + policy.utcOffsetMinutes * 60_000);
