@@ -49,7 +49,7 @@ describe.each(KINDS)("no N+1 on %s", (kind) => {
     expect(l.data.board.staff.map((o: { chat: number }) => o.chat)).toEqual([50, 50]);
     expect(l.data.board.journeys[0].customers).toBe(100);
     expect(l.count).toBe(s.count);
-    // authentication + definitions + stage counts (folding their deltas) + staff + task and opportunity counts (folding theirs) + the lists' heads
+    // authentication + definitions + stage counts (folding their deltas) + staff + task and opportunity counts (folding theirs) + the lists' heads (no team leads here: no escalations statement)
     expect(l.count).toBeLessThanOrEqual(6);
   });
 
