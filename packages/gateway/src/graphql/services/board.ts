@@ -59,10 +59,11 @@ export interface StaffLists {
 }
 
 /**
- * Reads a workspace's board in four small statements whatever the number of customers, tasks and
- * opportunities: the newest active definitions (with the zone the counters use), the maintained
- * stage counts (stage-counts.ts), the staff with their maintained task and opportunity counts
- * (board-counts.ts), and the heads of the non-empty lists. With `staffId` (a staff token) only that
+ * Reads a workspace's board in six small statements (three round trips) whatever the number of
+ * customers, tasks and opportunities: the newest active definitions (with the zone the counts are
+ * kept in); then at once the maintained stage counts (stage-counts.ts), the staff, and the
+ * maintained task and opportunity counts (board-counts.ts); then at once the heads of the lists
+ * that have something today and the leads' escalations. With `staffId` (a staff token) only that
  * member's counts and lists (and, for a lead, their team's overdue opportunities) are read: the
  * snapshot is then only good for that member's view.
  */
@@ -102,7 +103,7 @@ export async function loadBoardSnapshot(db: Database, args: { workspaceId: strin
 
   const tasks: SopTaskRow[] = [];
   const lists = new Map<string, StaffLists>();
-  const heads: { holder: string; member: string; kind: OpportunityKind }[] = [];
+  const heads: { holder: string; kind: OpportunityKind }[] = [];
   const escalations: { holder: string; member: string; kind: OpportunityKind }[] = [];
   for (const s of staff) {
     const c = byStaff.get(s.id);
@@ -112,7 +113,7 @@ export async function loadBoardSnapshot(db: Database, args: { workspaceId: strin
     // Only the lists that have something today: an index range each.
     for (const kind of ["chat", "call"] as const) {
       if (!(kind === "chat" ? c?.chat_opps : c?.call_opps)) continue;
-      if (only === null || s.id === only) heads.push({ holder: s.id, member: s.id, kind });
+      if (only === null || s.id === only) heads.push({ holder: s.id, kind });
       if (s.leadId !== null && (only === null || s.leadId === only)) escalations.push({ holder: s.leadId, member: s.id, kind });
     }
   }
