@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from "../../src/db/test-databas
 import { CLAIM_SQL, seedCustomers, seedEnrollments, seedWorkspace } from "./helpers";
 
 const TABLES = [
-  "assignment_history", "audit_log", "contents", "customer_tags", "customers", "deliveries", "do_not_disturb", "enrollments",
+  "assignment_history", "audit_log", "board_count_deltas", "board_count_zones", "board_counts", "contents", "customer_tags", "customers", "deliveries", "do_not_disturb", "enrollments",
   "events", "holiday_calendars", "journey_pauses", "journeys", "marketing_touches", "mass_send_targets", "mass_sends",
   "metric_customer_journeys", "metric_daily", "metric_event_daily", "metric_targets", "metric_touch_histogram", "metric_touches",
   "metric_watermarks", "moment_post_members", "moment_posts", "opportunities", "segment_rules", "staff", "staff_sessions",

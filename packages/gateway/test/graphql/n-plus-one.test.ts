@@ -41,13 +41,16 @@ describe.each(KINDS)("no N+1 on %s", (kind) => {
   }
 
   it("the board takes the same few statements for 5 or 50 tasks per staff member", async () => {
+    // a workspace's first board read counts its tasks and opportunities once (board-counts.ts): not counted here
+    for (const ws of [small.ws, large.ws]) ok(await ws.api(BOARD));
     const s = await statementsFor(small.ws, BOARD);
     const l = await statementsFor(large.ws, BOARD);
     expect(s.data.board.staff.map((o: { chat: number }) => o.chat)).toEqual([5, 5]);
     expect(l.data.board.staff.map((o: { chat: number }) => o.chat)).toEqual([50, 50]);
     expect(l.data.board.journeys[0].customers).toBe(100);
     expect(l.count).toBe(s.count);
-    expect(l.count).toBeLessThanOrEqual(5); // authentication + definitions + stage counts (folding their deltas) + staff with SOP tasks + opportunities
+    // authentication + definitions + stage counts (folding their deltas) + staff + task and opportunity counts (folding theirs) + the lists' heads (no team leads here: no escalations statement)
+    expect(l.count).toBeLessThanOrEqual(6);
   });
 
   it("a page of tasks with customers, journeys, steps and content takes the same statements for 5 or 50 tasks", async () => {

@@ -4,6 +4,7 @@ import { escalationHours } from "../../opportunities/escalation.js";
 import type { OpportunityKind } from "../../opportunities/signals.js";
 import type { BoardJourneyShape, BoardShape, OpportunityShape, StaffOpportunitiesShape } from "../types/board.js";
 import { DEFAULT_TIMEZONE, type WorkspaceSettings } from "../types/workspace.js";
+import { dropZeroBoardCounts, readBoardCounts, rebuildBoardCounts } from "./board-counts.js";
 import { readStageCounts, type StageCountRow } from "./stage-counts.js";
 
 /** "YYYY-MM-DD" of `now` in `timezone`. */
@@ -58,15 +59,20 @@ export interface StaffLists {
 }
 
 /**
- * Reads a workspace's board in five small statements whatever the number of customers: the newest
- * active definitions, the maintained stage counts (stage-counts.ts: no GROUP BY over enrollments),
- * the staff, open chat / call SOP tasks per staff member for "today" in the workspace's zone, and
- * today's open opportunities.
+ * Reads a workspace's board in six small statements (three round trips) whatever the number of
+ * customers, tasks and opportunities: the newest active definitions (with the zone the counts are
+ * kept in); then at once the maintained stage counts (stage-counts.ts), the staff, and the
+ * maintained task and opportunity counts (board-counts.ts); then at once the heads of the lists
+ * that have something today and the leads' escalations. With `staffId` (a staff token) only that
+ * member's counts and lists (and, for a lead, their team's overdue opportunities) are read: the
+ * snapshot is then only good for that member's view.
  */
-export async function loadBoardSnapshot(db: Database, args: { workspaceId: string; now: Date }): Promise<BoardSnapshot> {
+export async function loadBoardSnapshot(db: Database, args: { workspaceId: string; now: Date; staffId?: string | null }): Promise<BoardSnapshot> {
   const { workspaceId, now } = args;
-  const journeys = await db.sql.query<{ key: string; version: number; definition: JourneyDefinition; settings: WorkspaceSettings }>(
-    `SELECT j.key, j.version, j.definition, w.settings FROM workspaces w
+  const only = args.staffId ?? null;
+  const journeys = await db.sql.query<{ key: string; version: number; definition: JourneyDefinition; settings: WorkspaceSettings; counted_zone: string | null }>(
+    `SELECT j.key, j.version, j.definition, w.settings, z.timezone AS counted_zone FROM workspaces w
+     LEFT JOIN board_count_zones z ON z.workspace_id = w.id
      LEFT JOIN LATERAL (
        SELECT DISTINCT ON (key) key, version, definition FROM journeys
        WHERE workspace_id = w.id AND active ORDER BY key, version DESC
@@ -77,66 +83,74 @@ export async function loadBoardSnapshot(db: Database, args: { workspaceId: strin
   const settings = journeys[0]?.settings ?? {};
   const defs = journeys.filter((j) => j.key !== null);
   const timezone = settings.timezone ?? defs[0]?.definition.timezone ?? DEFAULT_TIMEZONE;
+  // First read of the workspace, or its zone changed: count it (anew) in this zone.
+  if (journeys.length > 0 && journeys[0]!.counted_zone !== timezone) await rebuildBoardCounts(db.sql, workspaceId, timezone);
 
-  const counts = await readStageCounts(db.sql, workspaceId);
-  // Staff with their open SOP chat / call tasks; a snoozed task counts on the day it wakes up;
-  // "today" is computed by PostgreSQL in the zone.
-  const staffRows = await db.sql.query<Staff & Omit<SopTaskRow, "staff_id"> & { chat_opps: number; call_opps: number }>(
-    `WITH day AS (
-       SELECT (date_trunc('day', $2::timestamptz AT TIME ZONE $3) AT TIME ZONE $3) AS start,
-              ((date_trunc('day', $2::timestamptz AT TIME ZONE $3) + interval '1 day') AT TIME ZONE $3) AS stop
-     ), open AS (
-       SELECT t.staff_id, t.kind, CASE WHEN t.status = 'snoozed' THEN COALESCE(t.snoozed_until, t.due_at) ELSE t.due_at END AS due
-       FROM tasks t, day
-       WHERE t.workspace_id = $1 AND t.status IN ('open', 'snoozed') AND t.kind IN ('chat', 'call') AND t.due_at < day.stop
-     ), per_staff AS (
-       SELECT o.staff_id,
-         (count(*) FILTER (WHERE o.kind = 'chat' AND o.due >= day.start AND o.due < day.stop))::int AS chat,
-         (count(*) FILTER (WHERE o.kind = 'call' AND o.due >= day.start AND o.due < day.stop))::int AS call,
-         (count(*) FILTER (WHERE o.kind = 'chat' AND o.due < day.start))::int AS overdue_chat,
-         (count(*) FILTER (WHERE o.kind = 'call' AND o.due < day.start))::int AS overdue_call
-       FROM open o CROSS JOIN day GROUP BY o.staff_id
-     ), opps AS (
-       SELECT o.staff_id, (count(*) FILTER (WHERE o.kind = 'chat'))::int AS chat_opps, (count(*) FILTER (WHERE o.kind = 'call'))::int AS call_opps
-       FROM opportunities o, day WHERE o.workspace_id = $1 AND o.answered_at IS NULL AND o.last_signal_at >= day.start GROUP BY o.staff_id
-     )
-     SELECT s.id, s.workspace_id AS "workspaceId", s.external_id AS "externalId", s.name, s.team, s.active, s.lead_id AS "leadId",
-       s.tokens_valid_after AS "tokensValidAfter", p.chat, p.call, p.overdue_chat, p.overdue_call,
-       COALESCE(q.chat_opps, 0) AS chat_opps, COALESCE(q.call_opps, 0) AS call_opps
-     FROM staff s LEFT JOIN per_staff p ON p.staff_id = s.id LEFT JOIN opps q ON q.staff_id = s.id
-     WHERE s.workspace_id = $1 ORDER BY s.name, s.id`,
-    [workspaceId, now, timezone],
-  );
-  const staff: Staff[] = [];
+  // Independent reads in parallel (on as many pooled connections): the stage counts, the staff, and
+  // the task / opportunity counts (a staff token's: their own and their team's, for escalations).
+  const [counts, staff, read] = await Promise.all([
+    readStageCounts(db.sql, workspaceId),
+    db.sql.query<Staff>(
+      `SELECT s.id, s.workspace_id AS "workspaceId", s.external_id AS "externalId", s.name, s.team, s.active, s.lead_id AS "leadId",
+         s.tokens_valid_after AS "tokensValidAfter"
+       FROM staff s WHERE s.workspace_id = $1 ORDER BY s.name, s.id`,
+      [workspaceId],
+    ),
+    readBoardCounts(db.sql, { workspaceId, now, timezone, staffId: only }),
+  ]);
+  if (read.zeroRows > ZERO_ROWS_KEPT) await dropZeroBoardCounts(db.sql, workspaceId);
+  const byStaff = new Map(read.rows.map((r) => [r.staff_id, r]));
+
   const tasks: SopTaskRow[] = [];
   const lists = new Map<string, StaffLists>();
-  for (const { chat, call, overdue_chat, overdue_call, chat_opps, call_opps, ...s } of staffRows) {
-    staff.push(s);
-    if (chat !== null) tasks.push({ staff_id: s.id, chat, call, overdue_chat, overdue_call });
-    lists.set(s.id, { chat: [], call: [], escalated: [], chatCount: chat_opps, callCount: call_opps });
+  const heads: { holder: string; kind: OpportunityKind }[] = [];
+  const escalations: { holder: string; member: string; kind: OpportunityKind }[] = [];
+  for (const s of staff) {
+    const c = byStaff.get(s.id);
+    if (c && (c.chat || c.call || c.overdue_chat || c.overdue_call)) tasks.push(c);
+    lists.set(s.id, { chat: [], call: [], escalated: [], chatCount: c?.chat_opps ?? 0, callCount: c?.call_opps ?? 0 });
+    if (only !== null && s.id !== only && s.leadId !== only) continue;
+    // Only the lists that have something today: an index range each.
+    for (const kind of ["chat", "call"] as const) {
+      if (!(kind === "chat" ? c?.chat_opps : c?.call_opps)) continue;
+      if (only === null || s.id === only) heads.push({ holder: s.id, kind });
+      if (s.leadId !== null && (only === null || s.leadId === only)) escalations.push({ holder: s.leadId, member: s.id, kind });
+    }
   }
   const hours = escalationHours(settings);
-  // The head of each staff member's two lists (an index range each), and for each lead the
-  // overdue ones of their team: bounded by staff × BOARD_LIST_MAX whatever today's volume.
-  const heads = await db.sql.query<OpportunityRow & { list: "chat" | "call" | "escalated"; holder: string }>(
-    `WITH day AS (SELECT (date_trunc('day', $2::timestamptz AT TIME ZONE $3) AT TIME ZONE $3) AS start),
-     members AS (SELECT id, lead_id FROM staff WHERE workspace_id = $1)
-     SELECT m.id AS holder, k.kind AS list, o.* FROM members m CROSS JOIN (VALUES ('chat'), ('call')) k(kind) CROSS JOIN day
-     CROSS JOIN LATERAL (
-       SELECT ${OPPORTUNITY_COLUMNS} FROM opportunities o
-       WHERE o.staff_id = m.id AND o.kind = k.kind AND o.answered_at IS NULL AND o.last_signal_at >= day.start
-       ORDER BY o.intent DESC, o.first_signal_at, o.id LIMIT $4
-     ) o
-     UNION ALL
-     SELECT l.id, 'escalated', o.* FROM (SELECT DISTINCT lead_id AS id FROM members WHERE lead_id IS NOT NULL) l CROSS JOIN day
-     CROSS JOIN LATERAL (
-       SELECT ${OPPORTUNITY_COLUMNS} FROM members t JOIN opportunities o ON o.staff_id = t.id AND o.answered_at IS NULL
-       WHERE t.lead_id = l.id AND o.last_signal_at >= day.start AND $5::float8 > 0 AND o.first_signal_at <= $2::timestamptz - make_interval(secs => 3600 * $5::float8)
-       ORDER BY o.intent DESC, o.first_signal_at, o.id LIMIT $4
-     ) o`,
-    [workspaceId, now, timezone, BOARD_LIST_MAX, escalationHours(settings)],
-  );
-  for (const { list, holder, ...row } of heads) lists.get(holder)?.[list].push(toOpportunity(row, now, hours));
+  if (hours <= 0) escalations.length = 0;
+  // Each list's head is the first BOARD_LIST_MAX entries of one opportunities_list_idx range; a
+  // lead's escalations the best BOARD_LIST_MAX of their members' overdue heads. Two statements on
+  // two pooled connections (the database reads both at once). Times come as epoch milliseconds:
+  // parsing thousands of timestamps took longer than reading them.
+  const DAY_START = `(date_trunc('day', $2::timestamptz AT TIME ZONE $3) AT TIME ZONE $3)`;
+  const [headRows, escalatedRows] = await Promise.all([
+    heads.length === 0 ? [] : db.sql.query<ListRow>(
+      `SELECT h.holder, h.kind AS list, ${LIST_COLUMNS} FROM unnest($4::text[], $5::text[]) h(holder, kind)
+       CROSS JOIN LATERAL (
+         SELECT ${OPPORTUNITY_COLUMNS} FROM opportunities o
+         WHERE o.staff_id = h.holder AND o.kind = h.kind AND o.answered_at IS NULL AND o.last_signal_at >= ${DAY_START}
+         ORDER BY o.intent DESC, o.first_signal_at, o.id LIMIT $1
+       ) o`,
+      [BOARD_LIST_MAX, now, timezone, heads.map((h) => h.holder), heads.map((h) => h.kind)],
+    ),
+    escalations.length === 0 ? [] : db.sql.query<ListRow>(
+      `SELECT o.holder, 'escalated' AS list, ${LIST_COLUMNS} FROM (
+         SELECT e.holder, o.*, row_number() OVER (PARTITION BY e.holder ORDER BY o.intent DESC, o.first_signal_at, o.id) AS rank
+         FROM unnest($4::text[], $5::text[], $6::text[]) e(holder, member, kind)
+         CROSS JOIN LATERAL (
+           SELECT ${OPPORTUNITY_COLUMNS} FROM opportunities o
+           WHERE o.staff_id = e.member AND o.kind = e.kind AND o.answered_at IS NULL AND o.last_signal_at >= ${DAY_START}
+             AND o.first_signal_at <= $2::timestamptz - make_interval(secs => 3600 * $7::float8)
+           ORDER BY o.intent DESC, o.first_signal_at, o.id LIMIT $1
+         ) o
+       ) o WHERE rank <= $1`,
+      [BOARD_LIST_MAX, now, timezone, escalations.map((e) => e.holder), escalations.map((e) => e.member), escalations.map((e) => e.kind), hours],
+    ),
+  ]);
+  for (const { holder, list, first_ms, last_ms, ...row } of [...headRows, ...escalatedRows]) {
+    lists.get(holder)?.[list].push(toOpportunity({ ...row, first_signal_at: new Date(first_ms), last_signal_at: new Date(last_ms) }, now, hours));
+  }
   for (const l of lists.values()) for (const xs of [l.chat, l.call, l.escalated]) xs.sort(byRank);
   return {
     now,
@@ -151,8 +165,16 @@ export async function loadBoardSnapshot(db: Database, args: { workspaceId: strin
   };
 }
 
+/** Counter rows at zero kept before a read drops them (a DELETE of its own; cheap, so not every read). */
+const ZERO_ROWS_KEPT = 200;
+
 /** Columns of an opportunity row as OpportunityRow reads them (table alias o). */
 export const OPPORTUNITY_COLUMNS = `o.id, o.kind, o.customer_id, o.customer_name, o.staff_id, o.intent, o.signal, o.content, o.signals, o.first_signal_at, o.last_signal_at`;
+
+/** An opportunity of a list as the board reads it (table alias o): times in epoch ms. */
+const LIST_COLUMNS = `o.id, o.kind, o.customer_id, o.customer_name, o.staff_id, o.intent, o.signal, o.content, o.signals,
+  (extract(epoch FROM o.first_signal_at) * 1000)::float8 AS first_ms, (extract(epoch FROM o.last_signal_at) * 1000)::float8 AS last_ms`;
+type ListRow = Omit<OpportunityRow, "first_signal_at" | "last_signal_at"> & { holder: string; list: "chat" | "call" | "escalated"; first_ms: number; last_ms: number };
 
 /** Best first: intent, then the longest waiting, then id (the order of the SQL). */
 const byRank = (a: OpportunityShape, b: OpportunityShape) =>
@@ -256,5 +278,5 @@ export async function loadBoard(
   db: Database,
   args: { workspaceId: string; journeyKey?: string | null; staffId?: string | null; now: Date },
 ): Promise<BoardShape> {
-  return viewBoard(await loadBoardSnapshot(db, args), args);
+  return viewBoard(await loadBoardSnapshot(db, { workspaceId: args.workspaceId, now: args.now, staffId: args.staffId }), args);
 }
