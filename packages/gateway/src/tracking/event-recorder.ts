@@ -15,6 +15,8 @@ import { publishNotices } from "../live/publish-notices.js";
 export interface EventRecorder {
   /** Resolves once the event is stored (or known as a duplicate id); rejects if its batch failed. */
   record(workspaceId: string, event: EventInput): Promise<void>;
+  /** Queues the event without waiting for it (no promise): `onError` hears if its batch failed. */
+  enqueue(workspaceId: string, event: EventInput, onError: (err: unknown) => void): void;
   /** Resolves when nothing is queued or being written. */
   idle(): Promise<void>;
   /** Events queued and not yet written. */
@@ -23,7 +25,7 @@ export interface EventRecorder {
 
 interface Pending {
   event: EventInput;
-  resolve: () => void;
+  resolve: (() => void) | undefined;
   reject: (err: unknown) => void;
 }
 
@@ -69,7 +71,7 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
         const result = await ingestEvents(options.db, options.registry, workspaceId, batch.map((p) => p.event), options.clock(), notices);
         if (options.pubsub) publishNotices(options.pubsub, notices);
         options.onIngested?.(workspaceId, result);
-        for (const p of batch) p.resolve();
+        for (const p of batch) p.resolve?.();
       } catch (err) {
         for (const p of batch) p.reject(err);
       }
@@ -82,15 +84,20 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
     });
   }
 
+  const add = (workspaceId: string, pending: Pending) => {
+    let queue = queues.get(workspaceId);
+    if (!queue) queues.set(workspaceId, (queue = []));
+    queue.push(pending);
+    queued++;
+    schedule(workspaceId);
+  };
+
   return {
     record(workspaceId, event) {
-      return new Promise<void>((resolve, reject) => {
-        let queue = queues.get(workspaceId);
-        if (!queue) queues.set(workspaceId, (queue = []));
-        queue.push({ event, resolve, reject });
-        queued++;
-        schedule(workspaceId);
-      });
+      return new Promise<void>((resolve, reject) => add(workspaceId, { event, resolve, reject }));
+    },
+    enqueue(workspaceId, event, onError) {
+      add(workspaceId, { event, resolve: undefined, reject: onError });
     },
     backlog: () => queued,
     idle() {
