@@ -46,6 +46,7 @@ const beacon = (kind, seconds) => ({
 });
 const requests = mix === "visit" ? [open, beacon("beat", 15), beacon("beat", 30), beacon("leave", 38)] : [open];
 
+const cpu0 = process.cpuUsage();
 const result = await autocannon({ url: base, connections, amount, requests, pipelining: 1, timeout: 30 });
 console.log(
   JSON.stringify({
@@ -55,6 +56,7 @@ console.log(
     errors: result.errors,
     timeouts: result.timeouts,
     opensAnswered,
+    cpuMs: ((c) => (c.user + c.system) / 1000)(process.cpuUsage(cpu0)),
     latency: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
   }),
 );

@@ -21,6 +21,8 @@ export interface EventRecorder {
   idle(): Promise<void>;
   /** Events queued and not yet written. */
   backlog(): number;
+  /** Ingest batches written and the events in them, since the start (for metrics and benchmarks). */
+  written(): { batches: number; events: number };
 }
 
 interface Pending {
@@ -48,6 +50,8 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
   const writing = new Map<string, Promise<void>>();
   let waiters: Array<() => void> = [];
   let queued = 0;
+  let batches = 0;
+  let events = 0;
 
   const settleIdle = () => {
     if (queues.size > 0 || writing.size > 0) return;
@@ -70,6 +74,8 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
         const notices = emptyNotices();
         const result = await ingestEvents(options.db, options.registry, workspaceId, batch.map((p) => p.event), options.clock(), notices);
         if (options.pubsub) publishNotices(options.pubsub, notices);
+        batches++;
+        events += batch.length;
         options.onIngested?.(workspaceId, result);
         for (const p of batch) p.resolve?.();
       } catch (err) {
@@ -100,6 +106,7 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
       add(workspaceId, { event, resolve: undefined, reject: onError });
     },
     backlog: () => queued,
+    written: () => ({ batches, events }),
     idle() {
       if (queues.size === 0 && writing.size === 0) return Promise.resolve();
       return new Promise<void>((resolve) => waiters.push(resolve));
