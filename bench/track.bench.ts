@@ -111,7 +111,7 @@ try {
   const rendered = performance.now();
   await gateway.channels.deliveryWorker.runOnce(new Date());
   const renderSeconds = (performance.now() - rendered) / 1000;
-  console.log(`seeded ${CUSTOMERS} customers, rendered ${tokens.length} deliveries with tracked links in ${renderSeconds.toFixed(1)} s`);
+  console.log(`seeded ${CUSTOMERS} customers in ${((Date.now() - started) / 1000).toFixed(0)} s, rendered ${tokens.length} deliveries with tracked links in ${renderSeconds.toFixed(1)} s`);
 
   const server = http.createServer(gateway.handler);
   server.keepAliveTimeout = 60_000;
@@ -165,7 +165,8 @@ try {
     new Promise<LoadResult>((resolve, reject) => {
       const env = { ...process.env };
       delete env.NODE_OPTIONS; // no tsx loader, no profiler flags: plain node runs the load
-      const child = spawn(process.execPath, [LOADER, JSON.stringify({ base: target, tokens: tokenList, mix, amount, connections: CONNECTIONS, run })], { env, stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, [LOADER], { env, stdio: ["pipe", "pipe", "inherit"] });
+      child.stdin.end(JSON.stringify({ base: target, tokens: tokenList, mix, amount, connections: CONNECTIONS, run }));
       let out = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.once("error", reject);
