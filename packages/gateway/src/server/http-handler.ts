@@ -58,7 +58,7 @@ export function createHttpHandler(options: HttpHandlerOptions): GatewayHttpHandl
   const tooLarge = (res: http.ServerResponse, got?: number) =>
     json(res, 413, errorBody("LIMIT", `request body: at most ${maxBodyBytes} bytes allowed${got === undefined ? "" : `, got ${got}`}`, { field: "body", limit: maxBodyBytes }), { connection: "close" });
 
-  async function route(req: http.IncomingMessage, res: http.ServerResponse, log: Logger): Promise<void> {
+  async function route(req: http.IncomingMessage, res: http.ServerResponse, log: () => Logger): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (options.tracking && path.startsWith("/t/")) return options.tracking(req, res, path);
     if (req.method === "GET" || req.method === "HEAD") {
@@ -91,7 +91,7 @@ export function createHttpHandler(options: HttpHandlerOptions): GatewayHttpHandl
       // No length announced: count the bytes as they arrive and stop at the limit.
       const body = await readLimited(req, maxBodyBytes);
       if (body === null) {
-        log.warn({ limit: maxBodyBytes }, "request body over the limit (chunked)");
+        log().warn({ limit: maxBodyBytes }, "request body over the limit (chunked)");
         tooLarge(res);
         req.resume();
         return;
@@ -106,7 +106,11 @@ export function createHttpHandler(options: HttpHandlerOptions): GatewayHttpHandl
     const requestId = requestIdOf(req);
     req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);
-    const log = logger.child({ requestId });
+    // The request's child logger only when something is logged: most requests (tracked-link
+    // beacons above all) log nothing below the debug level.
+    let child: Logger | undefined;
+    const log = () => (child ??= logger.child({ requestId }));
+    const debug = logger.isLevelEnabled("debug");
     if (draining) {
       json(res, 503, errorBody("UNAVAILABLE", "the gateway is shutting down: retry in a moment (another instance may answer)"), {
         "retry-after": String(RETRY_AFTER_SECONDS),
@@ -117,18 +121,20 @@ export function createHttpHandler(options: HttpHandlerOptions): GatewayHttpHandl
     }
     const started = performance.now();
     inFlight++;
-    log.debug({ method: req.method, url: req.url }, "request received");
+    if (debug) log().debug({ method: req.method, url: req.url }, "request received");
     res.once("close", () => {
       inFlight--;
-      const ms = Math.round(performance.now() - started);
-      const fields = { method: req.method, url: req.url, status: res.statusCode, ms, ...(res.writableFinished ? {} : { aborted: true }) };
-      if (res.statusCode >= 500) log.error(fields, "request failed");
-      else log.debug(fields, "request done");
+      if (res.statusCode >= 500 || debug) {
+        const ms = Math.round(performance.now() - started);
+        const fields = { method: req.method, url: req.url, status: res.statusCode, ms, ...(res.writableFinished ? {} : { aborted: true }) };
+        if (res.statusCode >= 500) log().error(fields, "request failed");
+        else log().debug(fields, "request done");
+      }
       if (draining) req.socket.destroySoon?.();
       if (inFlight === 0) idle?.();
     });
     route(req, res, log).catch((err: unknown) => {
-      log.error({ err }, "request handler failed");
+      log().error({ err }, "request handler failed");
       if (!res.headersSent) json(res, 500, errorBody("INTERNAL_SERVER_ERROR", "Unexpected error."));
       else res.destroy();
     });

@@ -15,15 +15,19 @@ import { publishNotices } from "../live/publish-notices.js";
 export interface EventRecorder {
   /** Resolves once the event is stored (or known as a duplicate id); rejects if its batch failed. */
   record(workspaceId: string, event: EventInput): Promise<void>;
+  /** Queues the event without waiting for it (no promise): `onError` hears if its batch failed. */
+  enqueue(workspaceId: string, event: EventInput, onError: (err: unknown) => void): void;
   /** Resolves when nothing is queued or being written. */
   idle(): Promise<void>;
   /** Events queued and not yet written. */
   backlog(): number;
+  /** Ingest batches written and the events in them, since the start (for metrics and benchmarks). */
+  written(): { batches: number; events: number };
 }
 
 interface Pending {
   event: EventInput;
-  resolve: () => void;
+  resolve: (() => void) | undefined;
   reject: (err: unknown) => void;
 }
 
@@ -46,6 +50,8 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
   const writing = new Map<string, Promise<void>>();
   let waiters: Array<() => void> = [];
   let queued = 0;
+  let batches = 0;
+  let events = 0;
 
   const settleIdle = () => {
     if (queues.size > 0 || writing.size > 0) return;
@@ -68,8 +74,10 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
         const notices = emptyNotices();
         const result = await ingestEvents(options.db, options.registry, workspaceId, batch.map((p) => p.event), options.clock(), notices);
         if (options.pubsub) publishNotices(options.pubsub, notices);
+        batches++;
+        events += batch.length;
         options.onIngested?.(workspaceId, result);
-        for (const p of batch) p.resolve();
+        for (const p of batch) p.resolve?.();
       } catch (err) {
         for (const p of batch) p.reject(err);
       }
@@ -82,17 +90,23 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
     });
   }
 
+  const add = (workspaceId: string, pending: Pending) => {
+    let queue = queues.get(workspaceId);
+    if (!queue) queues.set(workspaceId, (queue = []));
+    queue.push(pending);
+    queued++;
+    schedule(workspaceId);
+  };
+
   return {
     record(workspaceId, event) {
-      return new Promise<void>((resolve, reject) => {
-        let queue = queues.get(workspaceId);
-        if (!queue) queues.set(workspaceId, (queue = []));
-        queue.push({ event, resolve, reject });
-        queued++;
-        schedule(workspaceId);
-      });
+      return new Promise<void>((resolve, reject) => add(workspaceId, { event, resolve, reject }));
+    },
+    enqueue(workspaceId, event, onError) {
+      add(workspaceId, { event, resolve: undefined, reject: onError });
     },
     backlog: () => queued,
+    written: () => ({ batches, events }),
     idle() {
       if (queues.size === 0 && writing.size === 0) return Promise.resolve();
       return new Promise<void>((resolve) => waiters.push(resolve));

@@ -57,6 +57,9 @@ interface View {
 }
 
 const MAX_VIEWS = 100_000;
+const BEACON_KINDS = new Set(["open", "beat", "leave", "click"]);
+// Header objects of the hot answers, built once (writeHead copies them into the response).
+const NO_CONTENT_HEADERS = { "cache-control": "no-store", "access-control-allow-origin": "*" };
 
 export interface TrackingHandler {
   (req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void>;
@@ -64,13 +67,22 @@ export interface TrackingHandler {
   sweep(now: Date): Promise<number>;
 }
 
-export const notFound = (res: http.ServerResponse) => {
-  res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+const NOT_FOUND_HEADERS = { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" };
+const BEACON_ERROR_HEADERS = { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "access-control-allow-origin": "*" };
+
+export const notFound = (res: http.ServerResponse, headers = NOT_FOUND_HEADERS) => {
+  res.writeHead(404, headers);
   res.end("Not found");
 };
 
+/** A beacon's 400 (beacons come from the target's origin too, so it is readable cross-origin). */
+const badBeacon = (res: http.ServerResponse, message: string) => {
+  res.writeHead(400, BEACON_ERROR_HEADERS);
+  res.end(message);
+};
+
 const noContent = (res: http.ServerResponse) => {
-  res.writeHead(204, { "cache-control": "no-store" });
+  res.writeHead(204, NO_CONTENT_HEADERS);
   res.end();
 };
 
@@ -85,13 +97,20 @@ export function clientAddress(req: http.IncomingMessage, trustProxy: boolean | u
 
 export function readBody(req: http.IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    // A beacon's body is tens of bytes: almost always one chunk, kept without copying.
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.byteLength;
-      if (size <= MAX_BEACON_BYTES) chunks.push(chunk);
+      if (size > MAX_BEACON_BYTES) return;
+      if (first === undefined) first = chunk;
+      else (more ??= [first]).push(chunk);
     });
-    req.once("end", () => resolve(size > MAX_BEACON_BYTES ? null : Buffer.concat(chunks).toString("utf8")));
+    req.once("end", () => {
+      if (size > MAX_BEACON_BYTES) return resolve(null);
+      resolve(more ? Buffer.concat(more).toString("utf8") : (first?.toString("utf8") ?? ""));
+    });
     req.once("error", reject);
   });
 }
@@ -111,12 +130,12 @@ export function createTrackingHandler(deps: TrackingHandlerDeps): TrackingHandle
     return tracked && target ? { ref, tracked, target } : null;
   }
 
-  const event = (tracked: TrackedDelivery, link: number, id: string, name: string, extra: Record<string, unknown> = {}): EventInput => ({
+  const event = (tracked: TrackedDelivery, link: number, id: string, name: string, extra: Record<string, unknown> = {}, at = clock()): EventInput => ({
     id,
     customer: tracked.customerExternalId,
     customerIdKind: "external",
     name,
-    at: clock(),
+    at,
     data: { deliveryKey: tracked.deliveryKey, journey: tracked.journeyKey, stage: tracked.stage, step: tracked.stepId, content: tracked.content, link: tracked.links[link], linkIndex: link, ...extra },
   });
 
@@ -125,10 +144,10 @@ export function createTrackingHandler(deps: TrackingHandlerDeps): TrackingHandle
    * is small (the page has moved on; nothing waits for the answer); past `maxBacklog` the answer
    * waits for the commit, which slows the senders down instead of growing the queue.
    */
-  const record = async (tracked: TrackedDelivery, e: EventInput): Promise<void> => {
-    const committed = recorder.record(tracked.workspaceId, e);
-    if (recorder.backlog() > maxBacklog) return committed;
-    committed.catch((err: unknown) => deps.log?.(`tracked event ${e.name} of ${tracked.deliveryKey} not recorded: ${(err as Error).message}`));
+  const record = (tracked: TrackedDelivery, e: EventInput): Promise<void> | undefined => {
+    if (recorder.backlog() >= maxBacklog) return recorder.record(tracked.workspaceId, e);
+    recorder.enqueue(tracked.workspaceId, e, (err) => deps.log?.(`tracked event ${e.name} of ${tracked.deliveryKey} not recorded: ${(err as Error).message}`));
+    return undefined;
   };
 
   async function landing(req: http.IncomingMessage, res: http.ServerResponse, token: string, query: URLSearchParams): Promise<void> {
@@ -163,36 +182,35 @@ export function createTrackingHandler(deps: TrackingHandlerDeps): TrackingHandle
   async function beacon(req: http.IncomingMessage, res: http.ServerResponse, token: string, kind: string): Promise<void> {
     const text = await readBody(req);
     const found = await resolve(token);
-    if (!found) return notFound(res);
+    if (!found) return notFound(res, BEACON_ERROR_HEADERS);
     let body: Record<string, unknown>;
     try {
       const parsed = text === null ? null : JSON.parse(text);
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error();
       body = parsed as Record<string, unknown>;
     } catch {
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
-      return void res.end(`body: expected JSON like {"pv":"<page view id>"} of at most ${MAX_BEACON_BYTES} bytes`);
+      return badBeacon(res, `body: expected JSON like {"pv":"<page view id>"} of at most ${MAX_BEACON_BYTES} bytes`);
     }
     const pv = body["pv"];
     if (typeof pv !== "string" || !PAGE_VIEW.test(pv)) {
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
-      return void res.end("pv: expected the page view id (8–48 letters, digits, - or _)");
+      return badBeacon(res, "pv: expected the page view id (8–48 letters, digits, - or _)");
     }
     const { tracked, ref } = found;
-    const now = clock().getTime();
-    const seconds = typeof body["s"] === "number" && Number.isFinite(body["s"]) ? Math.min(MAX_READ_SECONDS, Math.max(0, Math.round(body["s"]))) : 0;
-    const viewKey = `${token}\u0000${pv}`;
+    const at = clock();
+    const now = at.getTime();
     if (kind === "open") {
       // Opens past the address's rate are not counted; the page still led the reader on.
       if (!limiter.allow(clientAddress(req, deps.trustProxy), now)) return noContent(res);
       const reader = typeof body["reader"] === "string" && OPENID.test(body["reader"]) && body["rm"] === signer.mac(token, body["reader"]) ? body["reader"] : undefined;
       if (reader && tracked.customerOpenId && reader !== tracked.customerOpenId) {
-        await record(tracked, event(tracked, ref.link, `sl:s:${token}:${reader}`, "content.shared", { reader }));
+        await record(tracked, event(tracked, ref.link, `sl:s:${token}:${reader}`, "content.shared", { reader }, at));
       } else {
-        await record(tracked, event(tracked, ref.link, `sl:o:${token}:${pv}`, "content.opened"));
+        await record(tracked, event(tracked, ref.link, `sl:o:${token}:${pv}`, "content.opened", undefined, at));
       }
       return noContent(res);
     }
+    const seconds = typeof body["s"] === "number" && Number.isFinite(body["s"]) ? Math.min(MAX_READ_SECONDS, Math.max(0, Math.round(body["s"]))) : 0;
+    const viewKey = `${token}\u0000${pv}`;
     if (kind === "beat") {
       const view = views.get(viewKey);
       if (view) {
@@ -206,7 +224,7 @@ export function createTrackingHandler(deps: TrackingHandlerDeps): TrackingHandle
     if (kind === "leave") {
       const view = views.get(viewKey);
       views.delete(viewKey);
-      await record(tracked, event(tracked, ref.link, `sl:r:${token}:${pv}`, "content.read", { seconds: Math.max(seconds, view?.seconds ?? 0) }));
+      await record(tracked, event(tracked, ref.link, `sl:r:${token}:${pv}`, "content.read", { seconds: Math.max(seconds, view?.seconds ?? 0) }, at));
       return noContent(res);
     }
     // click
@@ -214,27 +232,28 @@ export function createTrackingHandler(deps: TrackingHandlerDeps): TrackingHandle
     const href = body["href"];
     const n = body["n"];
     if (typeof href !== "string" || href.length > 2_000 || !Number.isInteger(n) || (n as number) < 1 || (n as number) > 10_000) {
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
-      return void res.end("click: expected href (the link, at most 2,000 characters) and n (the click's number in this page view)");
+      return badBeacon(res, "click: expected href (the link, at most 2,000 characters) and n (the click's number in this page view)");
     }
-    await record(tracked, event(tracked, ref.link, `sl:c:${token}:${pv}:${n}`, "link.clicked", { href }));
+    await record(tracked, event(tracked, ref.link, `sl:c:${token}:${pv}:${n}`, "link.clicked", { href }, at));
     return noContent(res);
   }
 
   const handler = (async (req, res, path) => {
-    const q = (req.url ?? "").indexOf("?");
-    const query = new URLSearchParams(q === -1 ? "" : (req.url ?? "").slice(q + 1));
     if (path === BEACON_PATH && (req.method === "GET" || req.method === "HEAD")) {
       res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=3600", "access-control-allow-origin": "*" });
       return void res.end(req.method === "HEAD" ? undefined : BEACON_SCRIPT);
     }
     const parts = path.slice(TRACK_PATH.length).split("/");
     const token = parts[0] ?? "";
-    if (deps.messages && isMessageToken(token) && parts.length <= 2) return deps.messages(req, res, token, parts[1], query);
-    if (parts.length === 1 && (req.method === "GET" || req.method === "HEAD")) return landing(req, res, token, query);
-    if (parts.length === 2 && req.method === "POST" && ["open", "beat", "leave", "click"].includes(parts[1]!)) {
-      // Beacons come from the target's origin too (beacon.js on an operator's page).
-      res.setHeader("access-control-allow-origin", "*");
+    const queryOf = () => {
+      const q = (req.url ?? "").indexOf("?");
+      return new URLSearchParams(q === -1 ? "" : (req.url ?? "").slice(q + 1));
+    };
+    if (deps.messages && isMessageToken(token) && parts.length <= 2) return deps.messages(req, res, token, parts[1], queryOf());
+    if (parts.length === 1 && (req.method === "GET" || req.method === "HEAD")) return landing(req, res, token, queryOf());
+    if (parts.length === 2 && req.method === "POST" && BEACON_KINDS.has(parts[1]!)) {
+      // Beacons come from the target's origin too (beacon.js on an operator's page): every answer
+      // of beacon() carries access-control-allow-origin.
       return beacon(req, res, token, parts[1]!);
     }
     req.resume();

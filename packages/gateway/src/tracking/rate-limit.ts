@@ -9,23 +9,27 @@ export interface RateLimiter {
 }
 
 const WINDOW_MS = 60_000;
-/** Addresses remembered before old windows are dropped (bounds the memory a flood can take). */
+/** Addresses remembered in one window (bounds the memory a flood of addresses can take). */
 const MAX_ADDRESSES = 100_000;
 
-export function createRateLimiter(perMinute: number): RateLimiter {
+export function createRateLimiter(perMinute: number, maxAddresses = MAX_ADDRESSES): RateLimiter {
   if (!Number.isInteger(perMinute) || perMinute < 1) throw new Error(`tracking.opensPerMinutePerAddress: expected a positive integer, got ${perMinute}`);
-  const windows = new Map<string, { start: number; count: number }>();
+  // Only the current window's counts are kept: a new window starts from an empty map, so nothing
+  // is ever scanned. Past `maxAddresses` in one window the address seen longest ago is forgotten
+  // (it may then count from zero again: a flood of new addresses cannot grow the map or slow a hit).
+  let windowStart = -1;
+  let counts = new Map<string, number>();
   return {
     allow(address, nowMs) {
       const start = nowMs - (nowMs % WINDOW_MS);
-      let w = windows.get(address);
-      if (!w || w.start !== start) {
-        if (windows.size >= MAX_ADDRESSES) for (const [a, old] of windows) if (old.start !== start) windows.delete(a);
-        w = { start, count: 0 };
-        windows.set(address, w);
+      if (start !== windowStart) {
+        windowStart = start;
+        counts = new Map();
       }
-      w.count++;
-      return w.count <= perMinute;
+      const count = (counts.get(address) ?? 0) + 1;
+      if (count === 1 && counts.size >= maxAddresses) counts.delete(counts.keys().next().value!);
+      counts.set(address, count);
+      return count <= perMinute;
     },
   };
 }

@@ -35,6 +35,17 @@ describe("tracked-link tokens", () => {
     expect(other.verify(a)).toBeNull();
   });
 
+  it("remembers verified tokens only: a tampered token is refused after its original verified, also past the cache's size", () => {
+    const small = createLinkSigner(trackingKey(randomBytes(32)), { cacheSize: 2 });
+    const tokens = [1n, 2n, 3n].map((trackedId) => small.sign({ trackedId, link: 0 }));
+    for (let round = 0; round < 2; round++) tokens.forEach((t, i) => expect(small.verify(t)).toEqual({ trackedId: BigInt(i + 1), link: 0 }));
+    const t = tokens[0]!;
+    const tampered = t.slice(0, -1) + (t.endsWith("A") ? "B" : "A");
+    expect(small.verify(tampered)).toBeNull();
+    expect(small.verify(tampered)).toBeNull();
+    expect(signer.verify(t)).toBeNull(); // another key: a cache is per signer
+  });
+
   it("binds a reader to a token with mac()", () => {
     expect(signer.mac("tok", "openid-1")).toBe(signer.mac("tok", "openid-1"));
     expect(signer.mac("tok", "openid-1")).not.toBe(signer.mac("tok", "openid-2"));
