@@ -247,4 +247,11 @@ describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
     expect(await setting("fsync")).toBe("off"); // PGlite's default, which makes full-page images moot
     expect(await setting("search_path")).toBe("public");
   });
+
+  it.runIf(kind === "postgres")("opens PostgreSQL connections with JIT off (compiling cost more than running the gateway's statements)", async () => {
+    const t = await fresh();
+    const setting = async (name: string) => Object.values((await t.db.sql.query(`SHOW ${name}`))[0]!)[0];
+    expect(await setting("jit")).toBe("off");
+    expect(await t.db.sql.transaction(async (tx) => Object.values((await tx.query(`SHOW jit`))[0]!)[0])).toBe("off");
+  });
 });
