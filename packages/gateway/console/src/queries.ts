@@ -117,3 +117,10 @@ export const MetricsCsvQuery = graphql(`
     metricsCsv(from: $from, to: $to, period: DAY, groupBy: [JOURNEY, STAGE, STEP], filter: { journeyKey: $journeyKey })
   }
 `);
+
+/** Each content piece's rates over a range (the content library's columns). */
+export const ContentRatesQuery = graphql(`
+  query ConsoleContentRates($from: String!, $to: String!) {
+    metrics(from: $from, to: $to, groupBy: [CONTENT]) { content delivered openRate replyRate72h conversionRate }
+  }
+`);

@@ -11,7 +11,7 @@ import { graphql } from "@sopline/client";
 import { type Browser, type Page, chromium as playwright } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConsole } from "../../scripts/build-console.js";
-import { ConsoleBoardQuery, EngagementQuery, MetricsCsvQuery, MetricsQuery } from "../../console/src/queries.js";
+import { ConsoleBoardQuery, ContentRatesQuery, EngagementQuery, MetricsCsvQuery, MetricsQuery } from "../../console/src/queries.js";
 import { chinaDay } from "../../console/src/server-clock.js";
 import { ADMIN_KEY, simulatedWeek, type Week } from "./week.js";
 
@@ -298,6 +298,24 @@ describe("the operator console", () => {
     await page.getByText("查询").click();
     await expect.poll(() => page.textContent("[role=alert]")).toMatch(/LIMIT/);
     expect(await page.textContent("[role=alert]")).toMatch(/366/);
+  });
+
+  it("the content library shows each piece's delivered count and open / reply / conversion rates as the API computes them", async () => {
+    await page.goto(`${week.url}/console/#/content`);
+    await page.waitForSelector("[data-testid=coverage]");
+    const { metrics } = await week.client.request(ContentRatesQuery, { from: chinaDay(week.now() - 89 * DAY), to: chinaDay(week.now()) });
+    const shown: string[] = [];
+    for (const r of metrics.filter((x) => x.content)) {
+      const row = page.locator(`tr[data-ref="${r.content}"]`);
+      if ((await row.count()) === 0) continue; // delivered content that is not in the library
+      shown.push(r.content!);
+      expect(await row.locator("td[data-rate=delivered]").textContent(), r.content!).toBe(String(r.delivered));
+      expect(await row.locator("td[data-rate=open]").textContent(), r.content!).toBe(r.openRate === null ? "—" : `${(r.openRate * 100).toFixed(1)}%`);
+      expect(await row.locator("td[data-rate=reply]").textContent(), r.content!).toBe(r.replyRate72h === null ? "—" : `${(r.replyRate72h * 100).toFixed(1)}%`);
+    }
+    // the opened greeting of the opportunities scenario shows a rate above zero
+    expect(shown.some((ref) => (metrics.find((r) => r.content === ref)!.openRate ?? 0) > 0)).toBe(true);
+    await shot(page, "content");
   });
 
   it("a staff token sees only its own customers", async () => {

@@ -1,11 +1,12 @@
-// The content library (type, topic, awareness, CTA, expiry, version, where each piece is used) and
-// the coverage grid journey × stage × channel × month, marking missing and expired content.
+// The content library (type, topic, awareness, CTA, expiry, version, where each piece is used, its
+// open / reply / conversion rates over the last 90 days of the gateway's clock) and the coverage grid journey × stage × channel × month, marking missing and expired content.
 import type { JourneyDefinition } from "@sopline/core";
 import { Fragment } from "preact";
 import { coverage, MONTHS } from "../coverage.js";
 import { channelName, formatTime, t } from "../i18n.js";
 import { loadLibrary } from "../library.js";
-import { JourneyDefinitionsQuery } from "../queries.js";
+import { ContentRatesQuery, JourneyDefinitionsQuery } from "../queries.js";
+import { chinaDay, loadServerClock } from "../server-clock.js";
 import { useSession } from "../session.js";
 import { Empty, href, Show, useAsync } from "../ui.js";
 
@@ -17,13 +18,13 @@ const missingRefs = (library: Array<{ ref: string }>, usage: Map<string, unknown
 export function ContentPage() {
   const { client } = useSession();
   const [data, retry] = useAsync(async () => {
-    const [library, { journeys }] = await Promise.all([loadLibrary(client), client.request(JourneyDefinitionsQuery)]);
-    return { library, journeys, ...coverage(journeys.map((j) => ({ key: j.key, definition: j.definition as JourneyDefinition })), library) };
+    const [library, { journeys }, rates] = await Promise.all([loadLibrary(client), client.request(JourneyDefinitionsQuery), loadRates(client)]);
+    return { library, journeys, rates, ...coverage(journeys.map((j) => ({ key: j.key, definition: j.definition as JourneyDefinition })), library) };
   }, [client]);
   return (
     <section>
       <Show value={data} retry={retry}>
-        {({ library, rows, usage }) => (
+        {({ library, rows, usage, rates }) => (
           <>
             <h1>{t("content.coverage")}</h1>
             <p class="legend">
@@ -93,6 +94,10 @@ export function ContentPage() {
                     <th>{t("content.expiry")}</th>
                     <th>{t("content.version")}</th>
                     <th>{t("content.usedIn")}</th>
+                    <th title={t("content.ratesRange")}>{t("content.delivered")}</th>
+                    <th title={t("content.ratesRange")}>{t("content.openRate")}</th>
+                    <th title={t("content.ratesRange")}>{t("content.replyRate")}</th>
+                    <th title={t("content.ratesRange")}>{t("content.conversionRate")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -121,6 +126,10 @@ export function ContentPage() {
                         ))}
                         {!usage.has(c.ref) && <small>{t("content.unused")}</small>}
                       </td>
+                      <td class="num" data-rate="delivered">{rates.get(c.ref)?.delivered ?? 0}</td>
+                      <td class="num" data-rate="open">{percent(rates.get(c.ref)?.openRate)}</td>
+                      <td class="num" data-rate="reply">{percent(rates.get(c.ref)?.replyRate72h)}</td>
+                      <td class="num" data-rate="conversion">{percent(rates.get(c.ref)?.conversionRate)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -132,3 +141,17 @@ export function ContentPage() {
     </section>
   );
 }
+
+/** Days of rates the library shows. */
+const RATE_DAYS = 90;
+
+type Rates = { delivered: number; openRate: number | null; replyRate72h: number | null; conversionRate: number | null };
+
+/** Each piece's rates over the last RATE_DAYS days of the gateway's clock, by content ref. */
+async function loadRates(client: Parameters<typeof loadServerClock>[0]): Promise<Map<string, Rates>> {
+  const now = (await loadServerClock(client)).now();
+  const { metrics } = await client.request(ContentRatesQuery, { from: chinaDay(now - (RATE_DAYS - 1) * 86_400_000), to: chinaDay(now) });
+  return new Map(metrics.filter((m) => m.content).map((m) => [m.content!, m]));
+}
+
+const percent = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`);
