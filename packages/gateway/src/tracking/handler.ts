@@ -57,7 +57,7 @@ interface View {
 }
 
 const MAX_VIEWS = 100_000;
-const BEACON_KINDS = new Set(["open", "beat", "leave", "click"]);
+export const BEACON_KINDS = new Set(["open", "beat", "leave", "click"]);
 // Header objects of the hot answers, built once (writeHead copies them into the response).
 const NO_CONTENT_HEADERS = { "cache-control": "no-store", "access-control-allow-origin": "*" };
 
@@ -75,13 +75,16 @@ export const notFound = (res: http.ServerResponse, headers = NOT_FOUND_HEADERS) 
   res.end("Not found");
 };
 
+/** A beacon's 404: readable cross-origin, like every beacon answer. */
+export const beaconNotFound = (res: http.ServerResponse) => notFound(res, BEACON_ERROR_HEADERS);
+
 /** A beacon's 400 (beacons come from the target's origin too, so it is readable cross-origin). */
-const badBeacon = (res: http.ServerResponse, message: string) => {
+export const badBeacon = (res: http.ServerResponse, message: string) => {
   res.writeHead(400, BEACON_ERROR_HEADERS);
   res.end(message);
 };
 
-const noContent = (res: http.ServerResponse) => {
+export const noContent = (res: http.ServerResponse) => {
   res.writeHead(204, NO_CONTENT_HEADERS);
   res.end();
 };
@@ -182,7 +185,7 @@ export function createTrackingHandler(deps: TrackingHandlerDeps): TrackingHandle
   async function beacon(req: http.IncomingMessage, res: http.ServerResponse, token: string, kind: string): Promise<void> {
     const text = await readBody(req);
     const found = await resolve(token);
-    if (!found) return notFound(res, BEACON_ERROR_HEADERS);
+    if (!found) return beaconNotFound(res);
     let body: Record<string, unknown>;
     try {
       const parsed = text === null ? null : JSON.parse(text);

@@ -12,7 +12,7 @@
  */
 import type http from "node:http";
 import type { SqlRunner } from "../db/index.js";
-import { PAGE_VIEW, clientAddress, notFound, readBody } from "./handler.js";
+import { BEACON_KINDS, PAGE_VIEW, badBeacon, beaconNotFound, clientAddress, noContent, notFound, readBody } from "./handler.js";
 import type { MessageSigner } from "./message-token.js";
 import { landingPage } from "./pages.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -88,33 +88,25 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
   async function beacon(req: http.IncomingMessage, res: http.ServerResponse, token: string, action: string): Promise<void> {
     const text = await readBody(req);
     const found = await resolve(token);
-    if (!found) return notFound(res);
-    res.setHeader("access-control-allow-origin", "*");
-    const done = () => {
-      res.writeHead(204, { "cache-control": "no-store" });
-      res.end();
-    };
-    if (action !== "open") return done();
+    if (!found) return beaconNotFound(res);
+    if (action !== "open") return noContent(res);
     let pv: unknown;
     try {
       pv = text === null ? undefined : (JSON.parse(text) as { pv?: unknown } | null)?.pv;
     } catch {
       pv = undefined;
     }
-    if (typeof pv !== "string" || !PAGE_VIEW.test(pv)) {
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
-      return void res.end('body: expected JSON like {"pv":"<page view id>"} (8–48 letters, digits, - or _)');
-    }
+    if (typeof pv !== "string" || !PAGE_VIEW.test(pv)) return badBeacon(res, 'body: expected JSON like {"pv":"<page view id>"} (8–48 letters, digits, - or _)');
     const now = deps.clock();
     // Opens past the address's rate are not counted; the page still led the reader on.
-    if (!deps.limiter.allow(clientAddress(req, deps.trustProxy), now.getTime())) return done();
+    if (!deps.limiter.allow(clientAddress(req, deps.trustProxy), now.getTime())) return noContent(res);
     await recordAnonymousOpen(deps.sql, { openKey: `${token}:${pv}`, workspaceId: found.message.workspaceId, messageId: found.message.id, link: found.link, at: now });
-    return done();
+    return noContent(res);
   }
 
   return async (req, res, token, action, query) => {
     if (action === undefined && (req.method === "GET" || req.method === "HEAD")) return landing(req, res, token, query);
-    if (action !== undefined && req.method === "POST" && ["open", "beat", "leave", "click"].includes(action)) return beacon(req, res, token, action);
+    if (action !== undefined && req.method === "POST" && BEACON_KINDS.has(action)) return beacon(req, res, token, action);
     req.resume();
     return notFound(res);
   };
