@@ -2,18 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkspace } from "../../src/auth/keys.js";
 import { type TestDatabase, createTestDatabase } from "../../src/db/test-databases.js";
 import { readStageCounts, rebuildStageCounts } from "../../src/graphql/services/stage-counts.js";
+import { rng } from "../seeded-random.js";
 
 const KINDS = ["pglite", "postgres"] as const;
-
-/** A deterministic PRNG (mulberry32): the same sequence of changes every run. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const key = (r: { journey_key: string; stage: string; owner_key: string; customer_staff: string; n: number }) => `${r.journey_key}/${r.stage}/${r.owner_key}/${r.customer_staff}=${r.n}`;
 

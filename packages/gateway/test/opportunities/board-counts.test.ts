@@ -3,20 +3,11 @@ import { createWorkspace } from "../../src/auth/keys.js";
 import { type TestDatabase, createTestDatabase } from "../../src/db/test-databases.js";
 import { BOARD_LIST_MAX, loadBoard } from "../../src/graphql/services/board.js";
 import { answerOpportunities } from "../../src/opportunities/answer.js";
+import { rng } from "../seeded-random.js";
 
 const KINDS = ["pglite", "postgres"] as const;
 const ZONES = ["Asia/Shanghai", "America/New_York", "Asia/Kolkata"];
 const HOURS = 3_600_000;
-
-/** A deterministic PRNG (mulberry32): the same sequence of writes every run. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What one staff member's row of the board shows: counts and the ids of each list's head. */
 type StaffLine = { chat: number; call: number; overdueChat: number; overdueCall: number; chatOpps: number; callOpps: number; chatIds: string[]; callIds: string[]; escalatedIds: string[] };
