@@ -31,3 +31,14 @@ export function rangeRows(first: number): string {
 
 /** Delivery `d` is in range row `r` (the enrollment check keeps a range to its own enrollment whatever other keys look like). */
 export const IN_RANGE = "d.key >= r.lo AND d.key < r.hi AND d.enrollment_id = r.enrollment";
+
+/**
+ * The keys of the deliveries in the range rows (from $first) that pass `where` (on `d`), as `k(key)`,
+ * one index range scan per range. As a plain join of the ranges and deliveries, the planner (which
+ * cannot tell how narrow a key range given as a parameter is) scans the whole table once there are a
+ * few hundred ranges: 217 ms at 800,000 deliveries for an ingest batch that moved 500 customers and
+ * skipped nothing. `OFFSET 0` keeps the subquery from being flattened back into that join.
+ */
+export function keysInRanges(first: number, where: string): string {
+  return `(SELECT d.key FROM ${rangeRows(first)} CROSS JOIN LATERAL (SELECT d.key FROM deliveries d WHERE ${IN_RANGE} AND ${where} OFFSET 0) d) k`;
+}

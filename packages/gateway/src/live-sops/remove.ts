@@ -1,5 +1,5 @@
 import type { SqlRunner } from "../db/index.js";
-import { type DeliveryKeyRange, IN_RANGE, rangeParams, rangeRows } from "../engine/delivery-key-range.js";
+import { type DeliveryKeyRange, keysInRanges, rangeParams } from "../engine/delivery-key-range.js";
 import { enrollmentKeyRanges } from "../delivery/read-by-range.js";
 import type { TaskPayload } from "../live/pubsub.js";
 
@@ -52,11 +52,12 @@ export async function cancelPendingSteps(
 ): Promise<{ steps: number; tasks: TaskPayload[]; skipped: Array<{ customerId: string; dueAt: Date }> }> {
   if (args.ranges.length === 0) return { steps: 0, tasks: [], skipped: [] };
   // A step's kind is in its journey version's definition (the enrollment's), not on the delivery row.
+  // Checked again on the updated row: a row another transaction changed meanwhile is judged as it is now.
+  const pending = `d.workspace_id = $1 AND d.status IN ('due', 'held', 'task') AND ($3::text[] IS NULL OR d.channel = ANY($3::text[])) AND ($4::text IS NULL OR d.reason = $4)`;
   const keys = await tx.query<{ key: string; customer_id: string; due_at: Date }>(
     `UPDATE deliveries d SET status = 'skipped', reason = $2, next_attempt_at = NULL
-     FROM ${rangeRows(6)}
-     WHERE ${IN_RANGE} AND d.workspace_id = $1 AND d.status IN ('due', 'held', 'task') AND ($3::text[] IS NULL OR d.channel = ANY($3::text[]))
-       AND ($4::text IS NULL OR d.reason = $4)
+     FROM ${keysInRanges(6, pending)}
+     WHERE d.key = k.key AND ${pending}
        AND (NOT $5::boolean OR NOT EXISTS (
          SELECT 1 FROM enrollments e JOIN journeys j ON j.workspace_id = e.workspace_id AND j.key = e.journey_key AND j.version = e.journey_version
            CROSS JOIN LATERAL jsonb_array_elements(j.definition->'stages') AS s(stage)

@@ -1,7 +1,10 @@
 import type { SqlRunner } from "../db/index.js";
 import { enrollmentKeyRanges } from "../delivery/read-by-range.js";
-import { IN_RANGE, rangeParams, rangeRows } from "../engine/delivery-key-range.js";
+import { keysInRanges, rangeParams } from "../engine/delivery-key-range.js";
 import type { TaskPayload } from "../live/pubsub.js";
+
+// Checked again on the updated row: a row another transaction changed meanwhile is judged as it is now.
+const UNSENT = "d.status IN ('due', 'held', 'task') AND ($2::text[] IS NULL OR d.channel = ANY($2::text[]))";
 
 /**
  * Skips the unsent steps of some enrollments (all of them, or those on `channels`) with a reason,
@@ -14,8 +17,8 @@ export async function skipUnsent(
   if (args.enrollmentIds.length === 0) return { skipped: 0, removedTasks: [] };
   const keys = await tx.query<{ key: string }>(
     `UPDATE deliveries d SET status = 'skipped', reason = $1
-     FROM ${rangeRows(3)}
-     WHERE ${IN_RANGE} AND d.status IN ('due', 'held', 'task') AND ($2::text[] IS NULL OR d.channel = ANY($2::text[])) RETURNING d.key`,
+     FROM ${keysInRanges(3, UNSENT)}
+     WHERE d.key = k.key AND ${UNSENT} RETURNING d.key`,
     [args.reason, args.channels ? [...args.channels] : null, ...rangeParams(await enrollmentKeyRanges(tx, args.enrollmentIds))],
   );
   if (keys.length === 0) return { skipped: 0, removedTasks: [] };
