@@ -148,4 +148,25 @@ describe.each(KINDS)("intent opportunities on %s", (kind) => {
     expect(mine.chatOpportunities).toEqual([]);
     expect(mine.callOpportunities).toEqual([]);
   });
+
+  it("a deleted staff member's opportunities, open or answered, fall to no one, as their customers do", async () => {
+    const sql = h.test.db.sql;
+    const dan = await ws.staff("dan", "sales");
+    // customers of dan's with no enrollment: no task holds dan's row
+    const [c5, c6] = await sql.query<{ id: string }>(
+      `INSERT INTO customers (workspace_id, external_id, name, staff_id) VALUES ($1, 'c5', 'c5', $2), ($1, 'c6', 'c6', $2) RETURNING id`,
+      [ws.id, dan.id],
+    );
+    ok(await ws.api(INGEST, { e: [{ id: "e20", customer: "c5", name: "message.replied", at: at(24 * HOUR) }, { id: "e21", customer: "c6", name: "link.clicked", at: at(24 * HOUR) }] }));
+    await sql.execute(`UPDATE opportunities SET answered_at = $2 WHERE customer_id = $1`, [c6!.id, h.clock.now]);
+    expect((await boardOf(ws.api, "dan")).chatOpportunityCount).toBe(1);
+
+    await sql.execute(`DELETE FROM staff WHERE id = $1`, [dan.id]);
+    const rows = await sql.query<{ staff_id: string | null }>(`SELECT staff_id FROM opportunities WHERE customer_id = ANY($1::text[])`, [[c5!.id, c6!.id]]);
+    expect(rows).toEqual([{ staff_id: null }, { staff_id: null }]);
+    const [customers] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM customers WHERE id = ANY($1::text[]) AND staff_id IS NULL`, [[c5!.id, c6!.id]]);
+    expect(customers!.n).toBe(2);
+    // the unassigned opportunity is still on the workspace's list, under no one
+    expect(names(ok(await ws.api(OPPS, { k: "CHAT" })).opportunities)).toContain("c5");
+  });
 });
